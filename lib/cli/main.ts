@@ -1,0 +1,36 @@
+#!/usr/bin/env node
+/**
+ * The `spikegrad` command line. Exit status: 0 on success, 2 on bad usage or bad input, 1 on an
+ * unexpected failure.
+ */
+import { version } from '../version';
+
+const USAGE = `Usage: spikegrad <command> [options]
+
+Train spiking neural networks with exact, smooth gradient descent.
+
+Commands:
+  (none yet: eval, the paper's experiments and training commands come with later releases)
+
+Options:
+  -h, --help     show this help
+  -v, --version  print the version
+`;
+
+export function main(argv: string[]): number {
+  const [first] = argv;
+  if (first === undefined || first === '-h' || first === '--help' || first === 'help') {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (first === '-v' || first === '--version') {
+    process.stdout.write(`${version}\n`);
+    return 0;
+  }
+  process.stderr.write(`spikegrad: unknown command '${first}' (see spikegrad --help)\n`);
+  return 2;
+}
+
+if (require.main === module) {
+  process.exitCode = main(process.argv.slice(2));
+}

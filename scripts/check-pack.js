@@ -1,0 +1,102 @@
+#!/usr/bin/env node
+// Proves the npm tarball works for a user:
+//  1. With the prebuilt binary: pack, install into an empty project whose PATH holds only node,
+//     npm and sh (no compiler, make, cmake or python), require it and call the native core; check
+//     nothing was compiled.
+//  2. Without a prebuild: the same tarball minus prebuilds/, installed with the full toolchain,
+//     must compile from source through node-gyp and work.
+// Run `npm run prebuildify` first (CI does); this script refuses to run without a prebuild.
+'use strict';
+const { execFileSync, spawnSync } = require('child_process');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+
+const root = path.join(__dirname, '..');
+const prebuild = path.join(root, 'prebuilds', `${process.platform}-${process.arch}`, 'spikegrad.node');
+if (!fs.existsSync(prebuild)) {
+  console.error(`check:pack: no prebuild at ${path.relative(root, prebuild)}; run \`npm run prebuildify\` first`);
+  process.exit(1);
+}
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'spikegrad-pack-'));
+const step = (msg) => console.log(`check:pack: ${msg}`);
+
+function sh(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', ...opts });
+  if (r.status !== 0) {
+    console.error(r.stdout, r.stderr);
+    throw new Error(`${cmd} ${args.join(' ')} failed with status ${r.status}`);
+  }
+  return r.stdout;
+}
+
+const smoke =
+  "const s=require('spikegrad');" +
+  "const o=s.summedInputWeights(new Float64Array([1,2,3,4]),2,2,new Float64Array([1,1]));" +
+  "if(o[0]!==4||o[1]!==6)throw new Error('wrong result');" +
+  "console.log(s.version+' '+s.bindingPath)";
+
+function consumer(name, tarball, envPath, extraEnv = {}) {
+  const app = path.join(tmp, name);
+  fs.mkdirSync(app);
+  fs.writeFileSync(
+    path.join(app, 'package.json'),
+    JSON.stringify({ name: `consumer-${name}`, private: true, allowScripts: { spikegrad: true } }),
+  );
+  const env = { PATH: envPath, HOME: path.join(tmp, `home-${name}`), ...extraEnv };
+  fs.mkdirSync(env.HOME);
+  const npmCli = path.join(path.dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'bin', 'npm-cli.js');
+  const npmArgs = fs.existsSync(npmCli) ? [npmCli] : [require.resolve('npm/bin/npm-cli.js')];
+  sh(process.execPath, [...npmArgs, 'install', '--no-audit', '--no-fund', '--cache', path.join(tmp, `cache-${name}`), tarball], {
+    cwd: app,
+    env,
+  });
+  const out = sh(process.execPath, ['-e', smoke], { cwd: app, env }).trim();
+  // The ESM entry point works too.
+  sh(process.execPath, ['--input-type=module', '-e', "import { version } from 'spikegrad'; if (!version) throw new Error('no version')"], { cwd: app, env });
+  const bin = sh(process.execPath, [path.join(app, 'node_modules', 'spikegrad', 'dist', 'cli', 'main.js'), '--version'], { cwd: app, env }).trim();
+  return { app, out, bin };
+}
+
+try {
+  step('packing');
+  const packOut = execFileSync('npm', ['pack', '--json', '--pack-destination', tmp], { cwd: root, encoding: 'utf8' });
+  const info = JSON.parse(packOut.slice(packOut.indexOf('[')))[0];
+  const tarball = path.join(tmp, info.filename);
+  const files = info.files.map((f) => f.path);
+  for (const want of ['dist/index.js', 'dist/index.d.ts', 'dist/cli/main.js', 'prebuilds/linux-x64/spikegrad.node', 'binding.gyp', 'CMakeLists.txt', 'native/sources.json', 'native/vendor/eigen/Eigen/Dense', 'native/vendor/eigen/LICENSE.MPL2']) {
+    if (!files.includes(want)) throw new Error(`tarball lacks ${want}`);
+  }
+  step(`${info.filename}: ${files.length} files, ${(info.size / 1e6).toFixed(2)} MB`);
+
+  // A PATH with nothing but node, npm and sh.
+  const bin = path.join(tmp, 'bin');
+  fs.mkdirSync(bin);
+  fs.symlinkSync(fs.realpathSync(process.execPath), path.join(bin, 'node'));
+  fs.symlinkSync('/bin/sh', path.join(bin, 'sh'));
+  for (const tool of ['g++', 'c++', 'cc', 'make', 'cmake', 'python3']) {
+    if (spawnSync(path.join(bin, 'sh'), ['-c', `command -v ${tool}`], { env: { PATH: bin } }).status === 0) {
+      throw new Error(`${tool} is visible on the restricted PATH`);
+    }
+  }
+  const pre = consumer('prebuilt', tarball, bin);
+  if (!pre.out.includes(path.join('prebuilds', 'linux-x64', 'spikegrad.node'))) throw new Error(`did not load the prebuild: ${pre.out}`);
+  if (fs.existsSync(path.join(pre.app, 'node_modules', 'spikegrad', 'build'))) throw new Error('something was compiled');
+  step(`prebuilt binary loads with no toolchain on PATH: ${pre.out}; CLI --version ${pre.bin}`);
+
+  // The same package without prebuilds/: the install script must compile from source.
+  const unpacked = path.join(tmp, 'unpacked');
+  fs.mkdirSync(unpacked);
+  sh('tar', ['xzf', tarball, '-C', unpacked]);
+  fs.rmSync(path.join(unpacked, 'package', 'prebuilds'), { recursive: true, force: true });
+  const srcTarball = path.join(tmp, 'spikegrad-source-only.tgz');
+  sh('tar', ['czf', srcTarball, '-C', unpacked, 'package']);
+  const nodedir = path.resolve(process.execPath, '..', '..');
+  const src = consumer('source', srcTarball, process.env.PATH, { npm_config_nodedir: nodedir });
+  if (!src.out.includes(path.join('build', 'Release', 'spikegrad.node'))) throw new Error(`did not build from source: ${src.out}`);
+  step(`fallback compile from source works: ${src.out}`);
+  step('OK');
+} finally {
+  if (!process.env.KEEP_PACK_TMP) fs.rmSync(tmp, { recursive: true, force: true });
+}

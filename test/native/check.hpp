@@ -1,0 +1,52 @@
+// A tiny test helper for the Node-free native tests: CHECK and CHECK_NEAR record failures with
+// their location and keep going; finish() prints "N passed, N failed" and returns the exit code.
+#pragma once
+
+#include <cmath>
+#include <cstdio>
+
+namespace spikegrad::test {
+
+inline int& passed() {
+  static int n = 0;
+  return n;
+}
+inline int& failed() {
+  static int n = 0;
+  return n;
+}
+
+inline void record(bool ok, const char* expr, const char* file, int line, double a = NAN,
+                   double b = NAN) {
+  if (ok) {
+    ++passed();
+    return;
+  }
+  ++failed();
+  if (std::isnan(a) && std::isnan(b)) {
+    std::printf("FAIL %s:%d: %s\n", file, line, expr);
+  } else {
+    std::printf("FAIL %s:%d: %s (got %.17g, want %.17g)\n", file, line, expr, a, b);
+  }
+}
+
+/// |a - b| <= abs_tol + rel_tol * |b|, with NaN never near anything.
+inline bool near(double a, double b, double abs_tol, double rel_tol) {
+  if (std::isinf(a) || std::isinf(b)) return a == b;
+  return std::fabs(a - b) <= abs_tol + rel_tol * std::fabs(b);
+}
+
+inline int finish(const char* name) {
+  std::printf("%s: %d passed, %d failed\n", name, passed(), failed());
+  return failed() == 0 ? 0 : 1;
+}
+
+}  // namespace spikegrad::test
+
+#define CHECK(cond) ::spikegrad::test::record((cond), #cond, __FILE__, __LINE__)
+#define CHECK_NEAR(a, b, abs_tol, rel_tol)                                                       \
+  do {                                                                                           \
+    const double check_a_ = (a), check_b_ = (b);                                                 \
+    ::spikegrad::test::record(::spikegrad::test::near(check_a_, check_b_, (abs_tol), (rel_tol)), \
+                              #a " ~ " #b, __FILE__, __LINE__, check_a_, check_b_);              \
+  } while (0)
