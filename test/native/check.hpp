@@ -1,9 +1,12 @@
 // A tiny test helper for the Node-free native tests: CHECK and CHECK_NEAR record failures with
 // their location and keep going; finish() prints "N passed, N failed" and returns the exit code.
+// context() holds an optional description (for example the parameters of a randomized case) that
+// is printed with every failure while it is set.
 #pragma once
 
 #include <cmath>
 #include <cstdio>
+#include <string>
 
 namespace spikegrad::test {
 
@@ -16,6 +19,12 @@ inline int& failed() {
   return n;
 }
 
+/// Description printed with each failure while non-empty; set it before a group of checks.
+inline std::string& context() {
+  static std::string s;
+  return s;
+}
+
 inline void record(bool ok, const char* expr, const char* file, int line, double a = NAN,
                    double b = NAN) {
   if (ok) {
@@ -23,6 +32,7 @@ inline void record(bool ok, const char* expr, const char* file, int line, double
     return;
   }
   ++failed();
+  if (!context().empty()) std::printf("[%s] ", context().c_str());
   if (std::isnan(a) && std::isnan(b)) {
     std::printf("FAIL %s:%d: %s\n", file, line, expr);
   } else {
@@ -38,6 +48,12 @@ inline bool near(double a, double b, double abs_tol, double rel_tol) {
 
 inline int finish(const char* name) {
   std::printf("%s: %d passed, %d failed\n", name, passed(), failed());
+  return failed() == 0 ? 0 : 1;
+}
+
+/// Prints "N passed, N failed" and returns the process exit code (0 when nothing failed).
+inline int finish() {
+  std::printf("%d passed, %d failed\n", passed(), failed());
   return failed() == 0 ? 0 : 1;
 }
 

@@ -1,0 +1,97 @@
+// Oscillatory LIF neuron with delta-pulse coupling, in phase form (method.md section 2.4).
+//
+//   tau dV/dt = -V + I0 + tau sum_i w_i sum_{t_i} delta(t - t_i),      I0 > V_th > 0,
+//
+// threshold V_th, reset to 0. Each input makes V jump by w. The phase is the time since the
+// reset under free evolution:
+//
+//   Phi(V)    = tau ln(1 / (1 - V/I0)) = -tau log1p(-V/I0),
+//   iPhi(phi) = I0 (1 - exp(-phi/tau)) = -I0 expm1(-phi/tau),
+//   Theta     = Phi(V_th) = tau ln(I0 / (I0 - V_th))         (ln 5 for the defaults).
+//
+// Free flow is phi -> phi + Delta, the time to the next spike is Theta - phi, and an input of
+// weight w maps the phase through
+//
+//   H(phi, w) = Phi( min(iPhi(phi) + w, V_th) ).
+//
+// Unlike the theta neuron an input can push the phase to exactly Theta (an immediate spike): this
+// is the disruptive counterpart. With V = iPhi(phi) and V' = V + w:
+//
+//   dH/dphi = (I0 - V) / (I0 - V'),   dH/dw = tau / (I0 - V')       for V' < V_th,
+//   dH/dphi = dH/dw = 0                                             when V' is clipped at V_th.
+//
+// Pseudospikes follow the phase-oscillator template of section 4.2: rate = H(phi_T, u)/Theta and
+// t_pseudo,k = T + k Theta - H(phi_T, u). No experiment uses this model.
+#pragma once
+
+#include <cmath>
+
+#include "../math.hpp"
+#include "theta.hpp"
+
+namespace spikegrad {
+
+/// Parameters of the oscillatory LIF neuron (method.md section 2.4).
+struct OscLifParams {
+  /// Membrane time constant. Default 1.
+  double tau = 1.0;
+  /// Constant drive; the neuron oscillates only for I0 > vth. Default 5/4.
+  double I0 = 1.25;
+  /// Firing threshold V_th (the reset value is 0). Default 1.
+  double vth = 1.0;
+  /// Guard tolerance used by the simulator (spike-time coincidence); the closed forms in this
+  /// header do not use it. Default 1e-6.
+  double eps = 1e-6;
+
+  /// Throws std::invalid_argument naming the field unless tau > 0 and finite, vth > 0 and
+  /// finite, I0 > vth and finite, and 0 < eps < 0.01.
+  void validate() const {
+    detail::checkPositiveFinite("osclif", "tau", tau);
+    detail::checkPositiveFinite("osclif", "vth", vth);
+    if (!(I0 > vth && std::isfinite(I0))) {
+      detail::throwInvalidParam("osclif", "I0", "be finite and greater than vth", I0);
+    }
+    detail::checkEps("osclif", eps);
+  }
+
+  /// The period Theta = tau ln(I0 / (I0 - vth)) = tau log1p(vth / (I0 - vth)).
+  double period() const { return tau * std::log1p(vth / (I0 - vth)); }
+};
+
+namespace osclif {
+
+/// Phase transfer function H(phi, w) = Phi(min(iPhi(phi) + w, vth)) of method.md section 2.4,
+/// with derivatives. When the kicked voltage reaches the threshold the result is exactly Theta
+/// (an immediate spike) with both derivatives 0.
+inline theta::Kick kick(const OscLifParams& p, double phi, double w) {
+  const double V = -p.I0 * std::expm1(-phi / p.tau);  // iPhi(phi)
+  // phi = -inf gives V = V' = -inf, where (I0 - V)/(I0 - V') would be inf/inf; its limit is 1.
+  if (V == -kInf) return {phi, 1.0, 0.0};
+  const double Vk = V + w;
+  // Clipping at the threshold (also catches phi = +inf, where V = I0 > vth).
+  if (!(Vk < p.vth)) return {p.period(), 0.0, 0.0};
+  const double gapK = p.I0 - Vk;  // > I0 - vth > 0
+  theta::Kick out;
+  out.phi = -p.tau * std::log1p(-Vk / p.I0);  // Phi(V')
+  // I0 - V = I0 exp(-phi/tau), exact even when V is close to I0.
+  out.d_dphi = p.I0 * std::exp(-phi / p.tau) / gapK;
+  out.d_dw = p.tau / gapK;
+  return out;
+}
+
+/// Phase Phi(V) = -tau log1p(-V/I0) of a voltage, for plotting. A model voltage never exceeds
+/// vth, so V >= vth is mapped to Theta (this also avoids the logarithm's pole at V = I0).
+/// V = -inf gives -inf.
+inline double phaseOfV(const OscLifParams& p, double V) {
+  if (!(V < p.vth)) return p.period();
+  return -p.tau * std::log1p(-V / p.I0);
+}
+
+/// Voltage iPhi(phi) = I0 (1 - exp(-phi/tau)) of a phase, for plotting (0 at phi = 0, vth at
+/// phi = Theta).
+inline double vOfPhase(const OscLifParams& p, double phi) {
+  return -p.I0 * std::expm1(-phi / p.tau);
+}
+
+}  // namespace osclif
+}  // namespace spikegrad

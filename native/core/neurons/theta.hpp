@@ -1,0 +1,119 @@
+// Theta neuron: an oscillatory QIF neuron with delta-pulse coupling, in phase form
+// (method.md section 2.2; pseudodynamics section 4.2).
+//
+//   tau dV/dt = V (V - 1) + I0 + tau sum_i w_i sum_{t_i} delta(t - t_i),      I0 > 1/4
+//
+// Each input makes V jump by w. A spike is the blow-up V -> +inf, followed by the reset to -inf.
+// With r = sqrt(I0 - 1/4) and F(V) = V^2 - V + I0 (so tau dV/dt = F(V)) the neuron is described
+// by its phase phi, the time elapsed since V = -inf under free evolution:
+//
+//   Phi(V)    = (tau/r) (atan((V - 1/2)/r) + pi/2)          in (0, Theta)
+//   iPhi(phi) = r tan(r phi/tau - pi/2) + 1/2               (inverse of Phi)
+//   Theta     = tau pi / r                                  (period and phase threshold)
+//
+// Free flow is phi -> phi + Delta, the time to the next spike is Theta - phi, and an input of
+// weight w maps the phase through the phase transfer function
+//
+//   H(phi, w) = Phi(iPhi(phi) + w) = (tau/r) [ pi/2 + atan(p + w/r) ],   p = tan(r phi/tau - pi/2).
+//
+// H maps into (0, Theta), so no input causes an immediate spike, and H(H(phi, w1), w2) =
+// H(phi, w1 + w2). The reference applies H only for eps < phi < Theta - eps; otherwise the
+// phase is unchanged (a neuron just reset or about to spike ignores inputs).
+//
+// Derivatives, with y = p + w/r:
+//
+//   dH/dphi = F(iPhi(phi)) / F(iPhi(phi) + w) = (1 + p^2) / (1 + y^2)
+//   dH/dw   = tau / F(iPhi(phi) + w)          = tau / (r^2 (1 + y^2))
+//
+// and inside the eps guards dH/dphi = 1, dH/dw = 0.
+//
+// Numerically, p = -1/tan(r phi/tau) (equal to tan(r phi/tau - pi/2), but without rounding
+// pi/2 near the pole) and pi/2 + atan(y) = atan2(1, -y) (no cancellation as y -> -inf).
+#pragma once
+
+#include <cmath>
+
+#include "../math.hpp"
+
+namespace spikegrad {
+
+/// Parameters of the theta neuron (method.md section 2.2). MNIST uses tau = 6/pi, I0 = 5/4.
+struct ThetaParams {
+  /// Membrane time constant. Default 1.
+  double tau = 1.0;
+  /// Constant drive; the neuron oscillates only for I0 > 1/4. Default 5/4.
+  double I0 = 1.25;
+  /// Width of the phase guards near 0 and Theta (and of iPhi's plotting guards). Default 1e-6.
+  double eps = 1e-6;
+
+  /// Throws std::invalid_argument naming the field unless tau > 0 and finite, I0 > 1/4 and
+  /// finite, and 0 < eps < 0.01.
+  void validate() const {
+    detail::checkPositiveFinite("theta", "tau", tau);
+    if (!(I0 > 0.25 && std::isfinite(I0))) {
+      detail::throwInvalidParam("theta", "I0", "be greater than 1/4", I0);
+    }
+    detail::checkEps("theta", eps);
+  }
+
+  /// r = sqrt(I0 - 1/4), the angular scale of the phase (r = 1 for I0 = 5/4).
+  double r() const { return std::sqrt(I0 - 0.25); }
+
+  /// The period Theta = tau pi / r, which is also the phase at which the neuron spikes.
+  double period() const { return tau * kPi / r(); }
+};
+
+namespace theta {
+
+/// Result of an input kick: the new phase and its partial derivatives.
+struct Kick {
+  double phi;     ///< H(phi, w), the phase after the kick
+  double d_dphi;  ///< dH / dphi
+  double d_dw;    ///< dH / dw
+};
+
+/// Phase transfer function H(phi, w) = Phi(iPhi(phi) + w) of method.md section 2.2, with
+/// derivatives. Outside eps < phi < Theta - eps (the reference guards, including phi = 0 after a
+/// reset) the phase is returned unchanged with d_dphi = 1 and d_dw = 0.
+inline Kick kick(const ThetaParams& p, double phi, double w) {
+  const double r = p.r();
+  const double Theta = p.period();
+  // Reference guard: a neuron within eps of its reset or of its spike ignores inputs. Written
+  // so that NaN or infinite phases also take this branch.
+  if (!(phi > p.eps && phi < Theta - p.eps)) return {phi, 1.0, 0.0};
+  const double pt = -1.0 / std::tan(r * phi / p.tau);  // tan(r phi/tau - pi/2) = -cot(r phi/tau)
+  const double y = pt + w / r;
+  Kick out;
+  out.phi = p.tau / r * std::atan2(1.0, -y);  // (tau/r) (pi/2 + atan(y))
+  // (1 + p^2)/(1 + y^2) via hypot: no overflow of p^2 or y^2 for phases extremely close to the
+  // guards (possible when eps is tiny) or for huge w.
+  const double ratio = std::hypot(1.0, pt) / std::hypot(1.0, y);
+  out.d_dphi = ratio * ratio;
+  const double hy = r * std::hypot(1.0, y);
+  out.d_dw = p.tau / (hy * hy);
+  return out;
+}
+
+/// Phase Phi(V) = (tau/r) (atan((V - 1/2)/r) + pi/2) of a voltage, for plotting. Evaluated as
+/// (tau/r) atan2(r, 1/2 - V): V = -inf gives 0 and V = +inf gives Theta.
+inline double phaseOfV(const ThetaParams& p, double V) {
+  const double r = p.r();
+  return p.tau / r * std::atan2(r, 0.5 - V);
+}
+
+/// Voltage iPhi(phi) = r tan(r phi/tau - pi/2) + 1/2 of a phase, for plotting. With the reference
+/// guards: for phi <= eps or phi >= Theta - eps it returns sign(phi - Theta/2) / eps, i.e.
+/// -1/eps near the reset and +1/eps near the spike (the singular ends of tan).
+inline double vOfPhase(const ThetaParams& p, double phi) {
+  const double r = p.r();
+  const double Theta = p.period();
+  if (!(phi > p.eps && phi < Theta - p.eps)) {
+    const double half = 0.5 * Theta;
+    const double sign = phi > half ? 1.0 : (phi < half ? -1.0 : 0.0);
+    return sign / p.eps;
+  }
+  return 0.5 - r / std::tan(r * phi / p.tau);  // r tan(r phi/tau - pi/2) = -r cot(r phi/tau)
+}
+
+}  // namespace theta
+}  // namespace spikegrad
