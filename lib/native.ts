@@ -12,6 +12,9 @@ export interface NativeBinding {
   readonly napiVersion: number;
   summedInputWeights(W: Float64Array, rows: number, cols: number, active: Float64Array): Float64Array;
   summedInputWeightsAsync(W: Float64Array, rows: number, cols: number, active: Float64Array): Promise<Float64Array>;
+  /** One trial (see lib/simulate.ts, TrialSpec plus cotangent and recordEvents). */
+  simulate(spec: Record<string, unknown>): unknown;
+  simulateAsync(spec: Record<string, unknown>): Promise<unknown>;
 }
 
 /** The package root: the same relative path works from lib/ (ts-jest) and from dist/ (tsc). */

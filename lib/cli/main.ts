@@ -4,13 +4,15 @@
  * unexpected failure.
  */
 import { version } from '../version';
+import { evalCommand } from './eval';
 
 const USAGE = `Usage: spikegrad <command> [options]
 
 Train spiking neural networks with exact, smooth gradient descent.
 
 Commands:
-  (none yet: eval, the paper's experiments and training commands come with later releases)
+  eval CASE.json   simulate one case of the JSON case format and print its output times and
+                   the exact gradient (see docs/case-format.md); - reads the case from stdin
 
 Options:
   -h, --help     show this help
@@ -27,6 +29,7 @@ export function main(argv: string[]): number {
     process.stdout.write(`${version}\n`);
     return 0;
   }
+  if (first === 'eval') return evalCommand(argv.slice(1));
   process.stderr.write(`spikegrad: unknown command '${first}' (see spikegrad --help)\n`);
   return 2;
 }

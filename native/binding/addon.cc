@@ -3,6 +3,7 @@
 #include <napi.h>
 
 #include "binding/convert.hpp"
+#include "binding/simulate.hpp"
 #include "core/input_encoding.hpp"
 
 namespace spikegrad::binding {
@@ -48,6 +49,7 @@ Napi::Value SummedInputWeightsAsync(const Napi::CallbackInfo& info) {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("summedInputWeights", Napi::Function::New(env, SummedInputWeightsSync));
   exports.Set("summedInputWeightsAsync", Napi::Function::New(env, SummedInputWeightsAsync));
+  registerSimulate(env, exports);
   exports.Set("napiVersion", Napi::Number::New(env, NAPI_VERSION));
   return exports;
 }

@@ -1,0 +1,254 @@
+// Binding of the single-trial simulator: simulate(spec) and simulateAsync(spec).
+//
+// spec is a plain object of typed arrays and numbers (see lib/native.ts, SimulateSpec). Every
+// field is copied into plain C++ data and re-checked here, so the raw binding is safe to call
+// without the TypeScript layer. The asynchronous variant copies before queueing, so callers may
+// mutate or transfer their arrays at once.
+#include "binding/simulate.hpp"
+
+#include <memory>
+
+#include "binding/convert.hpp"
+#include "core/simulator.hpp"
+
+namespace spikegrad::binding {
+namespace {
+
+constexpr std::size_t kMaxNeurons = std::size_t{1} << 26;
+constexpr std::size_t kMaxElements = std::size_t{1} << 31;
+
+Napi::Value field(const Napi::Object& o, const char* name, bool required = true) {
+  Napi::Value v = o.Get(name);
+  if (required && (v.IsUndefined() || v.IsNull())) {
+    fail(ErrorCode::kArgument, std::string("spec.") + name + " is required");
+  }
+  return v;
+}
+
+std::vector<std::uint8_t> getUint8s(const Napi::Value& v, const char* name, std::size_t length) {
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
+    fail(ErrorCode::kArgument, std::string(name) + " must be a Uint8Array");
+  }
+  auto arr = v.As<Napi::Uint8Array>();
+  if (arr.ElementLength() != length) {
+    fail(ErrorCode::kShape, std::string(name) + " must have length " + std::to_string(length) +
+                                " but has length " + std::to_string(arr.ElementLength()));
+  }
+  return std::vector<std::uint8_t>(arr.Data(), arr.Data() + length);
+}
+
+std::vector<std::int32_t> getInt32s(const Napi::Value& v, const char* name) {
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) {
+    fail(ErrorCode::kArgument, std::string(name) + " must be an Int32Array");
+  }
+  auto arr = v.As<Napi::Int32Array>();
+  return std::vector<std::int32_t>(arr.Data(), arr.Data() + arr.ElementLength());
+}
+
+double getParam(const Napi::Object& params, const char* name, double fallback) {
+  Napi::Value v = params.Get(name);
+  if (v.IsUndefined()) return fallback;
+  return getFinite(v, (std::string("spec.params.") + name).c_str());
+}
+
+NeuronModel getModel(const Napi::Object& spec) {
+  Napi::Value kind = field(spec, "model");
+  if (!kind.IsString()) fail(ErrorCode::kArgument, "spec.model must be a string");
+  const std::string name = kind.As<Napi::String>().Utf8Value();
+  Napi::Value pv = field(spec, "params", false);
+  Napi::Object params = pv.IsObject() ? pv.As<Napi::Object>() : Napi::Object::New(spec.Env());
+  NeuronModel m;
+  if (name == "qif") {
+    m.kind = NeuronModel::Kind::kQif;
+    m.qif.tau = getParam(params, "tau", m.qif.tau);
+    m.qif.alpha = getParam(params, "alpha", m.qif.alpha);
+    m.qif.eps = getParam(params, "eps", m.qif.eps);
+  } else if (name == "theta") {
+    m.kind = NeuronModel::Kind::kTheta;
+    m.theta.tau = getParam(params, "tau", m.theta.tau);
+    m.theta.I0 = getParam(params, "I0", m.theta.I0);
+    m.theta.eps = getParam(params, "eps", m.theta.eps);
+  } else if (name == "lif") {
+    m.kind = NeuronModel::Kind::kLif;
+    m.lif.tau = getParam(params, "tau", m.lif.tau);
+    m.lif.vth = getParam(params, "vth", m.lif.vth);
+    m.lif.alpha = getParam(params, "alpha", m.lif.alpha);
+  } else if (name == "osclif") {
+    m.kind = NeuronModel::Kind::kOscLif;
+    m.osclif.tau = getParam(params, "tau", m.osclif.tau);
+    m.osclif.I0 = getParam(params, "I0", m.osclif.I0);
+    m.osclif.vth = getParam(params, "vth", m.osclif.vth);
+    m.osclif.eps = getParam(params, "eps", m.osclif.eps);
+  } else {
+    fail(ErrorCode::kRange,
+         "spec.model must be one of qif, theta, lif, osclif (got \"" + name + "\")");
+  }
+  m.validate();
+  return m;
+}
+
+/// Everything one trial needs, copied out of JavaScript.
+struct SimulateBaton {
+  Network net;
+  InputSpikes inputs;
+  Readout readout;
+  TrialSpec trial;
+  bool wantGradient = false;
+  std::vector<double> cotangent;
+  bool wantEvents = false;
+  // Results.
+  ForwardResult fwd;
+  Gradient grad;
+  std::vector<double> denseW, denseWin;
+  std::vector<double> eventTimes;
+  std::vector<std::int32_t> eventKinds, eventIndices;
+
+  static SimulateBaton fromArgs(const Napi::CallbackInfo& info) {
+    requireArgs(info, 1, "simulate");
+    if (!info[0].IsObject()) fail(ErrorCode::kArgument, "simulate: spec must be an object");
+    const Napi::Object spec = info[0].As<Napi::Object>();
+    SimulateBaton b;
+    b.net.model = getModel(spec);
+    const std::size_t n = getSize(field(spec, "n"), "spec.n", kMaxNeurons);
+    const std::size_t nIn = getSize(field(spec, "nIn"), "spec.nIn", kMaxNeurons);
+    if (n < 1) fail(ErrorCode::kRange, "spec.n must be at least 1");
+    b.net.n = static_cast<std::int32_t>(n);
+    const std::size_t nn = checkedProduct(n, n, "n * n");
+    const std::size_t nnIn = checkedProduct(n, nIn, "n * nIn");
+    if (nn > kMaxElements || nnIn > kMaxElements) fail(ErrorCode::kRange, "network too large");
+    auto W = getFloat64s(field(spec, "weights"), "spec.weights", nn);
+    auto Win = getFloat64s(field(spec, "inputWeights"), "spec.inputWeights", nnIn);
+    std::vector<std::uint8_t> mask, inMask;
+    Napi::Value mv = field(spec, "weightMask", false);
+    if (!mv.IsUndefined() && !mv.IsNull()) mask = getUint8s(mv, "spec.weightMask", nn);
+    Napi::Value imv = field(spec, "inputMask", false);
+    if (!imv.IsUndefined() && !imv.IsNull()) inMask = getUint8s(imv, "spec.inputMask", nnIn);
+    b.net.recurrent =
+        Synapses::fromDense(b.net.n, b.net.n, W.data(), mask.empty() ? nullptr : mask.data());
+    b.net.input = Synapses::fromDense(b.net.n, static_cast<std::int32_t>(nIn), Win.data(),
+                                      inMask.empty() ? nullptr : inMask.data());
+    b.net.initial = getFloat64s(field(spec, "initial"), "spec.initial",
+                                static_cast<std::size_t>(b.net.model.stateDim()) * n);
+    // Input times may be +infinity (never processed); NaN and negative times are rejected by
+    // InputSpikes::validate.
+    Napi::Value tv = field(spec, "inputTimes");
+    if (!tv.IsTypedArray() || tv.As<Napi::TypedArray>().TypedArrayType() != napi_float64_array) {
+      fail(ErrorCode::kArgument, "spec.inputTimes must be a Float64Array");
+    }
+    b.inputs.times =
+        getFloat64s(tv, "spec.inputTimes", tv.As<Napi::Float64Array>().ElementLength(), false);
+    b.inputs.channels = getInt32s(field(spec, "inputChannels"), "spec.inputChannels");
+    b.readout.neurons = getInt32s(field(spec, "readoutNeurons"), "spec.readoutNeurons");
+    b.readout.counts = getInt32s(field(spec, "readoutCounts"), "spec.readoutCounts");
+    Napi::Value lv = field(spec, "layers", false);
+    if (!lv.IsUndefined() && !lv.IsNull()) {
+      if (!lv.IsArray()) fail(ErrorCode::kArgument, "spec.layers must be an array of Int32Arrays");
+      auto arr = lv.As<Napi::Array>();
+      for (std::uint32_t L = 0; L < arr.Length(); ++L) {
+        b.readout.layers.push_back(getInt32s(arr.Get(L), "spec.layers[L]"));
+      }
+    }
+    b.trial.T = getFinite(field(spec, "T"), "spec.T");
+    b.trial.maxEvents = static_cast<std::int64_t>(
+        getSize(field(spec, "maxEvents"), "spec.maxEvents", std::size_t{1} << 40));
+    Napi::Value cv = field(spec, "cotangent", false);
+    if (!cv.IsUndefined() && !cv.IsNull()) {
+      b.wantGradient = true;
+      // Length checked against the readout once that is validated (in run()).
+      if (!cv.IsTypedArray() || cv.As<Napi::TypedArray>().TypedArrayType() != napi_float64_array) {
+        fail(ErrorCode::kArgument, "spec.cotangent must be a Float64Array");
+      }
+      b.cotangent = getFloat64s(cv, "spec.cotangent", cv.As<Napi::Float64Array>().ElementLength());
+    }
+    Napi::Value ev = field(spec, "recordEvents", false);
+    b.wantEvents = ev.IsBoolean() && ev.As<Napi::Boolean>().Value();
+    // Validate here, on the main thread, so errors are thrown synchronously where possible.
+    b.net.validate();
+    b.inputs.validate(b.net.inputChannels());
+    b.readout.validate(b.net.n);
+    b.trial.validate();
+    if (b.wantGradient && b.cotangent.size() != b.readout.totalCount()) {
+      fail(ErrorCode::kShape, "spec.cotangent must have one value per output time (" +
+                                  std::to_string(b.readout.totalCount()) + ")");
+    }
+    return b;
+  }
+
+  void run() {
+    Simulator sim;
+    sim.setTrusted(true);
+    sim.forward(net, inputs, readout, trial, &fwd);
+    if (wantEvents) {
+      for (const auto& e : sim.tape().events) {
+        eventTimes.push_back(e.t);
+        eventKinds.push_back(e.kind);
+        eventIndices.push_back(e.index);
+      }
+    }
+    if (!wantGradient) return;
+    grad.reset(net, inputs.times.size());
+    sim.backward(cotangent.data(), &grad);
+    const auto n = static_cast<std::size_t>(net.n);
+    denseW.assign(n * n, 0.0);
+    net.recurrent.scatterDense(grad.recurrent.data(), denseW.data());
+    denseWin.assign(n * static_cast<std::size_t>(net.inputChannels()), 0.0);
+    net.input.scatterDense(grad.input.data(), denseWin.data());
+  }
+
+  Napi::Value result(Napi::Env env) const {
+    Napi::Object out = Napi::Object::New(env);
+    out.Set("spikeTimes", toFloat64Array(env, fwd.spikeTimes));
+    auto neurons = Napi::Int32Array::New(env, fwd.spikeNeurons.size());
+    std::copy(fwd.spikeNeurons.begin(), fwd.spikeNeurons.end(), neurons.Data());
+    out.Set("spikeNeurons", neurons);
+    out.Set("outputTimes", toFloat64Array(env, fwd.outputTimes));
+    auto pseudo = Napi::Uint8Array::New(env, fwd.outputIsPseudo.size());
+    std::copy(fwd.outputIsPseudo.begin(), fwd.outputIsPseudo.end(), pseudo.Data());
+    out.Set("outputIsPseudo", pseudo);
+    out.Set("stateAtT", toFloat64Array(env, fwd.stateAtT));
+    out.Set("inTrialEvents", Napi::Number::New(env, static_cast<double>(fwd.inTrialEvents)));
+    if (wantEvents) {
+      Napi::Object events = Napi::Object::New(env);
+      events.Set("times", toFloat64Array(env, eventTimes));
+      auto kinds = Napi::Int32Array::New(env, eventKinds.size());
+      std::copy(eventKinds.begin(), eventKinds.end(), kinds.Data());
+      auto idx = Napi::Int32Array::New(env, eventIndices.size());
+      std::copy(eventIndices.begin(), eventIndices.end(), idx.Data());
+      events.Set("kinds", kinds);
+      events.Set("indices", idx);
+      out.Set("events", events);
+    }
+    if (wantGradient) {
+      Napi::Object g = Napi::Object::New(env);
+      g.Set("weights", toFloat64Array(env, denseW));
+      g.Set("inputWeights", toFloat64Array(env, denseWin));
+      g.Set("inputTimes", toFloat64Array(env, grad.inputTimes));
+      g.Set("initial", toFloat64Array(env, grad.initial));
+      out.Set("grad", g);
+    }
+    return out;
+  }
+};
+
+Napi::Value SimulateSync(const Napi::CallbackInfo& info) {
+  return guarded(info.Env(), [&]() -> Napi::Value {
+    auto b = SimulateBaton::fromArgs(info);
+    b.run();
+    return b.result(info.Env());
+  });
+}
+
+Napi::Value SimulateAsync(const Napi::CallbackInfo& info) {
+  return guarded(info.Env(), [&]() -> Napi::Value {
+    return PromiseWorker<SimulateBaton>::start(info.Env(), SimulateBaton::fromArgs(info));
+  });
+}
+
+}  // namespace
+
+void registerSimulate(Napi::Env env, Napi::Object exports) {
+  exports.Set("simulate", Napi::Function::New(env, SimulateSync));
+  exports.Set("simulateAsync", Napi::Function::New(env, SimulateAsync));
+}
+
+}  // namespace spikegrad::binding
