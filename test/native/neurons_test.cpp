@@ -390,11 +390,17 @@ void testQifFlowFd() {
 void testQifFlowSpecial() {
   namespace qif = spikegrad::qif;
   const spikegrad::QifParams p;
-  // Delta <= 0: unchanged state, identity derivatives.
+  // Delta <= 0: unchanged state, identity state derivatives, and the one-sided Delta-derivatives
+  // at 0+ (the vector field), so that simultaneous events keep their time gradients.
   for (double Delta : {0.0, -0.5}) {
     const qif::Flow f = qif::flow(p, 0.7, -2.0, Delta);
     CHECK(f.V == 0.7 && f.I == -2.0 && f.dV_dV0 == 1.0 && f.dI_dI0 == 1.0);
-    CHECK(f.dV_dI0 == 0.0 && f.dV_dDelta == 0.0 && f.dI_dDelta == 0.0 && !f.clamped);
+    CHECK(f.dV_dI0 == 0.0 && !f.clamped);
+    CHECK_NEAR(f.dV_dDelta, 0.7 * (0.7 - 1.0) - 2.0, 1e-15, 0);
+    CHECK_NEAR(f.dI_dDelta, 4.0, 1e-15, 0);
+    const qif::Flow h = qif::flow(p, 0.7, -2.0, 1e-9);  // the limit from the right
+    CHECK_NEAR(f.dV_dDelta, h.dV_dDelta, 1e-7, 0);
+    CHECK_NEAR(f.dI_dDelta, h.dI_dDelta, 1e-7, 0);
     const qif::Flow g = qif::flow(p, -kInf, 3.0, Delta);
     CHECK(g.V == -kInf && g.dV_dV0 == 0.0 && g.dV_dI0 == 0.0 && g.dV_dDelta == 0.0);
   }
@@ -815,11 +821,13 @@ void testLif() {
   CHECK(lif::spikeTime(p, 0.5, 0.0).dt == kInf);
   CHECK(lif::spikeTime(p, 0.5, -2.0).dt == kInf);
   CHECK(lif::spikeTime(p, 1.5, 3.0).dt == kInf);
-  // The flow: Delta <= 0 is the identity.
+  // The flow: Delta <= 0 keeps the state; its Delta-derivatives are the vector field at 0+.
   {
     const lif::Flow f = lif::flow(p, 0.3, 2.0, 0.0);
     CHECK(f.V == 0.3 && f.I == 2.0 && f.dV_dV0 == 1.0 && f.dI_dI0 == 1.0);
-    CHECK(f.dV_dI0 == 0.0 && f.dV_dDelta == 0.0 && f.dI_dDelta == 0.0);
+    CHECK(f.dV_dI0 == 0.0);
+    CHECK_NEAR(f.dV_dDelta, 2.0 - 0.3, 1e-15, 0);
+    CHECK_NEAR(f.dI_dDelta, -4.0, 1e-15, 0);
   }
   Rng rng(17);
   int checked = 0;

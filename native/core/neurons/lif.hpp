@@ -86,10 +86,11 @@ struct Flow {
 };
 
 /// Free evolution of the LIF state (V0, I0) over Delta (method.md section 2.3). Delta <= 0 returns
-/// the state unchanged with the identity derivatives (dV_dV0 = dI_dI0 = 1, all others 0).
+/// the state unchanged with dV_dV0 = dI_dI0 = 1, dV_dI0 = 0 and the one-sided Delta-derivatives
+/// at Delta = 0+ (the vector field), which the adjoint needs for simultaneous events.
 inline Flow flow(const LifParams& p, double V0, double I0, double Delta) {
   Flow f;
-  if (!(Delta > 0.0)) return {V0, I0, 1.0, 0.0, 0.0, 1.0, 0.0};
+  if (!(Delta > 0.0)) return {V0, I0, 1.0, 0.0, (I0 - V0) / p.tau, 1.0, -2.0 * I0 / p.tau};
   const double e = std::exp(-Delta / p.tau);
   const double s = -std::expm1(-Delta / p.tau);  // 1 - e without cancellation for small Delta
   f.I = I0 * e * e;

@@ -186,8 +186,10 @@ struct Flow {
 ///
 /// - V0 may be -inf (the exact reset); then V(Delta) = -e/chi(I0, s), dV_dV0 = 0 and
 ///   dV_dI0 = e g / chi^2. V0 = +inf must not be passed (the simulator masks such neurons).
-/// - Delta <= 0 returns the state unchanged with the identity derivatives dV_dV0 = dI_dI0 = 1
-///   and all others 0 (for V0 = -inf: V = -inf and dV_dV0 = 0 as well).
+/// - Delta <= 0 returns the state unchanged with dV_dV0 = dI_dI0 = 1, dV_dI0 = 0 and the
+///   one-sided Delta-derivatives at Delta = 0+ (the vector field), which the adjoint needs when
+///   a neuron is touched by two events at the same time (for V0 = -inf: V = -inf, dV_dV0 = 0
+///   and dV_dDelta = 0; the adjoint of a -inf voltage is always 0, since nothing depends on it).
 /// - The result is meaningful for intervals that end before the blow-up; the simulator never
 ///   flows through a spike. Longer intervals still return finite, NaN-free numbers.
 inline Flow flow(const QifParams& p, double V0, double I0, double Delta) {
@@ -199,15 +201,15 @@ inline Flow flow(const QifParams& p, double V0, double I0, double Delta) {
   const bool fromMinusInf = (V0 == -kInf);
   if (!(Delta > 0.0) || s == 0.0) {
     // No evolution. s == 0 with Delta > 0 happens only when Delta / tau underflows; treating it
-    // as Delta = 0 avoids chi = 0 in -e/chi for V0 = -inf. The Delta-partials are reported as 0,
-    // matching the reference, which freezes the state for non-positive intervals.
+    // as Delta = 0 avoids chi = 0 in -e/chi for V0 = -inf. The Delta-partials are the one-sided
+    // limits at Delta = 0+, so that event-time gradients survive simultaneous events.
     f.V = V0;
     f.I = I0;
     f.dV_dV0 = fromMinusInf ? 0.0 : 1.0;  // at V0 = -inf: 0, the Delta > 0 limit (no NaN later)
     f.dV_dI0 = 0.0;
-    f.dV_dDelta = 0.0;
+    f.dV_dDelta = fromMinusInf ? 0.0 : (V0 * (V0 - 1.0) + I0) / p.tau;
     f.dI_dI0 = 1.0;
-    f.dI_dDelta = 0.0;
+    f.dI_dDelta = -2.0 * I0 / p.tau;
     return f;
   }
 
