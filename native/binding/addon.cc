@@ -3,6 +3,7 @@
 #include <napi.h>
 
 #include "binding/convert.hpp"
+#include "binding/network.hpp"
 #include "binding/simulate.hpp"
 #include "core/input_encoding.hpp"
 
@@ -50,6 +51,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("summedInputWeights", Napi::Function::New(env, SummedInputWeightsSync));
   exports.Set("summedInputWeightsAsync", Napi::Function::New(env, SummedInputWeightsAsync));
   registerSimulate(env, exports);
+  registerNetwork(env, exports);
   exports.Set("napiVersion", Napi::Number::New(env, NAPI_VERSION));
   return exports;
 }

@@ -190,13 +190,25 @@ void Readout::validate(std::int32_t n) const {
 }
 
 void InputSpikes::validate(std::int32_t inputChannels) const {
-  if (times.size() != channels.size()) {
+  if (bundled()) {
+    if (start.size() != times.size() + 1 || start.front() != 0 ||
+        static_cast<std::size_t>(start.back()) != channels.size()) {
+      fail(ErrorCode::kShape,
+           "input bundles: start must hold events + 1 offsets ending at the "
+           "number of channels");
+    }
+    for (std::size_t k = 0; k < times.size(); ++k) {
+      if (start[k] > start[k + 1]) fail(ErrorCode::kShape, "input bundles: offsets decrease");
+    }
+  } else if (times.size() != channels.size()) {
     fail(ErrorCode::kShape, "inputSpikes.times and inputSpikes.sources must have the same length");
   }
   for (std::size_t k = 0; k < times.size(); ++k) {
     if (std::isnan(times[k]) || times[k] < 0) {
       fail(ErrorCode::kRange, at("inputSpikes.times", k) + " must be a number >= 0");
     }
+  }
+  for (std::size_t k = 0; k < channels.size(); ++k) {
     if (channels[k] < 0 || channels[k] >= inputChannels) {
       fail(ErrorCode::kRange, at("inputSpikes.sources", k) + " = " + std::to_string(channels[k]) +
                                   " is not an input channel (there are " +

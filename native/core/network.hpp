@@ -91,11 +91,19 @@ struct Readout {
   void validate(std::int32_t n) const;
 };
 
-/// Input spikes of one trial, in any order: spike k arrives on channels[k] at times[k].
-/// A time of +infinity is allowed and never processed.
+/// Input events of one trial, in any order. Event k arrives at times[k] (+infinity is allowed and
+/// never processed). Without `start`, event k is one spike on channel channels[k]. With `start`
+/// (events + 1 offsets), event k is a bundle: all channels channels[start[k] .. start[k+1]) spike
+/// at once and each target receives the summed weight of the bundle's synapses onto it in a single
+/// update (method.md 6.4: exact because jumps add; one event instead of hundreds). The gradient
+/// with respect to times[k] is then that of moving the whole bundle.
 struct InputSpikes {
   std::vector<double> times;
   std::vector<std::int32_t> channels;
+  std::vector<std::int32_t> start;
+
+  std::size_t events() const { return times.size(); }
+  bool bundled() const { return !start.empty(); }
   void validate(std::int32_t inputChannels) const;
 };
 

@@ -14,7 +14,9 @@ namespace {
 
 constexpr double kInfinity = std::numeric_limits<double>::infinity();
 
-// ---- Model adapters: one uniform interface per family ---------------------------------------
+std::size_t idx(std::int32_t i) { return static_cast<std::size_t>(i); }
+
+// ---- Model adapters: one interface per family ---------------------------------------------------
 
 /// QIF with exponential current (method.md 2.1, 4.1): masked near its blow-up, reset to -inf.
 struct QifAdapter {
@@ -65,102 +67,127 @@ struct OscLifAdapter {
 
 }  // namespace
 
-void Gradient::reset(const Network& net, std::size_t nInputs) {
+void Gradient::reset(const Network& net, std::size_t nInputEvents) {
   recurrent.assign(net.recurrent.size(), 0.0);
   input.assign(net.input.size(), 0.0);
-  inputTimes.assign(nInputs, 0.0);
+  inputTimes.assign(nInputEvents, 0.0);
   initial.assign(net.initial.size(), 0.0);
 }
 
-void Simulator::sortInputs() {
-  const auto& times = inputs_->times;
-  order_.resize(times.size());
-  std::iota(order_.begin(), order_.end(), 0);
-  std::stable_sort(order_.begin(), order_.end(),
-                   [&](std::int32_t a, std::int32_t b) { return times[a] < times[b]; });
-}
+/// What every engine shares: the simulator's workspace and the trial's definition.
+struct EngineBase {
+  SimulatorWorkspace& s;
+  const Network& net;
+  const InputSpikes& in;
+  const Readout& ro;
+  const double T;
+  Tape* tape;  ///< the tape being recorded (forward only)
+};
 
-// ---- Shared event loop ----------------------------------------------------------------------
+// ---- The event loop (method.md 3.5), shared by all models ---------------------------------------
 
-/// Runs the event loop of method.md 3.5 with `Touch` updating one neuron. Returns the number of
-/// in-trial events. Stops counting (and throws the budget error) well past the budget.
 template <typename Engine>
-static void runEvents(Tape& tape, SpikeQueue& queue, const std::vector<std::int32_t>& order,
-                      const Network& net, const InputSpikes& inputs, const TrialSpec& trial,
-                      Engine& engine, std::int64_t* inTrial) {
-  const double T = trial.T;
-  const std::int64_t budget = trial.maxEvents;
+void runEvents(Engine& engine) {
+  SimulatorWorkspace& s = engine.s;
+  const Network& net = engine.net;
+  const InputSpikes& in = engine.in;
+  Tape& tape = *engine.tape;
+  const double T = engine.T;
+  const std::int64_t budget = engine.maxEvents;
   // Past the budget the loop keeps running to report how many events were needed, up to a cap
   // that bounds time and memory.
   const std::int64_t cap = budget + std::max<std::int64_t>(budget, 100000);
-  std::size_t c = 0;
-  std::int64_t count = 0;
   const auto& rec = net.recurrent;
   const auto& inp = net.input;
+  std::size_t c = 0;
+  std::int64_t count = 0;
   for (;;) {
-    const double tNet = queue.topTime();
-    const double tIn =
-        c < order.size() ? inputs.times[static_cast<std::size_t>(order[c])] : kInfinity;
+    const double tNet = s.queue_.topTime();
+    const double tIn = c < s.order_.size() ? in.times[idx(s.order_[c])] : kInfinity;
     const bool isInput = tIn < tNet;  // strict: a network spike goes first on a tie
     const double tk = isInput ? tIn : tNet;
     if (!(tk < T)) break;  // strict: an event exactly at T is not in the trial
     if (++count > cap) break;
     const auto e = static_cast<std::int32_t>(tape.events.size());
+    const auto first = static_cast<std::int32_t>(tape.touches.size());
     if (isInput) {
-      const std::int32_t k = order[c++];
-      const std::int32_t ch = inputs.channels[static_cast<std::size_t>(k)];
-      tape.events.push_back({tk, k, static_cast<std::int32_t>(tape.touches.size()), Tape::kInput});
-      for (std::int32_t s = inp.start[ch]; s < inp.start[ch + 1]; ++s) {
-        engine.touch(inp.target[s], e, tk, inp.weight[s], s, Tape::kKicked | Tape::kInputSynapse);
+      const std::int32_t k = s.order_[c++];
+      tape.events.push_back({tk, k, first, Tape::kInput});
+      if (!in.bundled()) {
+        const std::int32_t ch = in.channels[idx(k)];
+        for (std::int32_t syn = inp.start[idx(ch)]; syn < inp.start[idx(ch) + 1]; ++syn) {
+          engine.touch(inp.target[idx(syn)], e, tk, inp.weight[idx(syn)], syn,
+                       Tape::kKicked | Tape::kInputSynapse);
+        }
+      } else {
+        // A bundle: sum the weights per target, then update each target once.
+        for (std::int32_t q = in.start[idx(k)]; q < in.start[idx(k) + 1]; ++q) {
+          const std::int32_t ch = in.channels[idx(q)];
+          for (std::int32_t syn = inp.start[idx(ch)]; syn < inp.start[idx(ch) + 1]; ++syn) {
+            const auto t = idx(inp.target[idx(syn)]);
+            if (!s.inBundle_[t]) {
+              s.inBundle_[t] = 1;
+              s.wSum_[t] = 0.0;
+              s.bundleList_.push_back(inp.target[idx(syn)]);
+            }
+            s.wSum_[t] += inp.weight[idx(syn)];
+          }
+        }
+        for (std::int32_t t : s.bundleList_) {
+          s.inBundle_[idx(t)] = 0;
+          engine.touch(t, e, tk, s.wSum_[idx(t)], -1,
+                       Tape::kKicked | Tape::kInputSynapse | Tape::kBundle);
+        }
+        s.bundleList_.clear();
       }
     } else {
-      const std::int32_t j = queue.top();
-      tape.events.push_back({tk, j, static_cast<std::int32_t>(tape.touches.size()), Tape::kSpike});
+      const std::int32_t j = s.queue_.top();
+      tape.events.push_back({tk, j, first, Tape::kSpike});
       // The spiking neuron first, with its self-synapse if it has one.
       std::int32_t self = -1;
-      for (std::int32_t s = rec.start[j]; s < rec.start[j + 1]; ++s) {
-        if (rec.target[s] == j) self = s;
+      for (std::int32_t syn = rec.start[idx(j)]; syn < rec.start[idx(j) + 1]; ++syn) {
+        if (rec.target[idx(syn)] == j) self = syn;
       }
-      engine.touch(j, e, tk, self >= 0 ? rec.weight[self] : 0.0, self,
+      engine.touch(j, e, tk, self >= 0 ? rec.weight[idx(self)] : 0.0, self,
                    Tape::kReset | (self >= 0 ? Tape::kKicked : 0));
-      for (std::int32_t s = rec.start[j]; s < rec.start[j + 1]; ++s) {
-        if (rec.target[s] != j) engine.touch(rec.target[s], e, tk, rec.weight[s], s, Tape::kKicked);
+      for (std::int32_t syn = rec.start[idx(j)]; syn < rec.start[idx(j) + 1]; ++syn) {
+        if (rec.target[idx(syn)] != j) {
+          engine.touch(rec.target[idx(syn)], e, tk, rec.weight[idx(syn)], syn, Tape::kKicked);
+        }
       }
     }
   }
-  *inTrial = count;
   if (count > budget) {
-    // count > cap means the loop stopped early, so the true need is unknown beyond cap.
-    const bool exact = count <= cap;
+    const bool exact = count <= cap;  // past the cap the loop stopped before T
     throw Error(ErrorCode::kBudget,
                 "maxEvents = " + std::to_string(budget) + " is too small: the trial needs " +
                     (exact ? "" : "more than ") + std::to_string(exact ? count : cap) +
-                    " in-trial events (input spikes plus network spikes before T); raise "
+                    " in-trial events (input events plus network spikes before T); raise "
                     "maxEvents to at least " +
                     std::to_string(exact ? count : cap + 1));
   }
   const auto e = static_cast<std::int32_t>(tape.events.size());
   tape.events.push_back({T, -1, static_cast<std::int32_t>(tape.touches.size()), Tape::kTrialEnd});
   for (std::int32_t i = 0; i < net.n; ++i) engine.touch(i, e, T, 0.0, -1, 0);
+  engine.inTrial = count;
 }
 
-// ---- Current-based models (qif, lif): state (V, I) --------------------------------------------
+// ---- Current-based models (qif, lif): state (V, I) ---------------------------------------------
 
 template <typename M>
-struct CurrentEngine {
-  Simulator& s;
+struct CurrentEngine : EngineBase {
   M m;
-  const double T;
+  std::int64_t maxEvents = 0;
+  std::int64_t inTrial = 0;
+
+  CurrentEngine(const EngineBase& base, M model) : EngineBase(base), m(model) {}
 
   void init() {
-    const Network& net = *s.net_;
-    const auto n = static_cast<std::size_t>(net.n);
+    const auto n = idx(net.n);
     s.x0_.assign(net.initial.begin(), net.initial.begin() + static_cast<std::ptrdiff_t>(n));
     s.x1_.assign(net.initial.begin() + static_cast<std::ptrdiff_t>(n), net.initial.end());
     s.tLast_.assign(n, 0.0);
     s.tHat_.resize(n);
-    s.lastTouch_.assign(n, -1);
-    s.queue_.reset(net.n);
     for (std::size_t i = 0; i < n; ++i) {
       s.tHat_[i] = m.spikeTime(s.x0_[i], s.x1_[i]).dt;
       s.queue_.set(static_cast<std::int32_t>(i), s.tHat_[i] < T ? s.tHat_[i] : kInfinity);
@@ -170,8 +197,8 @@ struct CurrentEngine {
   /// Updates neuron i at event e (time tk): flow, kick by w, reset if it spiked, new prediction.
   void touch(std::int32_t i, std::int32_t e, double tk, double w, std::int32_t synapse,
              std::uint8_t flags) {
-    const auto ui = static_cast<std::size_t>(i);
-    const bool isEnd = s.tape_.events[static_cast<std::size_t>(e)].kind == Tape::kTrialEnd;
+    const auto ui = idx(i);
+    const bool isEnd = tape->events[idx(e)].kind == Tape::kTrialEnd;
     const bool isReset = (flags & Tape::kReset) != 0;
     const double delta = tk - s.tLast_[ui];
     double V, I;
@@ -194,209 +221,164 @@ struct CurrentEngine {
       s.tHat_[ui] = tk + m.spikeTime(V, I).dt;
       s.queue_.set(i, s.tHat_[ui] < T ? s.tHat_[ui] : kInfinity);
     }
-    s.tape_.touches.push_back({V, I, i, s.lastTouch_[ui], e, synapse, flags});
-    s.lastTouch_[ui] = static_cast<std::int32_t>(s.tape_.touches.size() - 1);
+    tape->touches.push_back({V, I, w, i, s.lastTouch_[ui], e, synapse, flags});
+    s.lastTouch_[ui] = static_cast<std::int32_t>(tape->touches.size() - 1);
     s.tLast_[ui] = tk;
     s.x0_[ui] = V;
     s.x1_[ui] = I;
   }
 
-  /// Rates and pseudo inputs from the state at T (method.md 4.1); fills outputs.
-  void pseudo(ForwardResult* out) {
-    const Network& net = *s.net_;
-    const Readout& ro = *s.readout_;
-    const auto n = static_cast<std::size_t>(net.n);
-    const double* VT = out->stateAtT.data();
-    const double* IT = VT + n;
+  /// Pseudo inputs u and rates r from the state at T (method.md 4.1), in recurrent mode (rates at
+  /// zero pseudo drive) or layer by layer.
+  void preparePseudo(const Tape::Touch* end) {
+    const auto n = idx(net.n);
     s.u_.assign(n, 0.0);
     s.r_.assign(n, 0.0);
     s.drdx0_.assign(n, 0.0);
     s.drdx1_.assign(n, 0.0);
     const auto& rec = net.recurrent;
     if (ro.layers.empty()) {
-      // Recurrent mode: presynaptic rates at zero pseudo drive (I_pseudo = 0).
       for (std::size_t j = 0; j < n; ++j) {
-        const qif::Rate r = m.rate(VT[j], 0.0);
+        const qif::Rate r = m.rate(end[j].x0, 0.0);
         s.r_[j] = r.r;
         s.drdx0_[j] = r.d_dV;
       }
       for (std::int32_t j = 0; j < net.n; ++j) {
-        for (std::int32_t k = rec.start[j]; k < rec.start[j + 1]; ++k) {
-          s.u_[static_cast<std::size_t>(rec.target[k])] +=
-              rec.weight[k] * s.r_[static_cast<std::size_t>(j)];
+        for (std::int32_t k = rec.start[idx(j)]; k < rec.start[idx(j) + 1]; ++k) {
+          s.u_[idx(rec.target[idx(k)])] += rec.weight[idx(k)] * s.r_[idx(j)];
         }
       }
-    } else {
-      for (std::size_t L = 0; L < ro.layers.size(); ++L) {
-        if (L > 0) {
-          for (std::int32_t j : ro.layers[L - 1]) {
-            for (std::int32_t k = rec.start[j]; k < rec.start[j + 1]; ++k) {
-              const auto t = static_cast<std::size_t>(rec.target[k]);
-              if (s.layerOf_[t] == static_cast<std::int32_t>(L)) {
-                s.u_[t] += rec.weight[k] * s.r_[static_cast<std::size_t>(j)];
-              }
+      return;
+    }
+    for (std::size_t L = 0; L < ro.layers.size(); ++L) {
+      if (L > 0) {
+        for (std::int32_t j : ro.layers[L - 1]) {
+          for (std::int32_t k = rec.start[idx(j)]; k < rec.start[idx(j) + 1]; ++k) {
+            const auto t = idx(rec.target[idx(k)]);
+            if (s.layerOf_[t] == static_cast<std::int32_t>(L)) {
+              s.u_[t] += rec.weight[idx(k)] * s.r_[idx(j)];
             }
           }
         }
-        for (std::int32_t i : ro.layers[L]) {
-          const auto ui = static_cast<std::size_t>(i);
-          const qif::Rate r = m.rate(VT[ui], IT[ui] + s.u_[ui]);
-          s.r_[ui] = r.r;
-          s.drdx0_[ui] = r.d_dV;
-          s.drdx1_[ui] = r.d_dIp;
-        }
       }
-    }
-    std::size_t slot = 0;
-    for (std::size_t q = 0; q < ro.neurons.size(); ++q) {
-      const auto i = static_cast<std::size_t>(ro.neurons[q]);
-      for (std::int32_t k = 0; k < ro.counts[q]; ++k, ++slot) {
-        if (s.slotEvent_[slot] >= 0) continue;
-        out->outputTimes[slot] = T + m.pseudo(VT[i], IT[i] + s.u_[i], s.slotK_[slot]).offset;
+      for (std::int32_t i : ro.layers[L]) {
+        const auto ui = idx(i);
+        const qif::Rate r = m.rate(end[ui].x0, end[ui].x1 + s.u_[ui]);
+        s.r_[ui] = r.r;
+        s.drdx0_[ui] = r.d_dV;
+        s.drdx1_[ui] = r.d_dIp;
       }
     }
   }
 
-  void backward(const double* cot, Gradient* grad) {
-    const Network& net = *s.net_;
-    const Readout& ro = *s.readout_;
-    const Tape& tape = s.tape_;
-    const auto n = static_cast<std::size_t>(net.n);
+  /// t_pseudo,k = T + offset(V(T), I_pseudo = I(T) + u, k).
+  double pseudoTime(const Tape::Touch* end, std::size_t i, int k) const {
+    return T + m.pseudo(end[i].x0, end[i].x1 + s.u_[i], k).offset;
+  }
+
+  /// Seeds the adjoint of the state at T from the pseudo slots and the pseudo coupling.
+  void seedPseudo(const Tape::Touch* end, const double* cot, const Tape& tp, Gradient* grad) {
+    const auto n = idx(net.n);
     const auto& rec = net.recurrent;
-    s.lambda_.assign(tape.events.size(), 0.0);
-    s.g0_.assign(n, 0.0);  // adjoint of V after the touch being undone; first V(T)
-    s.g1_.assign(n, 0.0);  // adjoint of I ...; first I(T)
-    s.gHat_.assign(n, 0.0);
-    s.gu_.assign(n, 0.0);  // adjoint of the pseudo drive I_pseudo = I(T) + u
-    s.gr_.assign(n, 0.0);
-    const Tape::Touch* end = &tape.touches[static_cast<std::size_t>(tape.events.back().firstTouch)];
-    // Seeds: ordinary slots seed their event time, pseudo slots the state at T and the drive.
     std::size_t slot = 0;
     for (std::size_t q = 0; q < ro.neurons.size(); ++q) {
-      const auto i = static_cast<std::size_t>(ro.neurons[q]);
+      const auto i = idx(ro.neurons[q]);
       for (std::int32_t k = 0; k < ro.counts[q]; ++k, ++slot) {
         const double G = cot[slot];
-        if (G == 0.0) continue;
-        if (s.slotEvent_[slot] >= 0) {
-          s.lambda_[static_cast<std::size_t>(s.slotEvent_[slot])] += G;
-        } else {
-          const qif::Pseudo ps = m.pseudo(end[i].x0, end[i].x1 + s.u_[i], s.slotK_[slot]);
-          s.g0_[i] += G * ps.d_dV;
-          s.gu_[i] += G * ps.d_dIp;
-        }
+        if (G == 0.0 || tp.slotEvent[slot] >= 0) continue;
+        const qif::Pseudo ps = m.pseudo(end[i].x0, end[i].x1 + s.u_[i], tp.slotK[slot]);
+        s.g0_[i] += G * ps.d_dV;
+        s.gu_[i] += G * ps.d_dIp;
       }
     }
-    // Pseudo coupling, in reverse: I_pseudo,i = I_i(T) + sum_j w_ij r_j.
+    // I_pseudo,i = I_i(T) + sum_j w_ij r_j, in reverse.
     if (ro.layers.empty()) {
       for (std::int32_t j = 0; j < net.n; ++j) {
-        for (std::int32_t k = rec.start[j]; k < rec.start[j + 1]; ++k) {
-          const double gu = s.gu_[static_cast<std::size_t>(rec.target[k])];
-          grad->recurrent[static_cast<std::size_t>(k)] += gu * s.r_[static_cast<std::size_t>(j)];
-          s.gr_[static_cast<std::size_t>(j)] += gu * rec.weight[k];
+        for (std::int32_t k = rec.start[idx(j)]; k < rec.start[idx(j) + 1]; ++k) {
+          const double gu = s.gu_[idx(rec.target[idx(k)])];
+          grad->recurrent[idx(k)] += gu * s.r_[idx(j)];
+          s.gr_[idx(j)] += gu * rec.weight[idx(k)];
         }
       }
-      for (std::size_t j = 0; j < n; ++j) {
-        s.g0_[j] += s.gr_[j] * s.drdx0_[j];
-        s.g1_[j] += s.gu_[j];
-      }
+      for (std::size_t j = 0; j < n; ++j) s.g0_[j] += s.gr_[j] * s.drdx0_[j];
     } else {
       for (std::size_t L = ro.layers.size(); L-- > 0;) {
         for (std::int32_t i : ro.layers[L]) {
-          const auto ui = static_cast<std::size_t>(i);
+          const auto ui = idx(i);
           s.g0_[ui] += s.gr_[ui] * s.drdx0_[ui];
           s.gu_[ui] += s.gr_[ui] * s.drdx1_[ui];
         }
         if (L == 0) continue;
         for (std::int32_t j : ro.layers[L - 1]) {
-          for (std::int32_t k = rec.start[j]; k < rec.start[j + 1]; ++k) {
-            const auto t = static_cast<std::size_t>(rec.target[k]);
+          for (std::int32_t k = rec.start[idx(j)]; k < rec.start[idx(j) + 1]; ++k) {
+            const auto t = idx(rec.target[idx(k)]);
             if (s.layerOf_[t] != static_cast<std::int32_t>(L)) continue;
-            grad->recurrent[static_cast<std::size_t>(k)] +=
-                s.gu_[t] * s.r_[static_cast<std::size_t>(j)];
-            s.gr_[static_cast<std::size_t>(j)] += s.gu_[t] * rec.weight[k];
+            grad->recurrent[idx(k)] += s.gu_[t] * s.r_[idx(j)];
+            s.gr_[idx(j)] += s.gu_[t] * rec.weight[idx(k)];
           }
         }
       }
-      for (std::size_t i = 0; i < n; ++i) s.g1_[i] += s.gu_[i];
     }
-    sweep(grad);
+    for (std::size_t i = 0; i < n; ++i) s.g1_[i] += s.gu_[i];
   }
 
-  /// The reverse sweep of method.md 5.5 over the tape.
-  void sweep(Gradient* grad) {
-    const Network& net = *s.net_;
-    const Tape& tape = s.tape_;
-    const auto n = static_cast<std::size_t>(net.n);
-    for (std::size_t e = tape.events.size(); e-- > 0;) {
-      const Tape::Event& ev = tape.events[e];
-      const std::size_t first = static_cast<std::size_t>(ev.firstTouch);
-      const std::size_t last = e + 1 < tape.events.size()
-                                   ? static_cast<std::size_t>(tape.events[e + 1].firstTouch)
-                                   : tape.touches.size();
-      double lambda = s.lambda_[e];
-      for (std::size_t t = first; t < last; ++t) {
-        const Tape::Touch& tc = tape.touches[t];
-        const auto i = static_cast<std::size_t>(tc.neuron);
-        double gV = s.g0_[i], gI = s.g1_[i];
-        // 1. Prediction t_hat = t_e + dt*(V+, I+).
-        if (tc.flags & Tape::kNewPrediction) {
-          const double gh = s.gHat_[i];
-          if (gh != 0.0) {
-            const qif::SpikeTime st = m.spikeTime(tc.x0, tc.x1);
-            gV += gh * st.d_dV;
-            gI += gh * st.d_dI;
-            lambda += gh;
-          }
-          s.gHat_[i] = 0.0;
-        }
-        // 2. Kick I+ = I- + w; reset and mask make V+ a constant.
-        if (tc.flags & Tape::kKicked) {
-          auto& dw = (tc.flags & Tape::kInputSynapse) ? grad->input : grad->recurrent;
-          dw[static_cast<std::size_t>(tc.synapse)] += gI;
-        }
-        if (tc.flags & (Tape::kReset | Tape::kMasked)) gV = 0.0;
-        // 3. Flow back to the previous update.
-        double V0, I0, t0;
-        if (tc.prev >= 0) {
-          const Tape::Touch& p = tape.touches[static_cast<std::size_t>(tc.prev)];
-          V0 = p.x0;
-          I0 = p.x1;
-          t0 = tape.events[static_cast<std::size_t>(p.event)].t;
-        } else {
-          V0 = net.initial[i];
-          I0 = net.initial[n + i];
-          t0 = 0.0;
-        }
-        const double delta = ev.t - t0;
-        double gV0, gI0, gDelta;
-        if (tc.flags & (Tape::kMasked | Tape::kClamped)) {
-          const double E2 = std::exp(-2.0 * delta / m.tau());
-          gV0 = 0.0;
-          gI0 = gI * E2;
-          gDelta = -gI * 2.0 * I0 * E2 / m.tau();
-        } else if (gV != 0.0 || gI != 0.0) {
-          const qif::Flow f = m.flow(V0, I0, delta);
-          gV0 = gV * f.dV_dV0;
-          gI0 = gV * f.dV_dI0 + gI * f.dI_dI0;
-          gDelta = gV * f.dV_dDelta + gI * f.dI_dDelta;
-        } else {
-          gV0 = gI0 = gDelta = 0.0;
-        }
-        lambda += gDelta;
-        if (tc.prev >= 0) {
-          s.lambda_[static_cast<std::size_t>(
-              tape.touches[static_cast<std::size_t>(tc.prev)].event)] -= gDelta;
-        }
-        s.g0_[i] = gV0;
-        s.g1_[i] = gI0;
+  /// One touch of the reverse sweep (method.md 5.5). Returns the adjoint of the delivered weight
+  /// and adds this touch's contributions to *lambda (event e) and lambda of the previous touch.
+  double undo(const Tape& tp, const Tape::Touch& tc, double tEvent, double* lambda) {
+    const auto i = idx(tc.neuron);
+    double gV = s.g0_[i], gI = s.g1_[i];
+    // 1. Prediction t_hat = t_e + dt*(V+, I+).
+    if (tc.flags & Tape::kNewPrediction) {
+      const double gh = s.gHat_[i];
+      if (gh != 0.0) {
+        const qif::SpikeTime st = m.spikeTime(tc.x0, tc.x1);
+        gV += gh * st.d_dV;
+        gI += gh * st.d_dI;
+        *lambda += gh;
       }
-      if (ev.kind == Tape::kInput) {
-        grad->inputTimes[static_cast<std::size_t>(ev.index)] += lambda;
-      } else if (ev.kind == Tape::kSpike) {
-        s.gHat_[static_cast<std::size_t>(ev.index)] += lambda;
-      }
+      s.gHat_[i] = 0.0;
     }
-    // Event 0: the initial predictions t_hat = dt*(V0, I0).
+    // 2. Kick I+ = I- + w; reset and mask make V+ a constant.
+    const double gw = gI;
+    if (tc.flags & (Tape::kReset | Tape::kMasked)) gV = 0.0;
+    // 3. Flow back to the previous update.
+    double V0, I0, t0;
+    if (tc.prev >= 0) {
+      const Tape::Touch& p = tp.touches[idx(tc.prev)];
+      V0 = p.x0;
+      I0 = p.x1;
+      t0 = tp.events[idx(p.event)].t;
+    } else {
+      V0 = net.initial[i];
+      I0 = net.initial[idx(net.n) + i];
+      t0 = 0.0;
+    }
+    const double delta = tEvent - t0;
+    double gV0 = 0.0, gI0 = 0.0, gDelta = 0.0;
+    if (gV == 0.0 || (tc.flags & (Tape::kMasked | Tape::kClamped))) {
+      // Only the current carries an adjoint (V- is a constant when masked or clamped). Skipping
+      // the V terms when gV = 0 also avoids 0 * inf in extreme corners of the flow.
+      if (gI != 0.0) {
+        const double E2 = std::exp(-2.0 * delta / m.tau());
+        gI0 = gI * E2;
+        gDelta = -gI * 2.0 * I0 * E2 / m.tau();
+      }
+    } else {
+      const qif::Flow f = m.flow(V0, I0, delta);
+      gV0 = gV * f.dV_dV0;
+      gI0 = gV * f.dV_dI0 + gI * f.dI_dI0;
+      gDelta = gV * f.dV_dDelta + gI * f.dI_dDelta;
+    }
+    *lambda += gDelta;
+    if (tc.prev >= 0) s.lambda_[idx(tp.touches[idx(tc.prev)].event)] -= gDelta;
+    s.g0_[i] = gV0;
+    s.g1_[i] = gI0;
+    return gw;
+  }
+
+  /// Event 0: the initial predictions t_hat = dt*(V0, I0).
+  void finishInitial(Gradient* grad) {
+    const auto n = idx(net.n);
     for (std::size_t i = 0; i < n; ++i) {
       double gV = s.g0_[i], gI = s.g1_[i];
       if (s.gHat_[i] != 0.0) {
@@ -410,22 +392,22 @@ struct CurrentEngine {
   }
 };
 
-// ---- Phase models (theta, osclif): state phi ---------------------------------------------------
+// ---- Phase models (theta, osclif): state phi ----------------------------------------------------
 
 template <typename M>
-struct PhaseEngine {
-  Simulator& s;
+struct PhaseEngine : EngineBase {
   M m;
-  const double T;
+  std::int64_t maxEvents = 0;
+  std::int64_t inTrial = 0;
+
+  PhaseEngine(const EngineBase& base, M model) : EngineBase(base), m(model) {}
 
   void init() {
-    const Network& net = *s.net_;
-    const auto n = static_cast<std::size_t>(net.n);
+    const auto n = idx(net.n);
     s.x0_.assign(net.initial.begin(), net.initial.end());
+    s.x1_.assign(n, 0.0);
     s.tLast_.assign(n, 0.0);
     s.tHat_.resize(n);
-    s.lastTouch_.assign(n, -1);
-    s.queue_.reset(net.n);
     for (std::size_t i = 0; i < n; ++i) {
       s.tHat_[i] = m.Theta - s.x0_[i];
       s.queue_.set(static_cast<std::int32_t>(i), s.tHat_[i] < T ? s.tHat_[i] : kInfinity);
@@ -434,11 +416,11 @@ struct PhaseEngine {
 
   void touch(std::int32_t i, std::int32_t e, double tk, double w, std::int32_t synapse,
              std::uint8_t flags) {
-    const auto ui = static_cast<std::size_t>(i);
-    const bool isEnd = s.tape_.events[static_cast<std::size_t>(e)].kind == Tape::kTrialEnd;
+    const auto ui = idx(i);
+    const bool isEnd = tape->events[idx(e)].kind == Tape::kTrialEnd;
     double phi = s.x0_[ui] + (tk - s.tLast_[ui]);  // free flow
     if (flags & Tape::kReset) {
-      phi = 0.0;  // the kick of a self-synapse is overwritten by the reset
+      phi = 0.0;  // a self-synapse's kick is overwritten by the reset
     } else if (flags & Tape::kKicked) {
       phi = m.kick(phi, w).phi;
     }
@@ -447,326 +429,343 @@ struct PhaseEngine {
       s.tHat_[ui] = tk + m.Theta - phi;
       s.queue_.set(i, s.tHat_[ui] < T ? s.tHat_[ui] : kInfinity);
     }
-    s.tape_.touches.push_back({phi, 0.0, i, s.lastTouch_[ui], e, synapse, flags});
-    s.lastTouch_[ui] = static_cast<std::int32_t>(s.tape_.touches.size() - 1);
+    tape->touches.push_back({phi, 0.0, w, i, s.lastTouch_[ui], e, synapse, flags});
+    s.lastTouch_[ui] = static_cast<std::int32_t>(tape->touches.size() - 1);
     s.tLast_[ui] = tk;
     s.x0_[ui] = phi;
   }
 
-  void pseudo(ForwardResult* out) {
-    const Network& net = *s.net_;
-    const Readout& ro = *s.readout_;
-    const auto n = static_cast<std::size_t>(net.n);
-    const double* phiT = out->stateAtT.data();
+  /// Pseudo inputs and rates r = H(phi_T, u) / Theta (method.md 4.2).
+  void preparePseudo(const Tape::Touch* end) {
+    const auto n = idx(net.n);
     s.u_.assign(n, 0.0);
     s.r_.assign(n, 0.0);
     s.drdx0_.assign(n, 0.0);
     s.drdx1_.assign(n, 0.0);
     const auto& rec = net.recurrent;
     if (ro.layers.empty()) {
-      // Recurrent mode: presynaptic rates at zero pseudo input, r = H(phi, 0) / Theta.
       for (std::size_t j = 0; j < n; ++j) {
-        const theta::Kick h = m.kick(phiT[j], 0.0);
+        const theta::Kick h = m.kick(end[j].x0, 0.0);
         s.r_[j] = h.phi / m.Theta;
         s.drdx0_[j] = h.d_dphi / m.Theta;
       }
       for (std::int32_t j = 0; j < net.n; ++j) {
-        for (std::int32_t k = rec.start[j]; k < rec.start[j + 1]; ++k) {
-          s.u_[static_cast<std::size_t>(rec.target[k])] +=
-              rec.weight[k] * s.r_[static_cast<std::size_t>(j)];
+        for (std::int32_t k = rec.start[idx(j)]; k < rec.start[idx(j) + 1]; ++k) {
+          s.u_[idx(rec.target[idx(k)])] += rec.weight[idx(k)] * s.r_[idx(j)];
         }
       }
-    } else {
-      for (std::size_t L = 0; L < ro.layers.size(); ++L) {
-        if (L > 0) {
-          for (std::int32_t j : ro.layers[L - 1]) {
-            for (std::int32_t k = rec.start[j]; k < rec.start[j + 1]; ++k) {
-              const auto t = static_cast<std::size_t>(rec.target[k]);
-              if (s.layerOf_[t] == static_cast<std::int32_t>(L)) {
-                s.u_[t] += rec.weight[k] * s.r_[static_cast<std::size_t>(j)];
-              }
+      return;
+    }
+    for (std::size_t L = 0; L < ro.layers.size(); ++L) {
+      if (L > 0) {
+        for (std::int32_t j : ro.layers[L - 1]) {
+          for (std::int32_t k = rec.start[idx(j)]; k < rec.start[idx(j) + 1]; ++k) {
+            const auto t = idx(rec.target[idx(k)]);
+            if (s.layerOf_[t] == static_cast<std::int32_t>(L)) {
+              s.u_[t] += rec.weight[idx(k)] * s.r_[idx(j)];
             }
           }
         }
-        for (std::int32_t i : ro.layers[L]) {
-          const auto ui = static_cast<std::size_t>(i);
-          const theta::Kick h = m.kick(phiT[ui], s.u_[ui]);
-          s.r_[ui] = h.phi / m.Theta;
-          s.drdx0_[ui] = h.d_dphi / m.Theta;
-          s.drdx1_[ui] = h.d_dw / m.Theta;
-        }
       }
-    }
-    std::size_t slot = 0;
-    for (std::size_t q = 0; q < ro.neurons.size(); ++q) {
-      const auto i = static_cast<std::size_t>(ro.neurons[q]);
-      const double H = m.kick(phiT[i], s.u_[i]).phi;
-      for (std::int32_t k = 0; k < ro.counts[q]; ++k, ++slot) {
-        if (s.slotEvent_[slot] >= 0) continue;
-        // t_pseudo,k = T + k Theta - H(phi_T, u)
-        out->outputTimes[slot] = T + s.slotK_[slot] * m.Theta - H;
+      for (std::int32_t i : ro.layers[L]) {
+        const auto ui = idx(i);
+        const theta::Kick h = m.kick(end[ui].x0, s.u_[ui]);
+        s.r_[ui] = h.phi / m.Theta;
+        s.drdx0_[ui] = h.d_dphi / m.Theta;
+        s.drdx1_[ui] = h.d_dw / m.Theta;
       }
     }
   }
 
-  void backward(const double* cot, Gradient* grad) {
-    const Network& net = *s.net_;
-    const Readout& ro = *s.readout_;
-    const Tape& tape = s.tape_;
-    const auto n = static_cast<std::size_t>(net.n);
+  /// t_pseudo,k = T + k Theta - H(phi_T, u).
+  double pseudoTime(const Tape::Touch* end, std::size_t i, int k) const {
+    return T + k * m.Theta - m.kick(end[i].x0, s.u_[i]).phi;
+  }
+
+  void seedPseudo(const Tape::Touch* end, const double* cot, const Tape& tp, Gradient* grad) {
+    const auto n = idx(net.n);
     const auto& rec = net.recurrent;
-    s.lambda_.assign(tape.events.size(), 0.0);
-    s.g0_.assign(n, 0.0);
-    s.gHat_.assign(n, 0.0);
-    s.gu_.assign(n, 0.0);
-    s.gr_.assign(n, 0.0);
-    const Tape::Touch* end = &tape.touches[static_cast<std::size_t>(tape.events.back().firstTouch)];
     std::size_t slot = 0;
     for (std::size_t q = 0; q < ro.neurons.size(); ++q) {
-      const auto i = static_cast<std::size_t>(ro.neurons[q]);
+      const auto i = idx(ro.neurons[q]);
       for (std::int32_t k = 0; k < ro.counts[q]; ++k, ++slot) {
         const double G = cot[slot];
-        if (G == 0.0) continue;
-        if (s.slotEvent_[slot] >= 0) {
-          s.lambda_[static_cast<std::size_t>(s.slotEvent_[slot])] += G;
-        } else {
-          const theta::Kick h = m.kick(end[i].x0, s.u_[i]);
-          s.g0_[i] -= G * h.d_dphi;
-          s.gu_[i] -= G * h.d_dw;
-        }
+        if (G == 0.0 || tp.slotEvent[slot] >= 0) continue;
+        const theta::Kick h = m.kick(end[i].x0, s.u_[i]);
+        s.g0_[i] -= G * h.d_dphi;
+        s.gu_[i] -= G * h.d_dw;
       }
     }
     if (ro.layers.empty()) {
       for (std::int32_t j = 0; j < net.n; ++j) {
-        for (std::int32_t k = rec.start[j]; k < rec.start[j + 1]; ++k) {
-          const double gu = s.gu_[static_cast<std::size_t>(rec.target[k])];
-          grad->recurrent[static_cast<std::size_t>(k)] += gu * s.r_[static_cast<std::size_t>(j)];
-          s.gr_[static_cast<std::size_t>(j)] += gu * rec.weight[k];
+        for (std::int32_t k = rec.start[idx(j)]; k < rec.start[idx(j) + 1]; ++k) {
+          const double gu = s.gu_[idx(rec.target[idx(k)])];
+          grad->recurrent[idx(k)] += gu * s.r_[idx(j)];
+          s.gr_[idx(j)] += gu * rec.weight[idx(k)];
         }
       }
       for (std::size_t j = 0; j < n; ++j) s.g0_[j] += s.gr_[j] * s.drdx0_[j];
+      return;
+    }
+    for (std::size_t L = ro.layers.size(); L-- > 0;) {
+      for (std::int32_t i : ro.layers[L]) {
+        const auto ui = idx(i);
+        s.g0_[ui] += s.gr_[ui] * s.drdx0_[ui];
+        s.gu_[ui] += s.gr_[ui] * s.drdx1_[ui];
+      }
+      if (L == 0) continue;
+      for (std::int32_t j : ro.layers[L - 1]) {
+        for (std::int32_t k = rec.start[idx(j)]; k < rec.start[idx(j) + 1]; ++k) {
+          const auto t = idx(rec.target[idx(k)]);
+          if (s.layerOf_[t] != static_cast<std::int32_t>(L)) continue;
+          grad->recurrent[idx(k)] += s.gu_[t] * s.r_[idx(j)];
+          s.gr_[idx(j)] += s.gu_[t] * rec.weight[idx(k)];
+        }
+      }
+    }
+  }
+
+  double undo(const Tape& tp, const Tape::Touch& tc, double tEvent, double* lambda) {
+    const auto i = idx(tc.neuron);
+    double g = s.g0_[i];
+    // 1. Prediction t_hat = t_e + Theta - phi+.
+    if (tc.flags & Tape::kNewPrediction) {
+      g -= s.gHat_[i];
+      *lambda += s.gHat_[i];
+      s.gHat_[i] = 0.0;
+    }
+    // 2. Reset (a constant) or kick phi+ = H(phi-, w).
+    double phi0, t0;
+    if (tc.prev >= 0) {
+      const Tape::Touch& p = tp.touches[idx(tc.prev)];
+      phi0 = p.x0;
+      t0 = tp.events[idx(p.event)].t;
     } else {
-      for (std::size_t L = ro.layers.size(); L-- > 0;) {
-        for (std::int32_t i : ro.layers[L]) {
-          const auto ui = static_cast<std::size_t>(i);
-          s.g0_[ui] += s.gr_[ui] * s.drdx0_[ui];
-          s.gu_[ui] += s.gr_[ui] * s.drdx1_[ui];
-        }
-        if (L == 0) continue;
-        for (std::int32_t j : ro.layers[L - 1]) {
-          for (std::int32_t k = rec.start[j]; k < rec.start[j + 1]; ++k) {
-            const auto t = static_cast<std::size_t>(rec.target[k]);
-            if (s.layerOf_[t] != static_cast<std::int32_t>(L)) continue;
-            grad->recurrent[static_cast<std::size_t>(k)] +=
-                s.gu_[t] * s.r_[static_cast<std::size_t>(j)];
-            s.gr_[static_cast<std::size_t>(j)] += s.gu_[t] * rec.weight[k];
-          }
-        }
-      }
+      phi0 = net.initial[i];
+      t0 = 0.0;
     }
-    // Reverse sweep (method.md 5.5, theta version).
-    for (std::size_t e = tape.events.size(); e-- > 0;) {
-      const Tape::Event& ev = tape.events[e];
-      const std::size_t first = static_cast<std::size_t>(ev.firstTouch);
-      const std::size_t last = e + 1 < tape.events.size()
-                                   ? static_cast<std::size_t>(tape.events[e + 1].firstTouch)
-                                   : tape.touches.size();
-      double lambda = s.lambda_[e];
-      for (std::size_t t = first; t < last; ++t) {
-        const Tape::Touch& tc = tape.touches[t];
-        const auto i = static_cast<std::size_t>(tc.neuron);
-        double g = s.g0_[i];
-        // 1. Prediction t_hat = t_e + Theta - phi+.
-        if (tc.flags & Tape::kNewPrediction) {
-          g -= s.gHat_[i];
-          lambda += s.gHat_[i];
-          s.gHat_[i] = 0.0;
-        }
-        // 2. Reset (constant) or kick phi+ = H(phi-, w).
-        double phi0, t0;
-        if (tc.prev >= 0) {
-          const Tape::Touch& p = tape.touches[static_cast<std::size_t>(tc.prev)];
-          phi0 = p.x0;
-          t0 = tape.events[static_cast<std::size_t>(p.event)].t;
-        } else {
-          phi0 = net.initial[i];
-          t0 = 0.0;
-        }
-        if (tc.flags & Tape::kReset) {
-          g = 0.0;
-        } else if (tc.flags & Tape::kKicked) {
-          const double w = (tc.flags & Tape::kInputSynapse)
-                               ? net.input.weight[static_cast<std::size_t>(tc.synapse)]
-                               : net.recurrent.weight[static_cast<std::size_t>(tc.synapse)];
-          const theta::Kick h = m.kick(phi0 + (ev.t - t0), w);
-          auto& dw = (tc.flags & Tape::kInputSynapse) ? grad->input : grad->recurrent;
-          dw[static_cast<std::size_t>(tc.synapse)] += g * h.d_dw;
-          g *= h.d_dphi;
-        }
-        // 3. Flow phi- = phi_prev + (t_e - t_prev).
-        lambda += g;
-        if (tc.prev >= 0) {
-          s.lambda_[static_cast<std::size_t>(
-              tape.touches[static_cast<std::size_t>(tc.prev)].event)] -= g;
-        }
-        s.g0_[i] = g;
-      }
-      if (ev.kind == Tape::kInput) {
-        grad->inputTimes[static_cast<std::size_t>(ev.index)] += lambda;
-      } else if (ev.kind == Tape::kSpike) {
-        s.gHat_[static_cast<std::size_t>(ev.index)] += lambda;
-      }
+    double gw = 0.0;
+    if (tc.flags & Tape::kReset) {
+      g = 0.0;
+    } else if ((tc.flags & Tape::kKicked) && g != 0.0) {
+      const theta::Kick h = m.kick(phi0 + (tEvent - t0), tc.w);
+      gw = g * h.d_dw;
+      g *= h.d_dphi;
     }
-    // Event 0: t_hat = Theta - phi0.
-    for (std::size_t i = 0; i < n; ++i) grad->initial[i] += s.g0_[i] - s.gHat_[i];
+    // 3. Flow phi- = phi_prev + (t_e - t_prev).
+    *lambda += g;
+    if (tc.prev >= 0) s.lambda_[idx(tp.touches[idx(tc.prev)].event)] -= g;
+    s.g0_[i] = g;
+    return gw;
+  }
+
+  /// Event 0: t_hat = Theta - phi0.
+  void finishInitial(Gradient* grad) {
+    for (std::size_t i = 0; i < idx(net.n); ++i) grad->initial[i] += s.g0_[i] - s.gHat_[i];
   }
 };
 
-// ---- Simulator ----------------------------------------------------------------------------------
+// ---- Forward and backward, generic over the engine ----------------------------------------------
+
+namespace {
 
 template <typename Engine>
-static void forwardWith(Engine&& engine, Tape& tape, SpikeQueue& queue,
-                        const std::vector<std::int32_t>& order, const Network& net,
-                        const InputSpikes& inputs, const TrialSpec& trial, ForwardResult* out) {
+void forwardWith(Engine engine, std::int64_t maxEvents, ForwardResult* out) {
+  SimulatorWorkspace& s = engine.s;
+  const Network& net = engine.net;
+  const Readout& ro = engine.ro;
+  Tape& tape = *engine.tape;
+  engine.maxEvents = maxEvents;
   engine.init();
-  runEvents(tape, queue, order, net, inputs, trial, engine, &out->inTrialEvents);
+  runEvents(engine);
+  out->inTrialEvents = engine.inTrial;
+  const auto n = idx(net.n);
+  const int D = net.model.stateDim();
+  // Spike list and state at T (the trial-end touches, one per neuron in index order).
+  out->spikeTimes.clear();
+  out->spikeNeurons.clear();
+  for (const auto& ev : tape.events) {
+    if (ev.kind == Tape::kSpike) {
+      out->spikeTimes.push_back(ev.t);
+      out->spikeNeurons.push_back(ev.index);
+    }
+  }
+  const Tape::Touch* end = &tape.touches[idx(tape.events.back().firstTouch)];
+  out->stateAtT.resize(static_cast<std::size_t>(D) * n);
+  for (std::size_t i = 0; i < n; ++i) {
+    out->stateAtT[i] = end[i].x0;
+    if (D == 2) out->stateAtT[n + i] = end[i].x1;
+  }
+  // Output slots: ordinary spikes first, then pseudospikes numbered on (method.md 4.3).
+  const std::size_t total = ro.totalCount();
+  out->outputTimes.assign(total, 0.0);
+  out->outputIsPseudo.assign(total, 0);
+  tape.slotEvent.assign(total, -1);
+  tape.slotK.assign(total, 0);
+  // Fill the ordinary slots in one pass over the spikes: readout entries are chained per neuron
+  // (headOf_ / nextEntry_), so each spike costs O(entries of its neuron).
+  const std::size_t R = ro.neurons.size();
+  std::vector<std::size_t> filled(R, 0), offset(R, 0);
+  for (std::size_t q = 1; q < R; ++q) offset[q] = offset[q - 1] + idx(ro.counts[q - 1]);
+  s.headOf_.assign(n, -1);
+  s.nextEntry_.assign(R, -1);
+  for (std::size_t q = R; q-- > 0;) {
+    s.nextEntry_[q] = s.headOf_[idx(ro.neurons[q])];
+    s.headOf_[idx(ro.neurons[q])] = static_cast<std::int32_t>(q);
+  }
+  for (std::size_t e = 0; e < tape.events.size(); ++e) {
+    const auto& ev = tape.events[e];
+    if (ev.kind != Tape::kSpike) continue;
+    for (std::int32_t q = s.headOf_[idx(ev.index)]; q >= 0; q = s.nextEntry_[idx(q)]) {
+      const auto uq = idx(q);
+      if (filled[uq] >= idx(ro.counts[uq])) continue;
+      const std::size_t slot = offset[uq] + filled[uq]++;
+      tape.slotEvent[slot] = static_cast<std::int32_t>(e);
+      out->outputTimes[slot] = ev.t;
+    }
+  }
+  engine.preparePseudo(end);
+  for (std::size_t q = 0; q < R; ++q) {
+    for (std::size_t k = filled[q]; k < idx(ro.counts[q]); ++k) {
+      const std::size_t slot = offset[q] + k;
+      tape.slotK[slot] = static_cast<std::int32_t>(k + 1 - filled[q]);
+      out->outputIsPseudo[slot] = 1;
+      out->outputTimes[slot] = engine.pseudoTime(end, idx(ro.neurons[q]), tape.slotK[slot]);
+    }
+  }
 }
 
+template <typename Engine>
+void backwardWith(Engine engine, const Tape& tape, const double* cot, Gradient* grad) {
+  SimulatorWorkspace& s = engine.s;
+  const Network& net = engine.net;
+  const auto n = idx(net.n);
+  s.lambda_.assign(tape.events.size(), 0.0);
+  s.g0_.assign(n, 0.0);  // adjoint of the state after the touch being undone; first the state at T
+  s.g1_.assign(n, 0.0);
+  s.gHat_.assign(n, 0.0);  // adjoint of the prediction in force
+  s.gu_.assign(n, 0.0);    // adjoint of the pseudo drive or pseudo input
+  s.gr_.assign(n, 0.0);    // adjoint of the pseudo rate
+  s.wSum_.resize(n, 0.0);
+  // Ordinary slots seed their event time; pseudo slots the state at T and the pseudo coupling.
+  for (std::size_t slot = 0; slot < tape.slotEvent.size(); ++slot) {
+    if (tape.slotEvent[slot] >= 0) s.lambda_[idx(tape.slotEvent[slot])] += cot[slot];
+  }
+  const Tape::Touch* end = &tape.touches[idx(tape.events.back().firstTouch)];
+  engine.preparePseudo(end);
+  engine.seedPseudo(end, cot, tape, grad);
+  // The reverse sweep over the events.
+  const auto& inp = net.input;
+  for (std::size_t e = tape.events.size(); e-- > 0;) {
+    const Tape::Event& ev = tape.events[e];
+    double lambda = s.lambda_[e];
+    const bool bundle = ev.kind == Tape::kInput && engine.in.bundled();
+    for (std::size_t t = tape.begin(e); t < tape.end(e); ++t) {
+      const Tape::Touch& tc = tape.touches[t];
+      const double gw = engine.undo(tape, tc, ev.t, &lambda);
+      if (!(tc.flags & Tape::kKicked)) continue;
+      if (bundle) {
+        s.wSum_[idx(tc.neuron)] = gw;  // scattered to the bundle's synapses below
+      } else {
+        auto& dw = (tc.flags & Tape::kInputSynapse) ? grad->input : grad->recurrent;
+        dw[idx(tc.synapse)] += gw;
+      }
+    }
+    if (bundle) {
+      // Every synapse of the bundle onto a target gets the adjoint of the target's summed weight.
+      const auto k = idx(ev.index);
+      for (std::int32_t q = engine.in.start[k]; q < engine.in.start[k + 1]; ++q) {
+        const auto ch = idx(engine.in.channels[idx(q)]);
+        for (std::int32_t syn = inp.start[ch]; syn < inp.start[ch + 1]; ++syn) {
+          grad->input[idx(syn)] += s.wSum_[idx(inp.target[idx(syn)])];
+        }
+      }
+      for (std::size_t t = tape.begin(e); t < tape.end(e); ++t) {
+        s.wSum_[idx(tape.touches[t].neuron)] = 0.0;
+      }
+    }
+    if (ev.kind == Tape::kInput) {
+      grad->inputTimes[idx(ev.index)] += lambda;
+    } else if (ev.kind == Tape::kSpike) {
+      s.gHat_[idx(ev.index)] += lambda;
+    }
+  }
+  engine.finishInitial(grad);
+}
+
+/// Calls fn with the engine of net's model.
+template <typename Fn>
+void withEngine(const EngineBase& base, Fn&& fn) {
+  const NeuronModel& model = base.net.model;
+  switch (model.kind) {
+    case NeuronModel::Kind::kQif:
+      fn(CurrentEngine<QifAdapter>(base, QifAdapter{model.qif}));
+      break;
+    case NeuronModel::Kind::kLif:
+      fn(CurrentEngine<LifAdapter>(base, LifAdapter{model.lif}));
+      break;
+    case NeuronModel::Kind::kTheta:
+      fn(PhaseEngine<ThetaAdapter>(base, ThetaAdapter(model.theta)));
+      break;
+    case NeuronModel::Kind::kOscLif:
+      fn(PhaseEngine<OscLifAdapter>(base, OscLifAdapter(model.osclif)));
+      break;
+  }
+}
+
+void sortInputs(const InputSpikes& in, std::vector<std::int32_t>* order) {
+  order->resize(in.times.size());
+  std::iota(order->begin(), order->end(), 0);
+  std::stable_sort(order->begin(), order->end(), [&](std::int32_t a, std::int32_t b) {
+    return in.times[idx(a)] < in.times[idx(b)];
+  });
+}
+
+}  // namespace
+
 void Simulator::forward(const Network& net, const InputSpikes& inputs, const Readout& readout,
-                        const TrialSpec& trial, ForwardResult* out) {
-  ready_ = false;
+                        const TrialSpec& trial, Tape* tape, ForwardResult* out) {
   if (!trusted_) {
     net.validate();
     inputs.validate(net.inputChannels());
     readout.validate(net.n);
     trial.validate();
   }
-  net_ = &net;
-  inputs_ = &inputs;
-  readout_ = &readout;
-  trial_ = trial;
-  tape_.clear();
-  sortInputs();
-  const auto n = static_cast<std::size_t>(net.n);
-  layerOf_.assign(n, -1);
+  tape->clear();
+  SimulatorWorkspace& s = ws_;
+  sortInputs(inputs, &s.order_);
+  const auto n = idx(net.n);
+  s.queue_.reset(net.n);
+  s.lastTouch_.assign(n, -1);
+  s.wSum_.assign(n, 0.0);
+  s.inBundle_.assign(n, 0);
+  s.bundleList_.clear();
+  s.layerOf_.assign(n, -1);
   for (std::size_t L = 0; L < readout.layers.size(); ++L) {
-    for (std::int32_t i : readout.layers[L])
-      layerOf_[static_cast<std::size_t>(i)] = static_cast<std::int32_t>(L);
+    for (std::int32_t i : readout.layers[L]) s.layerOf_[idx(i)] = static_cast<std::int32_t>(L);
   }
-  const double T = trial.T;
-  switch (net.model.kind) {
-    case NeuronModel::Kind::kQif:
-      forwardWith(CurrentEngine<QifAdapter>{*this, QifAdapter{net.model.qif}, T}, tape_, queue_,
-                  order_, net, inputs, trial, out);
-      break;
-    case NeuronModel::Kind::kLif:
-      forwardWith(CurrentEngine<LifAdapter>{*this, LifAdapter{net.model.lif}, T}, tape_, queue_,
-                  order_, net, inputs, trial, out);
-      break;
-    case NeuronModel::Kind::kTheta:
-      forwardWith(PhaseEngine<ThetaAdapter>{*this, ThetaAdapter(net.model.theta), T}, tape_, queue_,
-                  order_, net, inputs, trial, out);
-      break;
-    case NeuronModel::Kind::kOscLif:
-      forwardWith(PhaseEngine<OscLifAdapter>{*this, OscLifAdapter(net.model.osclif), T}, tape_,
-                  queue_, order_, net, inputs, trial, out);
-      break;
-  }
-  finishOutputs(out);
-  ready_ = true;
+  const EngineBase base{s, net, inputs, readout, trial.T, tape};
+  withEngine(base, [&](auto engine) { forwardWith(engine, trial.maxEvents, out); });
 }
 
-void Simulator::finishOutputs(ForwardResult* out) {
-  const Network& net = *net_;
-  const Readout& ro = *readout_;
-  const auto n = static_cast<std::size_t>(net.n);
-  const int D = net.model.stateDim();
-  // Spike list and state at T (the trial-end touches, one per neuron in index order).
-  out->spikeTimes.clear();
-  out->spikeNeurons.clear();
-  for (const auto& ev : tape_.events) {
-    if (ev.kind == Tape::kSpike) {
-      out->spikeTimes.push_back(ev.t);
-      out->spikeNeurons.push_back(ev.index);
-    }
+void Simulator::backward(const Network& net, const InputSpikes& inputs, const Readout& readout,
+                         const TrialSpec& trial, const Tape& tape, const double* cotangent,
+                         Gradient* grad) {
+  if (tape.events.empty() || tape.events.back().kind != Tape::kTrialEnd) {
+    throw Error(ErrorCode::kInternal, "backward(): the tape holds no complete forward run");
   }
-  out->stateAtT.resize(static_cast<std::size_t>(D) * n);
-  const Tape::Touch* end = &tape_.touches[static_cast<std::size_t>(tape_.events.back().firstTouch)];
-  for (std::size_t i = 0; i < n; ++i) {
-    out->stateAtT[i] = end[i].x0;
-    if (D == 2) out->stateAtT[n + i] = end[i].x1;
-  }
-  // Slots: ordinary spikes first, then pseudospikes numbered on (method.md 4.3).
-  const std::size_t total = ro.totalCount();
-  out->outputTimes.assign(total, 0.0);
-  out->outputIsPseudo.assign(total, 0);
-  slotEvent_.assign(total, -1);
-  slotK_.assign(total, 0);
-  std::vector<std::vector<std::int32_t>> spikesOf(n);
-  std::vector<char> isReadout(n, 0);
-  for (auto i : ro.neurons) isReadout[static_cast<std::size_t>(i)] = 1;
-  for (std::size_t e = 0; e < tape_.events.size(); ++e) {
-    const auto& ev = tape_.events[e];
-    if (ev.kind == Tape::kSpike && isReadout[static_cast<std::size_t>(ev.index)]) {
-      spikesOf[static_cast<std::size_t>(ev.index)].push_back(static_cast<std::int32_t>(e));
-    }
-  }
-  std::size_t slot = 0;
-  for (std::size_t q = 0; q < ro.neurons.size(); ++q) {
-    const auto& spikes = spikesOf[static_cast<std::size_t>(ro.neurons[q])];
-    const auto nOrd = static_cast<std::int32_t>(spikes.size());
-    for (std::int32_t k = 0; k < ro.counts[q]; ++k, ++slot) {
-      if (k < nOrd) {
-        slotEvent_[slot] = spikes[static_cast<std::size_t>(k)];
-        out->outputTimes[slot] =
-            tape_.events[static_cast<std::size_t>(spikes[static_cast<std::size_t>(k)])].t;
-      } else {
-        slotK_[slot] = k + 1 - nOrd;
-        out->outputIsPseudo[slot] = 1;
-      }
-    }
-  }
-  const double T = trial_.T;
-  switch (net.model.kind) {
-    case NeuronModel::Kind::kQif:
-      CurrentEngine<QifAdapter>{*this, QifAdapter{net.model.qif}, T}.pseudo(out);
-      break;
-    case NeuronModel::Kind::kLif:
-      CurrentEngine<LifAdapter>{*this, LifAdapter{net.model.lif}, T}.pseudo(out);
-      break;
-    case NeuronModel::Kind::kTheta:
-      PhaseEngine<ThetaAdapter>{*this, ThetaAdapter(net.model.theta), T}.pseudo(out);
-      break;
-    case NeuronModel::Kind::kOscLif:
-      PhaseEngine<OscLifAdapter>{*this, OscLifAdapter(net.model.osclif), T}.pseudo(out);
-      break;
-  }
-}
-
-void Simulator::backward(const double* cotangent, Gradient* grad) {
-  if (!ready_) throw Error(ErrorCode::kInternal, "backward() needs a successful forward() first");
-  const Network& net = *net_;
   if (grad->recurrent.size() != net.recurrent.size() || grad->input.size() != net.input.size() ||
-      grad->inputTimes.size() != inputs_->times.size() ||
-      grad->initial.size() != net.initial.size()) {
+      grad->inputTimes.size() != inputs.times.size() ||
+      grad->initial.size() != net.initial.size() || tape.slotEvent.size() != readout.totalCount()) {
     throw Error(ErrorCode::kShape, "backward(): gradient arrays do not match the network");
   }
-  const double T = trial_.T;
-  switch (net.model.kind) {
-    case NeuronModel::Kind::kQif:
-      CurrentEngine<QifAdapter>{*this, QifAdapter{net.model.qif}, T}.backward(cotangent, grad);
-      break;
-    case NeuronModel::Kind::kLif:
-      CurrentEngine<LifAdapter>{*this, LifAdapter{net.model.lif}, T}.backward(cotangent, grad);
-      break;
-    case NeuronModel::Kind::kTheta:
-      PhaseEngine<ThetaAdapter>{*this, ThetaAdapter(net.model.theta), T}.backward(cotangent, grad);
-      break;
-    case NeuronModel::Kind::kOscLif:
-      PhaseEngine<OscLifAdapter>{*this, OscLifAdapter(net.model.osclif), T}.backward(cotangent,
-                                                                                     grad);
-      break;
+  const auto n = idx(net.n);
+  ws_.layerOf_.assign(n, -1);
+  for (std::size_t L = 0; L < readout.layers.size(); ++L) {
+    for (std::int32_t i : readout.layers[L]) ws_.layerOf_[idx(i)] = static_cast<std::int32_t>(L);
   }
+  const EngineBase base{ws_, net, inputs, readout, trial.T, nullptr};
+  withEngine(base, [&](auto engine) { backwardWith(engine, tape, cotangent, grad); });
 }
 
 }  // namespace spikegrad

@@ -1,0 +1,171 @@
+#include "core/batch.hpp"
+
+#include <algorithm>
+#include <exception>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+namespace spikegrad {
+
+unsigned resolveThreads(unsigned threads, std::size_t count) {
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  return static_cast<unsigned>(std::max<std::size_t>(1, std::min<std::size_t>(threads, count)));
+}
+
+void parallelFor(std::size_t count, unsigned threads,
+                 const std::function<void(std::size_t, unsigned)>& fn) {
+  threads = resolveThreads(threads, count);
+  std::mutex mutex;
+  std::size_t next = 0;
+  std::size_t failedAt = count;
+  std::exception_ptr failure;
+  auto work = [&](unsigned worker) {
+    for (;;) {
+      std::size_t i;
+      {
+        std::lock_guard<std::mutex> lock(mutex);
+        if (next >= count) return;
+        i = next++;
+      }
+      try {
+        fn(i, worker);
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(mutex);
+        if (i < failedAt) {
+          failedAt = i;
+          failure = std::current_exception();
+        }
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  pool.reserve(threads - 1);
+  for (unsigned w = 1; w < threads; ++w) pool.emplace_back(work, w);
+  work(0);
+  for (auto& t : pool) t.join();
+  if (failure) std::rethrow_exception(failure);
+}
+
+Batch::Batch(Network net, std::vector<InputSpikes> samples, Readout readout, TrialSpec trial)
+    : net_(std::move(net)),
+      samples_(std::move(samples)),
+      readout_(std::move(readout)),
+      trial_(trial) {
+  net_.validate();
+  readout_.validate(net_.n);
+  trial_.validate();
+  for (std::size_t s = 0; s < samples_.size(); ++s) {
+    try {
+      samples_[s].validate(net_.inputChannels());
+    } catch (const Error& e) {
+      throw Error(e.code(), "sample " + std::to_string(s) + ": " + e.what());
+    }
+  }
+}
+
+std::size_t Batch::totalInputEvents() const {
+  std::size_t total = 0;
+  for (const auto& s : samples_) total += s.events();
+  return total;
+}
+
+std::size_t Batch::tapeBytes() const {
+  std::size_t bytes = 0;
+  for (const auto& t : tapes_) {
+    bytes += t.events.capacity() * sizeof(Tape::Event) + t.touches.capacity() * sizeof(Tape::Touch);
+  }
+  return bytes;
+}
+
+void Batch::forward(unsigned threads, bool keepTapes, BatchForward* out) {
+  const std::size_t B = samples_.size(), slots = readout_.totalCount();
+  const auto n = static_cast<std::size_t>(net_.n);
+  threads = resolveThreads(threads, B);
+  out->samples = B;
+  out->slots = slots;
+  out->outputTimes.assign(B * slots, 0.0);
+  out->isPseudo.assign(B * slots, 0);
+  out->inTrialEvents.assign(B, 0.0);
+  tapes_.clear();
+  tapes_.resize(keepTapes ? B : threads);
+  haveTapes_ = false;
+  std::vector<Simulator> sims(threads);
+  std::vector<ForwardResult> results(threads);
+  // Integer spike counts per worker; summing integers is order-independent.
+  std::vector<std::vector<std::int64_t>> counts(threads, std::vector<std::int64_t>(2 * n, 0));
+  std::vector<std::uint8_t> isReadout(n, 0);
+  for (auto i : readout_.neurons) isReadout[static_cast<std::size_t>(i)] = 1;
+  for (auto& sim : sims) sim.setTrusted(true);
+  parallelFor(B, threads, [&](std::size_t s, unsigned w) {
+    Tape& tape = tapes_[keepTapes ? s : w];
+    ForwardResult& r = results[w];
+    try {
+      sims[w].forward(net_, samples_[s], readout_, trial_, &tape, &r);
+    } catch (const Error& e) {
+      throw Error(e.code(), "sample " + std::to_string(s) + ": " + e.what());
+    }
+    std::copy(r.outputTimes.begin(), r.outputTimes.end(), out->outputTimes.begin() + s * slots);
+    std::copy(r.outputIsPseudo.begin(), r.outputIsPseudo.end(), out->isPseudo.begin() + s * slots);
+    out->inTrialEvents[s] = static_cast<double>(r.inTrialEvents);
+    auto& c = counts[w];
+    bool beforeFirst = true;
+    for (std::size_t k = 0; k < r.spikeNeurons.size(); ++k) {
+      const auto j = static_cast<std::size_t>(r.spikeNeurons[k]);
+      if (isReadout[j]) beforeFirst = false;
+      ++c[j];
+      if (beforeFirst) ++c[n + j];
+    }
+  });
+  out->spikeCount.assign(n, 0.0);
+  out->spikeCountFirst.assign(n, 0.0);
+  for (std::size_t i = 0; i < n; ++i) {
+    std::int64_t a = 0, b = 0;
+    for (const auto& c : counts) {
+      a += c[i];
+      b += c[n + i];
+    }
+    out->spikeCount[i] = static_cast<double>(a);
+    out->spikeCountFirst[i] = static_cast<double>(b);
+  }
+  if (keepTapes) {
+    haveTapes_ = true;
+  } else {
+    tapes_.clear();
+  }
+}
+
+void Batch::backward(const double* cot, unsigned threads, Gradient* grad) const {
+  if (!haveTapes_) {
+    throw Error(ErrorCode::kInternal, "backward() needs forward() with keepTapes first");
+  }
+  const std::size_t B = samples_.size(), slots = readout_.totalCount();
+  // Fixed chunks (independent of the thread count) keep the floating-point sum deterministic.
+  const std::size_t chunks = std::min<std::size_t>(B, 16);
+  std::vector<std::size_t> eventOffset(B + 1, 0);
+  for (std::size_t s = 0; s < B; ++s) eventOffset[s + 1] = eventOffset[s] + samples_[s].events();
+  grad->reset(net_, 0);
+  grad->inputTimes.assign(eventOffset[B], 0.0);
+  if (B == 0) return;
+  std::vector<Gradient> partial(chunks);
+  threads = resolveThreads(threads, chunks);
+  std::vector<Simulator> sims(threads);
+  parallelFor(chunks, threads, [&](std::size_t c, unsigned w) {
+    Gradient& g = partial[c];
+    g.reset(net_, 0);
+    const std::size_t lo = c * B / chunks, hi = (c + 1) * B / chunks;
+    for (std::size_t s = lo; s < hi; ++s) {
+      g.inputTimes.assign(samples_[s].events(), 0.0);
+      sims[w].backward(net_, samples_[s], readout_, trial_, tapes_[s], cot + s * slots, &g);
+      std::copy(g.inputTimes.begin(), g.inputTimes.end(),
+                grad->inputTimes.begin() + static_cast<std::ptrdiff_t>(eventOffset[s]));
+    }
+  });
+  for (const Gradient& g : partial) {
+    for (std::size_t k = 0; k < g.recurrent.size(); ++k) grad->recurrent[k] += g.recurrent[k];
+    for (std::size_t k = 0; k < g.input.size(); ++k) grad->input[k] += g.input[k];
+    for (std::size_t k = 0; k < g.initial.size(); ++k) grad->initial[k] += g.initial[k];
+  }
+}
+
+}  // namespace spikegrad

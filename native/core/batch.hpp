@@ -1,0 +1,71 @@
+// Batches: many trials of one network, spread over a pool of threads, with deterministic results.
+//
+// forward() runs every sample (its own input events) and keeps each sample's tape; backward()
+// differentiates them from per-sample cotangents and returns the parameter gradient summed over
+// the batch. The sum is formed in fixed chunks of samples whose partial sums are added in chunk
+// order, so the result does not depend on the number of threads.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "core/simulator.hpp"
+
+namespace spikegrad {
+
+/// Aggregated outputs of a batch forward run.
+struct BatchForward {
+  std::size_t samples = 0;
+  std::size_t slots = 0;               ///< output times per sample (Readout::totalCount())
+  std::vector<double> outputTimes;     ///< samples x slots, sample-major
+  std::vector<std::uint8_t> isPseudo;  ///< samples x slots
+  std::vector<double> inTrialEvents;   ///< per sample
+  /// Per neuron: ordinary spikes summed over the batch.
+  std::vector<double> spikeCount;
+  /// Per neuron: spikes before the sample's first ordinary spike of any readout neuron (before T
+  /// when no readout neuron spiked), summed over the batch.
+  std::vector<double> spikeCountFirst;
+};
+
+/// Runs fn(i, worker) for i in [0, count) on `threads` threads (0: all hardware threads);
+/// worker in [0, threads) identifies the calling thread's workspace. Exceptions are collected
+/// and the one of the lowest i is rethrown after all threads finished.
+void parallelFor(std::size_t count, unsigned threads,
+                 const std::function<void(std::size_t, unsigned)>& fn);
+
+/// The number of worker threads `threads` stands for (0 -> hardware concurrency), at most count.
+unsigned resolveThreads(unsigned threads, std::size_t count);
+
+/// A recorded batch: network, inputs and tapes, ready for backward(). Immutable after forward.
+class Batch {
+ public:
+  /// Runs every sample; keeps the tapes when keepTapes. The batch owns copies of everything.
+  Batch(Network net, std::vector<InputSpikes> samples, Readout readout, TrialSpec trial);
+
+  void forward(unsigned threads, bool keepTapes, BatchForward* out);
+
+  /// Sums the gradients of sum_k cot[s * slots + k] * outputTimes[s][k] over the samples s.
+  /// inputTimes of *grad is sized to the total number of input events of all samples (sample
+  /// after sample). Needs forward(..., keepTapes = true). Safe to call from several threads at
+  /// once (it only reads the batch).
+  void backward(const double* cot, unsigned threads, Gradient* grad) const;
+
+  std::size_t samples() const { return samples_.size(); }
+  std::size_t slots() const { return readout_.totalCount(); }
+  std::size_t totalInputEvents() const;
+  /// Bytes held by the tapes.
+  std::size_t tapeBytes() const;
+  const Network& network() const { return net_; }
+
+ private:
+  Network net_;
+  std::vector<InputSpikes> samples_;
+  Readout readout_;
+  TrialSpec trial_;
+  std::vector<Tape> tapes_;
+  bool haveTapes_ = false;
+};
+
+}  // namespace spikegrad
