@@ -426,7 +426,7 @@ struct PhaseEngine : EngineBase {
     }
     if (!isEnd) {
       flags |= Tape::kNewPrediction;
-      s.tHat_[ui] = tk + m.Theta - phi;
+      s.tHat_[ui] = tk + (m.Theta - phi);  // exactly tk when a kick reaches Theta
       s.queue_.set(i, s.tHat_[ui] < T ? s.tHat_[ui] : kInfinity);
     }
     tape->touches.push_back({phi, 0.0, w, i, s.lastTouch_[ui], e, synapse, flags});
