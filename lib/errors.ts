@@ -10,7 +10,12 @@ export type SpikegradErrorCode =
   | 'ERR_SPIKEGRAD_DOMAIN'
   | 'ERR_SPIKEGRAD_BUDGET'
   | 'ERR_SPIKEGRAD_INTERNAL'
-  | 'ERR_SPIKEGRAD_LOAD';
+  /** A saved model, checkpoint or optimiser state that cannot be used (corrupt, mismatched, wrong version). */
+  | 'ERR_SPIKEGRAD_LOAD'
+  /** The native addon could not be loaded. */
+  | 'ERR_SPIKEGRAD_ADDON'
+  /** A training run was cancelled through its AbortSignal. */
+  | 'ABORT_ERR';
 
 /** An Error with a stable spikegrad code. */
 export type CodedError = Error & { code: SpikegradErrorCode };

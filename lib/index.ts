@@ -8,3 +8,32 @@ export type { SpikegradErrorCode, CodedError } from './errors';
 export { summedInputWeights, summedInputWeightsAsync } from './input_encoding';
 export { simulate, simulateAsync, checkTrialSpec, EventKind } from './simulate';
 export type { ModelName, ModelParams, TrialSpec, SimulateOptions, TrialResult, TrialGradient } from './simulate';
+export * from './neurons';
+export { Network, RecordedBatch, PARAMETER_NAMES } from './network';
+export type {
+  NetworkStructure,
+  Parameters,
+  ParameterName,
+  Trainable,
+  Gradients,
+  NetworkOutput,
+  RunOptions,
+  SynapseList,
+  NetworkJSON,
+} from './network';
+export * from './topology';
+export { spikeBatch, repeatBatch, mergeBatches, selectSamples } from './inputs';
+export type { InputBatch, SampleSpikes } from './inputs';
+export { ttfsBatch, ttfsTimes } from './encoding';
+export type { TtfsOptions } from './encoding';
+export { Random } from './random';
+export { imageDataset, spikeDataset, fixedDataset } from './dataset';
+export type { Dataset, BatchContext, ImageDatasetOptions } from './dataset';
+export * from './losses';
+export * from './optim';
+export { Trainer } from './trainer';
+export type { TrainerOptions, FitOptions, FitResult, Metrics, BatchInfo, EpochInfo } from './trainer';
+export { saveModel, loadModel, parseModel, writeFileAtomic, MODEL_FORMAT, MODEL_VERSION } from './serialize';
+export type { ModelFile, LoadedModel, TrainingState } from './serialize';
+export { loadBundledDigits, splitImages, subsetImages } from './data/digits';
+export type { ImageSet } from './data/digits';

@@ -7,6 +7,28 @@ import path = require('path');
 import load = require('node-gyp-build');
 import { codedError } from './errors';
 
+/** A recorded batch in native memory (native/binding/network.cc, NativeBatch). */
+export interface NativeBatchHandle {
+  backward(cotangent: Float64Array, options: { threads: number }): NativeGradient;
+  backwardAsync(cotangent: Float64Array, options: { threads: number }): Promise<NativeGradient>;
+  dispose(): void;
+  readonly tapeBytes: number;
+}
+
+/** Gradients as the native batch returns them (per synapse, per event). */
+export interface NativeGradient {
+  weights: Float64Array;
+  inputWeights: Float64Array;
+  initial: Float64Array;
+  inputTimes: Float64Array;
+}
+
+/** A network structure in native memory (native/binding/network.cc, NativeNetwork). */
+export interface NativeNetworkHandle {
+  forward(params: object, batch: object, options: object): unknown;
+  forwardAsync(params: object, batch: object, options: object): Promise<unknown>;
+}
+
 /** The raw functions of the addon, exactly as exported by native/binding/addon.cc. */
 export interface NativeBinding {
   readonly napiVersion: number;
@@ -15,6 +37,7 @@ export interface NativeBinding {
   /** One trial (see lib/simulate.ts, TrialSpec plus cotangent and recordEvents). */
   simulate(spec: Record<string, unknown>): unknown;
   simulateAsync(spec: Record<string, unknown>): Promise<unknown>;
+  NativeNetwork: new (spec: Record<string, unknown>) => NativeNetworkHandle;
 }
 
 /** The package root: the same relative path works from lib/ (ts-jest) and from dist/ (tsc). */
@@ -39,7 +62,7 @@ function loadBinding(): { binding: NativeBinding; bindingPath: string } {
         '- In a clone of the repository, run `npm run build`.',
         '- Node.js >= 20.17 is required.',
       ].join('\n'),
-      'ERR_SPIKEGRAD_LOAD',
+      'ERR_SPIKEGRAD_ADDON',
     );
   }
 }

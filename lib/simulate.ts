@@ -9,6 +9,7 @@
 import { native } from './native';
 import { argumentError, describe, rangeError, rethrowWithStack } from './errors';
 import { expectFinite, expectFloat64Array, expectInteger } from './validate';
+import { isInt32Array, isUint8Array } from './validate';
 
 /** The neuron models of method.md section 2. */
 export type ModelName = 'qif' | 'theta' | 'lif' | 'osclif';
@@ -101,7 +102,7 @@ export interface TrialResult {
 const MODELS: readonly ModelName[] = ['qif', 'theta', 'lif', 'osclif'];
 
 function expectInt32Array(value: unknown, name: string): Int32Array {
-  if (!(value instanceof Int32Array)) {
+  if (!isInt32Array(value)) {
     throw argumentError(`Expected an Int32Array for ${name} but received ${describe(value)}`);
   }
   return value;
@@ -109,7 +110,7 @@ function expectInt32Array(value: unknown, name: string): Int32Array {
 
 function expectMask(value: unknown, name: string, length: number): void {
   if (value === undefined) return;
-  if (!(value instanceof Uint8Array)) {
+  if (!isUint8Array(value)) {
     throw argumentError(`Expected a Uint8Array for ${name} but received ${describe(value)}`);
   }
   if (value.length !== length) {

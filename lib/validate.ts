@@ -4,8 +4,20 @@
  */
 import { argumentError, describe, rangeError } from './errors';
 
+/**
+ * Typed-array checks that also hold across realms (vm contexts, worker-made arrays): they test the
+ * built-in tag instead of `instanceof`, which fails for arrays made by another realm, including
+ * the arrays the native addon returns to code running in a vm context such as jest's.
+ */
+function hasTag(value: unknown, tag: string): boolean {
+  return ArrayBuffer.isView(value) && Object.prototype.toString.call(value) === `[object ${tag}]`;
+}
+export const isFloat64Array = (value: unknown): value is Float64Array => hasTag(value, 'Float64Array');
+export const isInt32Array = (value: unknown): value is Int32Array => hasTag(value, 'Int32Array');
+export const isUint8Array = (value: unknown): value is Uint8Array => hasTag(value, 'Uint8Array');
+
 export function expectFloat64Array(value: unknown, name: string, length?: number): Float64Array {
-  if (!(value instanceof Float64Array)) {
+  if (!isFloat64Array(value)) {
     throw argumentError(`Expected a Float64Array for ${name} but received ${describe(value)}`);
   }
   if (length !== undefined && value.length !== length) {

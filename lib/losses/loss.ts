@@ -8,6 +8,7 @@
  */
 import { argumentError, describe, rangeError } from '../errors';
 import { expectFinite, expectInteger } from '../validate';
+import { isFloat64Array, isUint8Array } from '../validate';
 
 /**
  * Output times of a batch. Sample s, output slot k is at `times[s * slots + k]` (sample-major).
@@ -119,7 +120,7 @@ export function checkOutputBatch(out: unknown, name = 'out'): OutputBatch {
   const slots = expectInteger(o.slots, `${name}.slots`, 1);
   const T = expectPositive(o.T, `${name}.T`);
   const times = o.times;
-  if (!(times instanceof Float64Array)) {
+  if (!isFloat64Array(times)) {
     throw argumentError(`Expected a Float64Array for ${name}.times but received ${describe(times)}`);
   }
   if (times.length !== samples * slots) {
@@ -138,7 +139,7 @@ export function checkOutputBatch(out: unknown, name = 'out'): OutputBatch {
   }
   const isPseudo = o.isPseudo;
   if (isPseudo !== undefined) {
-    if (!(isPseudo instanceof Uint8Array)) {
+    if (!isUint8Array(isPseudo)) {
       throw argumentError(`Expected a Uint8Array for ${name}.isPseudo but received ${describe(isPseudo)}`);
     }
     if (isPseudo.length !== times.length) {

@@ -3,6 +3,7 @@
  */
 import { argumentError, describe, rangeError } from '../errors';
 import { checkOptions, checkOutputBatch, mean, type Loss, type LossResult, type OutputBatch } from './loss';
+import { isFloat64Array } from '../validate';
 
 /**
  * Target times of {@link spikeTimeMse}:
@@ -28,7 +29,7 @@ function checkFiniteTargets(v: Float64Array, name: string): void {
 
 /** Target of sample s, slot k, as a function; checks shapes and finiteness once. */
 function targetAccessor(targets: unknown, samples: number, slots: number): (s: number, k: number) => number {
-  if (targets instanceof Float64Array) {
+  if (isFloat64Array(targets)) {
     checkFiniteTargets(targets, 'targets');
     if (targets.length === slots) return (_s, k) => targets[k];
     if (targets.length === samples * slots) return (s, k) => targets[s * slots + k];
@@ -45,7 +46,7 @@ function targetAccessor(targets: unknown, samples: number, slots: number): (s: n
       );
     }
     targets.forEach((v: unknown, s) => {
-      if (!(v instanceof Float64Array)) {
+      if (!isFloat64Array(v)) {
         throw argumentError(`Expected a Float64Array for targets[${s}] but received ${describe(v)}`);
       }
       if (v.length !== slots) {

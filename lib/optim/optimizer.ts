@@ -9,6 +9,7 @@
 import { argumentError, describe, rangeError } from '../errors';
 import { expectFinite } from '../validate';
 import type { ScheduleSpec } from './schedule';
+import { isFloat64Array } from '../validate';
 
 /**
  * A value stored in {@link OptimizerState.options}.
@@ -90,7 +91,7 @@ export interface Optimizer {
  * ```
  */
 export function clamp(array: Float64Array, lo: number, hi: number): Float64Array {
-  if (!(array instanceof Float64Array)) {
+  if (!isFloat64Array(array)) {
     throw argumentError(`Expected a Float64Array for array but received ${describe(array)}`);
   }
   for (const [value, name] of [
@@ -180,7 +181,7 @@ function checkArrayList(value: unknown, name: string): readonly Float64Array[] {
     throw argumentError(`Expected an array of Float64Arrays for ${name} but received ${describe(value)}`);
   }
   value.forEach((a: unknown, i) => {
-    if (!(a instanceof Float64Array)) {
+    if (!isFloat64Array(a)) {
       throw argumentError(`Expected a Float64Array for ${name}[${i}] but received ${describe(a)}`);
     }
   });
