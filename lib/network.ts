@@ -12,6 +12,7 @@
 import { NativeNetworkHandle, NativeBatchHandle, native } from './native';
 import { argumentError, codedError, describe, rangeError, rethrowWithStack } from './errors';
 import { mergeBatches, type InputBatch } from './inputs';
+import { simulate, type SimulateOptions, type TrialResult } from './simulate';
 import type { Loss, LossResult, OutputBatch } from './losses/loss';
 import type { NeuronModel } from './neurons/neuron';
 import { neuronFromJSON } from './neurons';
@@ -224,6 +225,13 @@ export class Network {
     if (!Number.isInteger(s.maxEvents) || s.maxEvents < 0) throw rangeError(`Expected a non-negative integer for maxEvents but received ${s.maxEvents}`);
     checkSynapses(s.recurrent, s.n, s.n, 'recurrent');
     checkSynapses(s.input, s.nIn, s.n, 'input');
+    if (s.trainableInputs !== undefined) {
+      const ch = s.trainableInputs.channels;
+      if (!isInt32Array(ch)) throw argumentError(`Expected an Int32Array for trainableInputs.channels but received ${describe(ch)}`);
+      ch.forEach((c, k) => {
+        if (c < 0 || c >= s.nIn) throw rangeError(`trainableInputs.channels[${k}] = ${c} is not an input channel (there are ${s.nIn})`);
+      });
+    }
     this.structure = s;
     const D = s.neuron.stateDim;
     const initial = new Float64Array(D * s.n);
@@ -353,6 +361,78 @@ export class Network {
     } finally {
       rec.dispose();
     }
+  }
+
+  /**
+   * One sample simulated on its own with everything the single-trial API offers: spike lists,
+   * the event list, voltage traces, and the gradient of a functional (dense layouts). For plots
+   * and inspection; batches are faster. Bundled events are delivered as their channels' spikes
+   * at the same time (equal up to round-off). Networks up to 4096 neurons.
+   *
+   * @example
+   * ```ts
+   * const r = net.trial(batch, { recordEvents: true, traceDt: 0.001, traceNeurons: [200, 201] });
+   * r.spikeTimes; r.spikeNeurons; r.traces!.V;
+   * ```
+   */
+  trial(batch: InputBatch, options: SimulateOptions = {}, sample = 0): TrialResult {
+    const s = this.structure;
+    if (s.n > 4096) throw rangeError(`trial() supports networks of up to 4096 neurons (this one has ${s.n})`);
+    if (!Number.isInteger(sample) || sample < 0 || sample >= batch.samples) throw rangeError(`Expected a sample index in [0, ${batch.samples}) but received ${sample}`);
+    const n = s.n;
+    const weights = new Float64Array(n * n);
+    const weightMask = new Uint8Array(n * n);
+    for (let k = 0; k < s.recurrent.source.length; k++) {
+      const at = s.recurrent.target[k] + s.recurrent.source[k] * n;
+      weights[at] = this.params.weights[k];
+      weightMask[at] = 1;
+    }
+    const inputWeights = new Float64Array(n * s.nIn);
+    const inputMask = new Uint8Array(n * s.nIn);
+    for (let k = 0; k < s.input.source.length; k++) {
+      const at = s.input.target[k] + s.input.source[k] * n;
+      inputWeights[at] = this.params.inputWeights[k];
+      inputMask[at] = 1;
+    }
+    const times: number[] = [];
+    const channels: number[] = [];
+    for (let e = batch.sampleStart[sample]; e < batch.sampleStart[sample + 1]; e++) {
+      if (batch.eventStart) {
+        for (let q = batch.eventStart[e]; q < batch.eventStart[e + 1]; q++) {
+          times.push(batch.times[e]);
+          channels.push(batch.channels[q]);
+        }
+      } else {
+        times.push(batch.times[e]);
+        channels.push(batch.channels[e]);
+      }
+    }
+    const m = this.params.inputTimes.length;
+    for (let k = 0; k < m; k++) {
+      times.push(this.params.inputTimes[k]);
+      channels.push(s.trainableInputs!.channels[k]);
+    }
+    return simulate(
+      {
+        model: s.neuron.name,
+        params: s.neuron.params,
+        n,
+        nIn: s.nIn,
+        weights,
+        weightMask,
+        inputWeights,
+        inputMask,
+        initial: this.params.initial,
+        inputTimes: Float64Array.from(times),
+        inputChannels: Int32Array.from(channels),
+        readoutNeurons: s.readout.neurons,
+        readoutCounts: s.readout.counts,
+        layers: s.layers ? [...s.layers] : undefined,
+        T: s.T,
+        maxEvents: s.maxEvents + times.length,
+      },
+      options,
+    );
   }
 
   /** The parameter arrays, in PARAMETER_NAMES order (views, updated in place by optimisers). */
@@ -508,8 +588,14 @@ export class Network {
   }
 
   private prepare(batch: InputBatch, options: RunOptions, keepTapes: boolean): [object, InputBatch, object] {
-    if (typeof batch !== 'object' || batch === null || !isFloat64Array(batch.times)) {
+    if (typeof batch !== 'object' || batch === null || !isFloat64Array(batch.times) || !isInt32Array(batch.sampleStart)) {
       throw argumentError(`Expected an InputBatch for batch but received ${describe(batch)}`);
+    }
+    if (!Number.isInteger(batch.samples) || batch.samples < 0 || batch.sampleStart.length !== batch.samples + 1) {
+      throw rangeError(
+        `Expected batch.samples (${describe(batch.samples)}) to equal batch.sampleStart.length - 1 (${batch.sampleStart.length - 1})`,
+        'ERR_SPIKEGRAD_SHAPE',
+      );
     }
     let input = batch;
     const m = this.params.inputTimes.length;

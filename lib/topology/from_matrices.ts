@@ -5,7 +5,7 @@
 import { Network, type Trainable } from '../network';
 import { argumentError, describe, rangeError } from '../errors';
 import type { NeuronModel } from '../neurons/neuron';
-import { expectCount, expectNeuron, expectPositiveNumber } from './common';
+import { checkKeys, expectCount, expectNeuron, expectPositiveNumber } from './common';
 
 export interface MatricesOptions {
   neuron: NeuronModel;
@@ -58,6 +58,7 @@ function lists(M: readonly (readonly number[])[], mask: readonly (readonly numbe
  */
 export function fromMatrices(options: MatricesOptions): Network {
   if (typeof options !== 'object' || options === null) throw argumentError(`Expected matrix options but received ${describe(options)}`);
+  checkKeys(options, ['neuron', 'weights', 'weightMask', 'inputWeights', 'inputMask', 'initial', 'readout', 'layers', 'T', 'maxEvents', 'trainable'], 'fromMatrices');
   const neuron = expectNeuron(options.neuron);
   const n = Array.isArray(options.weights) ? options.weights.length : 0;
   if (n < 1) throw argumentError('Expected a non-empty n x n array for weights');
@@ -79,7 +80,7 @@ export function fromMatrices(options: MatricesOptions): Network {
       input: { source: inp.source, target: inp.target },
       readout: { neurons: Int32Array.from(options.readout.neurons), counts: Int32Array.from(options.readout.counts) },
       layers: options.layers?.map((l) => Int32Array.from(l)),
-      T: expectPositiveNumber(options.T, 'T', true),
+      T: expectPositiveNumber(options.T, 'T'),
       maxEvents: expectCount(options.maxEvents, 'maxEvents'),
     },
     { weights: rec.weight, inputWeights: inp.weight, initial },

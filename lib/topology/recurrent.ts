@@ -69,6 +69,11 @@ export function recurrent(options: RecurrentOptions): Network {
     return s;
   });
   inputs.sort((a, b) => a.channel - b.channel || a.target - b.target);
+  for (let k = 1; k < inputs.length; k++) {
+    if (inputs[k].channel === inputs[k - 1].channel && inputs[k].target === inputs[k - 1].target) {
+      throw rangeError(`inputs: channel ${inputs[k].channel} -> neuron ${inputs[k].target} is listed twice`);
+    }
+  }
   const source: number[] = [];
   const target: number[] = [];
   for (let j = 0; j < n; j++) {
