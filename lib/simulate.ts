@@ -67,6 +67,10 @@ export interface SimulateOptions {
   cotangent?: Float64Array;
   /** Also return the event list (time, kind, index) for plotting. */
   recordEvents?: boolean;
+  /** Also return voltage (and current) traces of traceNeurons on the grid 0, dt, 2 dt, ... <= T. */
+  traceDt?: number;
+  /** The neurons to trace (default: all). */
+  traceNeurons?: ArrayLike<number>;
 }
 
 /** Gradients of sum_k cotangent[k] * outputTimes[k], in the layouts of the spec. */
@@ -97,6 +101,11 @@ export interface TrialResult {
   events?: { times: Float64Array; kinds: Int32Array; indices: Int32Array };
   /** Present with a cotangent. */
   grad?: TrialGradient;
+  /**
+   * Present with traceDt: V[q * times.length + g] of traceNeurons[q] at times[g] (qif at its
+   * blow-up or reset reads +-1/eps; phase models as V = iPhi(phi)); I likewise for qif and lif.
+   */
+  traces?: { times: Float64Array; V: Float64Array; I?: Float64Array };
 }
 
 const MODELS: readonly ModelName[] = ['qif', 'theta', 'lif', 'osclif'];
@@ -169,7 +178,14 @@ function totalCount(spec: TrialSpec): number {
 function nativeSpec(spec: TrialSpec, options: SimulateOptions): Record<string, unknown> {
   checkTrialSpec(spec);
   if (options.cotangent !== undefined) expectFloat64Array(options.cotangent, 'options.cotangent', totalCount(spec));
-  return { ...spec, cotangent: options.cotangent, recordEvents: options.recordEvents === true };
+  let traces = {};
+  if (options.traceDt !== undefined) {
+    const dt = expectFinite(options.traceDt, 'options.traceDt');
+    if (!(dt > 0)) throw rangeError(`Expected a positive number for options.traceDt but received ${dt}`);
+    const neurons = options.traceNeurons ?? Array.from({ length: spec.n }, (_, i) => i);
+    traces = { traceDt: dt, traceNeurons: Int32Array.from(neurons) };
+  }
+  return { ...spec, cotangent: options.cotangent, recordEvents: options.recordEvents === true, ...traces };
 }
 
 /**

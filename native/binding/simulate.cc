@@ -11,6 +11,7 @@
 #include "binding/args.hpp"
 #include "binding/convert.hpp"
 #include "core/simulator.hpp"
+#include "core/traces.hpp"
 
 namespace spikegrad::binding {
 namespace {
@@ -24,6 +25,9 @@ struct SimulateBaton {
   bool wantGradient = false;
   std::vector<double> cotangent;
   bool wantEvents = false;
+  double traceDt = 0.0;
+  std::vector<std::int32_t> traceNeurons;
+  Traces traces;
   // Results.
   ForwardResult fwd;
   Gradient grad;
@@ -88,6 +92,11 @@ struct SimulateBaton {
       }
       b.cotangent = getFloat64s(cv, "spec.cotangent", cv.As<Napi::Float64Array>().ElementLength());
     }
+    Napi::Value tdv = field(spec, "traceDt", false);
+    if (!tdv.IsUndefined() && !tdv.IsNull()) {
+      b.traceDt = getFinite(tdv, "spec.traceDt");
+      b.traceNeurons = getInt32s(field(spec, "traceNeurons"), "spec.traceNeurons");
+    }
     Napi::Value ev = field(spec, "recordEvents", false);
     b.wantEvents = ev.IsBoolean() && ev.As<Napi::Boolean>().Value();
     // Validate here, on the main thread, so errors are thrown synchronously where possible.
@@ -114,6 +123,7 @@ struct SimulateBaton {
         eventIndices.push_back(e.index);
       }
     }
+    if (traceDt != 0.0) traces = computeTraces(net, tape, trial.T, traceDt, traceNeurons);
     if (!wantGradient) return;
     grad.reset(net, inputs.times.size());
     sim.backward(net, inputs, readout, trial, tape, cotangent.data(), &grad);
@@ -146,6 +156,13 @@ struct SimulateBaton {
       events.Set("kinds", kinds);
       events.Set("indices", idx);
       out.Set("events", events);
+    }
+    if (traceDt != 0.0) {
+      Napi::Object tr = Napi::Object::New(env);
+      tr.Set("times", toFloat64Array(env, traces.times));
+      tr.Set("V", toFloat64Array(env, traces.V));
+      if (!traces.I.empty()) tr.Set("I", toFloat64Array(env, traces.I));
+      out.Set("traces", tr);
     }
     if (wantGradient) {
       Napi::Object g = Napi::Object::New(env);
