@@ -37,3 +37,7 @@ export { saveModel, loadModel, parseModel, writeFileAtomic, MODEL_FORMAT, MODEL_
 export type { ModelFile, LoadedModel, TrainingState } from './serialize';
 export { loadBundledDigits, splitImages, subsetImages } from './data/digits';
 export type { ImageSet } from './data/digits';
+export { readIdx, readIdxImages, loadIdxDataset } from './data/idx';
+export type { IdxType, IdxTensor, IdxImageSet } from './data/idx';
+export { yinYang, yinYangClass, yinYangSpikes, YIN_YANG_SPLITS, YIN_YANG_CLASSES } from './data/yinyang';
+export type { YinYangOptions, YinYangSet, YinYangSpikeOptions } from './data/yinyang';

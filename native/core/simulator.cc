@@ -52,9 +52,14 @@ struct LifAdapter {
 /// Theta neuron (method.md 2.2, 4.2).
 struct ThetaAdapter {
   const ThetaParams& p;
-  double Theta;
-  explicit ThetaAdapter(const ThetaParams& params) : p(params), Theta(params.period()) {}
-  theta::Kick kick(double phi, double w) const { return theta::kick(p, phi, w); }
+  double r, Theta;
+  explicit ThetaAdapter(const ThetaParams& params)
+      : p(params), r(params.r()), Theta(params.period()) {}
+  theta::Kick kick(double phi, double w) const { return theta::kick(p, r, Theta, phi, w); }
+  double kickValue(double phi, double w) const { return theta::kickValue(p, r, Theta, phi, w); }
+  theta::Kick kickSlopes(double phi, double w) const {
+    return theta::kickSlopes(p, r, Theta, phi, w);
+  }
 };
 
 /// Oscillatory LIF (method.md 2.4): the theta template with its own transfer function.
@@ -63,6 +68,8 @@ struct OscLifAdapter {
   double Theta;
   explicit OscLifAdapter(const OscLifParams& params) : p(params), Theta(params.period()) {}
   theta::Kick kick(double phi, double w) const { return osclif::kick(p, phi, w); }
+  double kickValue(double phi, double w) const { return osclif::kick(p, phi, w).phi; }
+  theta::Kick kickSlopes(double phi, double w) const { return osclif::kick(p, phi, w); }
 };
 
 }  // namespace
@@ -422,7 +429,7 @@ struct PhaseEngine : EngineBase {
     if (flags & Tape::kReset) {
       phi = 0.0;  // a self-synapse's kick is overwritten by the reset
     } else if (flags & Tape::kKicked) {
-      phi = m.kick(phi, w).phi;
+      phi = m.kickValue(phi, w);
     }
     if (!isEnd) {
       flags |= Tape::kNewPrediction;
@@ -479,7 +486,7 @@ struct PhaseEngine : EngineBase {
 
   /// t_pseudo,k = T + k Theta - H(phi_T, u).
   double pseudoTime(const Tape::Touch* end, std::size_t i, int k) const {
-    return T + k * m.Theta - m.kick(end[i].x0, s.u_[i]).phi;
+    return T + k * m.Theta - m.kickValue(end[i].x0, s.u_[i]);
   }
 
   void seedPseudo(const Tape::Touch* end, const double* cot, const Tape& tp, Gradient* grad) {
@@ -548,7 +555,7 @@ struct PhaseEngine : EngineBase {
     if (tc.flags & Tape::kReset) {
       g = 0.0;
     } else if ((tc.flags & Tape::kKicked) && g != 0.0) {
-      const theta::Kick h = m.kick(phi0 + (tEvent - t0), tc.w);
+      const theta::Kick h = m.kickSlopes(phi0 + (tEvent - t0), tc.w);
       gw = g * h.d_dw;
       g *= h.d_dphi;
     }

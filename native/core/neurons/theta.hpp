@@ -32,6 +32,7 @@
 #pragma once
 
 #include <cmath>
+#include <limits>
 
 #include "../math.hpp"
 
@@ -72,12 +73,27 @@ struct Kick {
   double d_dw;    ///< dH / dw
 };
 
-/// Phase transfer function H(phi, w) = Phi(iPhi(phi) + w) of method.md section 2.2, with
-/// derivatives. Outside eps < phi < Theta - eps (the reference guards, including phi = 0 after a
-/// reset) the phase is returned unchanged with d_dphi = 1 and d_dw = 0.
-inline Kick kick(const ThetaParams& p, double phi, double w) {
-  const double r = p.r();
-  const double Theta = p.period();
+namespace detail {
+/// dH/dphi = (1 + pt^2)/(1 + y^2) and dH/dw = tau/(r^2 (1 + y^2)). The plain products are used
+/// unless a square could overflow (phases within ~1e-150 of a guard when eps is tiny, or a huge
+/// w); then the ratios go through hypot, which cannot overflow.
+inline void kickSlopes(double pt, double y, double tauOverR2, double* dphi, double* dw) {
+  if (std::fabs(pt) < 1e150 && std::fabs(y) < 1e150) {
+    const double q = 1.0 / (1.0 + y * y);
+    *dphi = (1.0 + pt * pt) * q;
+    *dw = tauOverR2 * q;
+    return;
+  }
+  const double hy = std::hypot(1.0, y);
+  const double ratio = std::hypot(1.0, pt) / hy;
+  *dphi = ratio * ratio;
+  *dw = tauOverR2 / (hy * hy);
+}
+}  // namespace detail
+
+/// H(phi, w) and its partials with the constants r = sqrt(I0 - 1/4) and Theta precomputed (the
+/// simulator's hot path). Identical results to kick(p, phi, w).
+inline Kick kick(const ThetaParams& p, double r, double Theta, double phi, double w) {
   // Reference guard: a neuron within eps of its reset or of its spike ignores inputs. Written
   // so that NaN or infinite phases also take this branch.
   if (!(phi > p.eps && phi < Theta - p.eps)) return {phi, 1.0, 0.0};
@@ -85,13 +101,31 @@ inline Kick kick(const ThetaParams& p, double phi, double w) {
   const double y = pt + w / r;
   Kick out;
   out.phi = p.tau / r * std::atan2(1.0, -y);  // (tau/r) (pi/2 + atan(y))
-  // (1 + p^2)/(1 + y^2) via hypot: no overflow of p^2 or y^2 for phases extremely close to the
-  // guards (possible when eps is tiny) or for huge w.
-  const double ratio = std::hypot(1.0, pt) / std::hypot(1.0, y);
-  out.d_dphi = ratio * ratio;
-  const double hy = r * std::hypot(1.0, y);
-  out.d_dw = p.tau / (hy * hy);
+  detail::kickSlopes(pt, y, p.tau / (r * r), &out.d_dphi, &out.d_dw);
   return out;
+}
+
+/// H(phi, w) only (the forward pass needs no slopes): one tan and one atan2.
+inline double kickValue(const ThetaParams& p, double r, double Theta, double phi, double w) {
+  if (!(phi > p.eps && phi < Theta - p.eps)) return phi;
+  const double y = -1.0 / std::tan(r * phi / p.tau) + w / r;
+  return p.tau / r * std::atan2(1.0, -y);
+}
+
+/// dH/dphi and dH/dw only (the reverse pass needs no value): one tan, no atan. Kick::phi is NaN.
+inline Kick kickSlopes(const ThetaParams& p, double r, double Theta, double phi, double w) {
+  if (!(phi > p.eps && phi < Theta - p.eps)) return {phi, 1.0, 0.0};
+  const double pt = -1.0 / std::tan(r * phi / p.tau);
+  Kick out{std::numeric_limits<double>::quiet_NaN(), 0.0, 0.0};
+  detail::kickSlopes(pt, pt + w / r, p.tau / (r * r), &out.d_dphi, &out.d_dw);
+  return out;
+}
+
+/// Phase transfer function H(phi, w) = Phi(iPhi(phi) + w) of method.md section 2.2, with
+/// derivatives. Outside eps < phi < Theta - eps (the reference guards, including phi = 0 after a
+/// reset) the phase is returned unchanged with d_dphi = 1 and d_dw = 0.
+inline Kick kick(const ThetaParams& p, double phi, double w) {
+  return kick(p, p.r(), p.period(), phi, w);
 }
 
 /// Phase Phi(V) = (tau/r) (atan((V - 1/2)/r) + pi/2) of a voltage, for plotting. Evaluated as
