@@ -41,3 +41,4 @@ export { readIdx, readIdxImages, loadIdxDataset } from './data/idx';
 export type { IdxType, IdxTensor, IdxImageSet } from './data/idx';
 export { yinYang, yinYangClass, yinYangSpikes, YIN_YANG_SPLITS, YIN_YANG_CLASSES } from './data/yinyang';
 export type { YinYangOptions, YinYangSet, YinYangSpikeOptions } from './data/yinyang';
+export * from './report';

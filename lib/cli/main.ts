@@ -5,6 +5,7 @@
  */
 import { version } from '../version';
 import { evalCommand } from './eval';
+import { EXPERIMENT_USAGE, experimentCommand } from './experiments';
 
 const USAGE = `Usage: spikegrad <command> [options]
 
@@ -13,13 +14,20 @@ Train spiking neural networks with exact, smooth gradient descent.
 Commands:
   eval CASE.json   simulate one case of the JSON case format and print its output times and
                    the exact gradient (see docs/case-format.md); - reads the case from stdin
+  concept          spike time against weight and input time, QIF versus LIF (paper Fig. 1)
+  single-neuron    a silent neuron learns two spike times via pseudospikes (Fig. 2)
+  rnn              recurrent neurons learn target spike trains (Fig. 3)
+  mnist            the deep, initially silent theta network on MNIST digits (Fig. 4)
+
+  The experiments write an HTML report and a JSON file into --out (default ./reports);
+  spikegrad COMMAND --help lists a command's options.
 
 Options:
   -h, --help     show this help
   -v, --version  print the version
 `;
 
-export function main(argv: string[]): number {
+export async function main(argv: string[]): Promise<number> {
   const [first] = argv;
   if (first === undefined || first === '-h' || first === '--help' || first === 'help') {
     process.stdout.write(USAGE);
@@ -30,10 +38,19 @@ export function main(argv: string[]): number {
     return 0;
   }
   if (first === 'eval') return evalCommand(argv.slice(1));
+  if (first in EXPERIMENT_USAGE) return experimentCommand(first, argv.slice(1));
   process.stderr.write(`spikegrad: unknown command '${first}' (see spikegrad --help)\n`);
   return 2;
 }
 
 if (require.main === module) {
-  process.exitCode = main(process.argv.slice(2));
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`spikegrad: ${String((err as Error)?.stack ?? err)}\n`);
+      process.exitCode = 1;
+    },
+  );
 }

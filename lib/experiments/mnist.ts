@@ -14,6 +14,7 @@ import { ttfsBatch } from '../encoding';
 import { Trainer, type EpochInfo, type Metrics } from '../trainer';
 import { loadBundledDigits, splitImages, subsetImages, type ImageSet } from '../data/digits';
 import type { Network } from '../network';
+import fs = require('fs');
 
 export interface MnistOptions {
   /** Training and test images. */
@@ -81,7 +82,6 @@ export async function runMnist(options: MnistOptions): Promise<MnistResult> {
   const test = imageDataset({ ...options.test, T: 2 });
   const stepsPerEpoch = Math.ceil(options.train.size / batchSize);
   const loss = firstSpikeCrossEntropy({ gamma: 0.01 });
-  const fs = await import('fs');
   let trainer: Trainer<Int32Array>;
   if (options.resume && options.checkpoint && fs.existsSync(options.checkpoint)) {
     trainer = Trainer.load<Int32Array>(options.checkpoint, { loss, threads: options.threads });

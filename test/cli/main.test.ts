@@ -22,19 +22,19 @@ describe('spikegrad CLI', () => {
   });
   afterEach(() => jest.restoreAllMocks());
 
-  it('prints the package version', () => {
-    expect(main(['--version'])).toBe(0);
+  it('prints the package version', async () => {
+    expect(await main(['--version'])).toBe(0);
     const pkg = require(path.join(root, 'package.json')) as { version: string };
     expect(out.trim()).toBe(pkg.version);
   });
 
-  it('prints help', () => {
-    expect(main(['--help'])).toBe(0);
+  it('prints help', async () => {
+    expect(await main(['--help'])).toBe(0);
     expect(out).toMatch(/Usage: spikegrad/);
   });
 
-  it('rejects an unknown command with exit status 2', () => {
-    expect(main(['frobnicate'])).toBe(2);
+  it('rejects an unknown command with exit status 2', async () => {
+    expect(await main(['frobnicate'])).toBe(2);
     expect(err).toMatch(/unknown command 'frobnicate'/);
   });
 

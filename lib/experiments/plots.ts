@@ -1,0 +1,68 @@
+/** Plot helpers shared by the experiment reports. */
+import { figure, PALETTE } from '../report';
+
+/** Every k-th point so that at most `max` remain (keeps reports small). */
+export function thin<T>(xs: readonly T[], max = 2000): T[] {
+  if (xs.length <= max) return xs.slice();
+  const step = Math.ceil(xs.length / max);
+  return xs.filter((_, k) => k % step === 0 || k === xs.length - 1);
+}
+
+/** Clips values into [lo, hi] for plotting voltages that run to +-infinity. */
+export function clip(values: ArrayLike<number>, lo: number, hi: number): number[] {
+  return Array.from(values, (v) => Math.min(hi, Math.max(lo, v)));
+}
+
+/** A spike raster: neuron index against time. */
+export function rasterFigure(
+  title: string,
+  spikes: { times: readonly number[]; neurons: readonly number[] },
+  T: number,
+  neurons: number,
+  extra?: (f: ReturnType<typeof figure>) => void,
+): string {
+  const f = figure({ title, xlabel: 'time t / tau', ylabel: 'neuron', xlim: [0, T], ylim: [-0.5, neurons - 0.5], legend: 'upper right', height: 300 });
+  f.scatter(spikes.times, spikes.neurons, { marker: 'tick', color: PALETTE[0], size: Math.max(3, Math.min(10, 260 / neurons)) });
+  extra?.(f);
+  return f.render();
+}
+
+/** Cumulative arc length sum_k |Delta t_k| of a sequence of output-time vectors. */
+export function arcLength(history: readonly (readonly number[])[]): number[] {
+  const out = [0];
+  for (let k = 1; k < history.length; k++) {
+    let d = 0;
+    history[k].forEach((t, n) => (d += Math.abs(t - history[k - 1][n])));
+    out.push(out[k - 1] + d);
+  }
+  return out;
+}
+
+/** Centred moving average with a window of w points (edges use the available points). */
+export function movingAverage(xs: readonly number[], w: number): number[] {
+  const h = Math.floor(w / 2);
+  return xs.map((_, k) => {
+    let sum = 0;
+    let count = 0;
+    for (let j = Math.max(0, k - h); j <= Math.min(xs.length - 1, k + h); j++) {
+      sum += xs[j];
+      count++;
+    }
+    return sum / count;
+  });
+}
+
+/** A 28 x 28 grey image as a small SVG. */
+export function imageSvg(pixels: readonly number[], side = 28, scale = 4): string {
+  const rects: string[] = [];
+  for (let y = 0; y < side; y++) {
+    for (let x = 0; x < side; x++) {
+      const v = pixels[y * side + x];
+      if (v === 0) continue;
+      const g = 255 - v;
+      rects.push(`<rect x="${x}" y="${y}" width="1" height="1" fill="rgb(${g},${g},${g})"/>`);
+    }
+  }
+  const size = side * scale;
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${size}" height="${size}" viewBox="0 0 ${side} ${side}" shape-rendering="crispEdges"><rect width="${side}" height="${side}" fill="#fff" stroke="#999" stroke-width="0.2"/>${rects.join('')}</svg>`;
+}
