@@ -316,7 +316,7 @@ class NativeNetwork : public Napi::ObjectWrap<NativeNetwork> {
     net.initial =
         getFloat64s(field(params, "initial", true, "params"), "params.initial", net.initial.size());
     ForwardBaton b;
-    b.batch = std::make_shared<Batch>(std::move(net), getSamples(info[1]), readout_, trial_);
+    b.batch = std::make_shared<Batch>(std::move(net), getSamples(info[1]), readout_, trial_, pool_);
     const Napi::Value options = info.Length() > 2 ? info[2] : info.Env().Undefined();
     b.threads = getThreads(options);
     b.keepTapes = getFlag(options, "keepTapes");
@@ -338,6 +338,7 @@ class NativeNetwork : public Napi::ObjectWrap<NativeNetwork> {
   }
 
   std::shared_ptr<const Network> structure_;
+  std::shared_ptr<TapePool> pool_ = std::make_shared<TapePool>();
   Readout readout_;
   TrialSpec trial_;
 };

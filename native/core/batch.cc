@@ -47,11 +47,45 @@ void parallelFor(std::size_t count, unsigned threads,
   if (failure) std::rethrow_exception(failure);
 }
 
-Batch::Batch(Network net, std::vector<InputSpikes> samples, Readout readout, TrialSpec trial)
+namespace {
+std::size_t capacityBytes(const Tape& t) {
+  return t.events.capacity() * sizeof(Tape::Event) + t.touches.capacity() * sizeof(Tape::Touch) +
+         (t.slotEvent.capacity() + t.slotK.capacity()) * sizeof(std::int32_t);
+}
+}  // namespace
+
+std::vector<Tape> TapePool::take(std::size_t count) {
+  std::vector<Tape> out;
+  out.reserve(count);
+  std::lock_guard<std::mutex> lock(mutex_);
+  while (out.size() < count && !free_.empty()) {
+    bytes_ -= capacityBytes(free_.back());
+    out.push_back(std::move(free_.back()));
+    free_.pop_back();
+  }
+  out.resize(count);
+  return out;
+}
+
+void TapePool::give(std::vector<Tape>&& tapes) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (auto& t : tapes) {
+    const std::size_t b = capacityBytes(t);
+    if (b == 0 || bytes_ + b > kMaxBytes) continue;  // dropped: its memory is freed
+    t.clear();
+    bytes_ += b;
+    free_.push_back(std::move(t));
+  }
+  tapes.clear();
+}
+
+Batch::Batch(Network net, std::vector<InputSpikes> samples, Readout readout, TrialSpec trial,
+             std::shared_ptr<TapePool> pool)
     : net_(std::move(net)),
       samples_(std::move(samples)),
       readout_(std::move(readout)),
-      trial_(trial) {
+      trial_(trial),
+      pool_(std::move(pool)) {
   net_.validate();
   readout_.validate(net_.n);
   trial_.validate();
@@ -62,6 +96,10 @@ Batch::Batch(Network net, std::vector<InputSpikes> samples, Readout readout, Tri
       throw Error(e.code(), "sample " + std::to_string(s) + ": " + e.what());
     }
   }
+}
+
+Batch::~Batch() {
+  if (pool_) pool_->give(std::move(tapes_));
 }
 
 std::size_t Batch::totalInputEvents() const {
@@ -87,8 +125,9 @@ void Batch::forward(unsigned threads, bool keepTapes, BatchForward* out) {
   out->outputTimes.assign(B * slots, 0.0);
   out->isPseudo.assign(B * slots, 0);
   out->inTrialEvents.assign(B, 0.0);
-  tapes_.clear();
-  tapes_.resize(keepTapes ? B : threads);
+  if (pool_) pool_->give(std::move(tapes_));
+  tapes_ =
+      pool_ ? pool_->take(keepTapes ? B : threads) : std::vector<Tape>(keepTapes ? B : threads);
   haveTapes_ = false;
   std::vector<Simulator> sims(threads);
   std::vector<ForwardResult> results(threads);
@@ -130,6 +169,8 @@ void Batch::forward(unsigned threads, bool keepTapes, BatchForward* out) {
   }
   if (keepTapes) {
     haveTapes_ = true;
+  } else if (pool_) {
+    pool_->give(std::move(tapes_));
   } else {
     tapes_.clear();
   }

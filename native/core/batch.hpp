@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <vector>
 
 #include "core/simulator.hpp"
@@ -38,11 +39,31 @@ void parallelFor(std::size_t count, unsigned threads,
 /// The number of worker threads `threads` stands for (0 -> hardware concurrency), at most count.
 unsigned resolveThreads(unsigned threads, std::size_t count);
 
+/// Recycled tapes: a batch takes its tapes from the pool and gives them back (emptied, with their
+/// memory) when destroyed, so steady training reuses warm memory instead of fresh pages.
+/// Thread-safe. Keeps at most kMaxBytes of tape memory.
+class TapePool {
+ public:
+  static constexpr std::size_t kMaxBytes = std::size_t{1} << 30;
+  std::vector<Tape> take(std::size_t count);
+  void give(std::vector<Tape>&& tapes);
+
+ private:
+  std::mutex mutex_;
+  std::vector<Tape> free_;
+  std::size_t bytes_ = 0;
+};
+
 /// A recorded batch: network, inputs and tapes, ready for backward(). Immutable after forward.
 class Batch {
  public:
-  /// Runs every sample; keeps the tapes when keepTapes. The batch owns copies of everything.
-  Batch(Network net, std::vector<InputSpikes> samples, Readout readout, TrialSpec trial);
+  /// Runs every sample; keeps the tapes when keepTapes. The batch owns copies of everything; pool
+  /// (optional) lends it tapes.
+  Batch(Network net, std::vector<InputSpikes> samples, Readout readout, TrialSpec trial,
+        std::shared_ptr<TapePool> pool = nullptr);
+  ~Batch();
+  Batch(const Batch&) = delete;
+  Batch& operator=(const Batch&) = delete;
 
   void forward(unsigned threads, bool keepTapes, BatchForward* out);
 
@@ -65,6 +86,7 @@ class Batch {
   Readout readout_;
   TrialSpec trial_;
   std::vector<Tape> tapes_;
+  std::shared_ptr<TapePool> pool_;
   bool haveTapes_ = false;
 };
 

@@ -57,8 +57,12 @@ struct ThetaAdapter {
       : p(params), r(params.r()), Theta(params.period()) {}
   theta::Kick kick(double phi, double w) const { return theta::kick(p, r, Theta, phi, w); }
   double kickValue(double phi, double w) const { return theta::kickValue(p, r, Theta, phi, w); }
-  theta::Kick kickSlopes(double phi, double w) const {
-    return theta::kickSlopes(p, r, Theta, phi, w);
+  /// H and, in *aux, what the slopes need later (pt), so the reverse pass skips a tan.
+  double kickValue(double phi, double w, double* aux) const {
+    return theta::kickValue(p, r, Theta, phi, w, aux);
+  }
+  theta::Kick kickSlopes(double /*phi*/, double w, double aux) const {
+    return theta::kickSlopesFromPt(p, r, aux, w);
   }
 };
 
@@ -69,7 +73,13 @@ struct OscLifAdapter {
   explicit OscLifAdapter(const OscLifParams& params) : p(params), Theta(params.period()) {}
   theta::Kick kick(double phi, double w) const { return osclif::kick(p, phi, w); }
   double kickValue(double phi, double w) const { return osclif::kick(p, phi, w).phi; }
-  theta::Kick kickSlopes(double phi, double w) const { return osclif::kick(p, phi, w); }
+  double kickValue(double phi, double w, double* aux) const {
+    *aux = 0.0;
+    return osclif::kick(p, phi, w).phi;
+  }
+  theta::Kick kickSlopes(double phi, double w, double /*aux*/) const {
+    return osclif::kick(p, phi, w);
+  }
 };
 
 }  // namespace
@@ -426,17 +436,18 @@ struct PhaseEngine : EngineBase {
     const auto ui = idx(i);
     const bool isEnd = tape->events[idx(e)].kind == Tape::kTrialEnd;
     double phi = s.x0_[ui] + (tk - s.tLast_[ui]);  // free flow
+    double aux = 0.0;                              // kept in the tape's x1 for the reverse pass
     if (flags & Tape::kReset) {
       phi = 0.0;  // a self-synapse's kick is overwritten by the reset
     } else if (flags & Tape::kKicked) {
-      phi = m.kickValue(phi, w);
+      phi = m.kickValue(phi, w, &aux);
     }
     if (!isEnd) {
       flags |= Tape::kNewPrediction;
       s.tHat_[ui] = tk + (m.Theta - phi);  // exactly tk when a kick reaches Theta
       s.queue_.set(i, s.tHat_[ui] < T ? s.tHat_[ui] : kInfinity);
     }
-    tape->touches.push_back({phi, 0.0, w, i, s.lastTouch_[ui], e, synapse, flags});
+    tape->touches.push_back({phi, aux, w, i, s.lastTouch_[ui], e, synapse, flags});
     s.lastTouch_[ui] = static_cast<std::int32_t>(tape->touches.size() - 1);
     s.tLast_[ui] = tk;
     s.x0_[ui] = phi;
@@ -555,7 +566,7 @@ struct PhaseEngine : EngineBase {
     if (tc.flags & Tape::kReset) {
       g = 0.0;
     } else if ((tc.flags & Tape::kKicked) && g != 0.0) {
-      const theta::Kick h = m.kickSlopes(phi0 + (tEvent - t0), tc.w);
+      const theta::Kick h = m.kickSlopes(phi0 + (tEvent - t0), tc.w, tc.x1);
       gw = g * h.d_dw;
       g *= h.d_dphi;
     }

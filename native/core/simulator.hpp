@@ -58,7 +58,8 @@ struct Tape {
     std::int8_t kind;         ///< EventKind
   };
   struct Touch {
-    double x0, x1;         ///< post-event state: (V+, I+) or (phi+, 0)
+    double x0, x1;         ///< post-event state (V+, I+), or (phi+, aux) where aux is what the
+                           ///< reverse pass needs of a kick (theta: tan(r phi-/tau - pi/2))
     double w;              ///< the weight delivered (0 when not kicked)
     std::int32_t neuron;   ///< the neuron updated
     std::int32_t prev;     ///< this neuron's previous touch, -1 for the initial state at t = 0

@@ -112,6 +112,26 @@ inline double kickValue(const ThetaParams& p, double r, double Theta, double phi
   return p.tau / r * std::atan2(1.0, -y);
 }
 
+/// H(phi, w) that also returns pt = tan(r phi/tau - pi/2) in *pt (NaN inside the guards), so that
+/// the reverse pass can get the slopes from kickSlopesFromPt without another tan.
+inline double kickValue(const ThetaParams& p, double r, double Theta, double phi, double w,
+                        double* pt) {
+  if (!(phi > p.eps && phi < Theta - p.eps)) {
+    *pt = std::numeric_limits<double>::quiet_NaN();
+    return phi;
+  }
+  *pt = -1.0 / std::tan(r * phi / p.tau);
+  return p.tau / r * std::atan2(1.0, -(*pt + w / r));
+}
+
+/// dH/dphi and dH/dw from the pt that kickValue stored (NaN: inside the guards, slopes 1 and 0).
+inline Kick kickSlopesFromPt(const ThetaParams& p, double r, double pt, double w) {
+  Kick out{std::numeric_limits<double>::quiet_NaN(), 1.0, 0.0};
+  if (std::isnan(pt)) return out;
+  detail::kickSlopes(pt, pt + w / r, p.tau / (r * r), &out.d_dphi, &out.d_dw);
+  return out;
+}
+
 /// dH/dphi and dH/dw only (the reverse pass needs no value): one tan, no atan. Kick::phi is NaN.
 inline Kick kickSlopes(const ThetaParams& p, double r, double Theta, double phi, double w) {
   if (!(phi > p.eps && phi < Theta - p.eps)) return {phi, 1.0, 0.0};
