@@ -1,0 +1,216 @@
+#!/usr/bin/env node
+// `npm run bench`: spikegrad's benchmark suite. Prints a table and writes reports/bench.json.
+//
+//  1. MNIST step (784-100-100-10 theta network, batch 1000, trained weights from a short run):
+//     forward + backward + optimiser step through the public API, 1 thread and all threads.
+//  2. The same batch in the native engine, against a dense baseline (every event updates every
+//     neuron, written in bench/native/bench.cpp) and against the floor (one synaptic event,
+//     forward and backward, in a tight loop) times the synaptic events per sample.
+//  3. Scaling: sparse recurrent theta and QIF networks, n = 1,000 .. 100,000, 100 synapses per
+//     neuron, a fixed number of spikes: time and tape memory per spike.
+//  4. Peak RSS of a process doing the MNIST step with batch 1000.
+// Environment: BENCH_REPS (default 5), BENCH_QUICK=1 for a fast smoke run.
+'use strict';
+const { spawnSync, execFileSync } = require('child_process');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+
+const root = path.join(__dirname, '..');
+const s = require(path.join(root, 'dist'));
+const { bundledSplit, mnistNetwork } = require(path.join(root, 'dist', 'experiments', 'mnist.js'));
+const quick = process.env.BENCH_QUICK === '1';
+const reps = Number(process.env.BENCH_REPS || (quick ? 2 : 5));
+const buildDir = path.join(root, 'build-native');
+const cacheDir = path.join(root, 'build-bench');
+fs.mkdirSync(cacheDir, { recursive: true });
+
+function log(msg) {
+  process.stderr.write(`bench: ${msg}\n`);
+}
+function median(xs) {
+  const a = [...xs].sort((x, y) => x - y);
+  return a[Math.floor(a.length / 2)];
+}
+
+// ---- Build the native benchmark program ----------------------------------------------------
+log('building the native benchmark');
+const ninja = spawnSync('ninja', ['--version']).status === 0;
+for (const args of [
+  ['-S', root, '-B', buildDir, ...(ninja && !fs.existsSync(path.join(buildDir, 'Makefile')) ? ['-G', 'Ninja'] : []), '-DCMAKE_BUILD_TYPE=Release'],
+  ['--build', buildDir, '--target', 'spikegrad_bench', '--parallel'],
+]) {
+  const r = spawnSync('cmake', args, { stdio: ['ignore', 'ignore', 'inherit'] });
+  if (r.status !== 0) throw new Error(`cmake ${args.join(' ')} failed`);
+}
+const benchBin = path.join(buildDir, 'spikegrad_bench');
+
+// ---- A trained network (cached): one epoch on the bundled digits -----------------------------
+const data = bundledSplit(0.2, 0);
+const trainedFile = path.join(cacheDir, 'mnist-trained.json');
+async function trained() {
+  if (fs.existsSync(trainedFile)) return s.loadModel(trainedFile).network;
+  log('training the MNIST network for one epoch (cached in build-bench/)');
+  const trainer = new s.Trainer({
+    network: mnistNetwork(0),
+    loss: s.firstSpikeCrossEntropy(),
+    optimizer: s.adaBelief({ lr: 4e-3 }),
+    batchSize: 100,
+    seed: 0,
+  });
+  await trainer.fit({ train: s.imageDataset({ ...data.train, T: 2, flipProbability: 0.02 }), epochs: quick ? 1 : 2, progress: false });
+  s.saveModel(trainedFile, trainer.network);
+  return trainer.network;
+}
+
+function problemFile(net, batch, labels, cot) {
+  // Binary layout read by bench.cpp: tau, I0, T, t0; W_in (100x784), W_hh, W_out, phi0 (210);
+  // B, counts[B], active pixels, cotangent (B x 10).
+  const B = batch.samples;
+  const parts = [];
+  const f64 = (a) => parts.push(Buffer.from(Float64Array.from(a).buffer));
+  const i32 = (a) => parts.push(Buffer.from(Int32Array.from(a).buffer));
+  const p = net.neuron.params;
+  f64([p.tau, p.I0, net.T, batch.times[0]]);
+  f64(s.layerWeights(net, 0).data);
+  f64(s.layerWeights(net, 1).data);
+  f64(s.layerWeights(net, 2).data);
+  f64(net.params.initial);
+  i32([B]);
+  const counts = [];
+  const active = [];
+  for (let k = 0; k < B; k++) {
+    const lo = batch.eventStart[batch.sampleStart[k]];
+    const hi = batch.eventStart[batch.sampleStart[k + 1]];
+    counts.push(hi - lo);
+    for (let q = lo; q < hi; q++) active.push(batch.channels[q]);
+  }
+  i32(counts);
+  i32(active);
+  f64(cot);
+  void labels;
+  const file = path.join(cacheDir, 'mnist-problem.bin');
+  fs.writeFileSync(file, Buffer.concat(parts));
+  return file;
+}
+
+async function mnistStep(net, batch, labels, threads) {
+  const loss = s.firstSpikeCrossEntropy();
+  const opt = s.adaBelief({ lr: 0 }); // lr 0: the step's cost without changing the network
+  const times = [];
+  for (let r = 0; r < reps + 1; r++) {
+    const t0 = process.hrtime.bigint();
+    const { grad } = await net.lossAndGradient(batch, loss, labels, { threads });
+    opt.step(net.parameterList(), s.Network.gradientList(grad));
+    net.constrain();
+    const t1 = process.hrtime.bigint();
+    if (r > 0) times.push(Number(t1 - t0) / 1e3 / batch.samples); // the first run warms up
+  }
+  return median(times);
+}
+
+async function main() {
+  const net = await trained();
+  const B = quick ? 200 : 1000;
+  const images = data.train.images.subarray(0, B * 784);
+  const labels = data.train.labels.subarray(0, B);
+  const batch = s.ttfsBatch(images, 784, { T: 2 });
+  const cores = os.cpus().length;
+
+  log('MNIST step through the public API');
+  const step1 = await mnistStep(net, batch, labels, 1);
+  const stepN = await mnistStep(net, batch, labels, 0);
+  const out = net.forward(batch);
+  const activity = Array.from(out.spikeCount.subarray(0, 200)).reduce((a, b) => a + b, 0) / (B * 200);
+  const cot = s.firstSpikeCrossEntropy().compute(out, labels).grad;
+
+  log('native engine vs dense baseline vs floor');
+  const file = problemFile(net, batch, labels, cot);
+  const native = JSON.parse(execFileSync(benchBin, ['mnist', file, '0', String(reps)], { encoding: 'utf8' }));
+
+  log('peak RSS of the MNIST step');
+  const rssScript = `
+    const s = require(${JSON.stringify(path.join(root, 'dist'))});
+    const net = s.loadModel(${JSON.stringify(trainedFile)}).network;
+    const { bundledSplit } = require(${JSON.stringify(path.join(root, 'dist', 'experiments', 'mnist.js'))});
+    const d = bundledSplit(0.2, 0);
+    const hwm = () => Number(/VmHWM:\\s+(\\d+)/.exec(require('fs').readFileSync('/proc/self/status', 'utf8'))[1]) * 1024;
+    const before = hwm();
+    const batch = s.ttfsBatch(d.train.images.subarray(0, ${B} * 784), 784, { T: 2 });
+    net.lossAndGradient(batch, s.firstSpikeCrossEntropy(), d.train.labels.subarray(0, ${B})).then(() => {
+      console.log(JSON.stringify({ before, after: hwm() }));
+    });`;
+  const rss = JSON.parse(execFileSync(process.execPath, ['-e', rssScript], { encoding: 'utf8' }));
+
+  log('scaling of sparse recurrent networks');
+  const sizes = quick ? [1000, 10000] : [1000, 3000, 10000, 30000, 100000];
+  const scaling = [];
+  for (const model of ['theta', 'qif']) {
+    for (const n of sizes) {
+      scaling.push(JSON.parse(execFileSync(benchBin, ['scaling', model, String(n), '20000'], { encoding: 'utf8' })));
+    }
+  }
+
+  const perSampleFloor = (native.floor_ns * native.synapticEventsPerSample + native.read_floor_ns * native.bundleReadsPerSample) / 1000;
+  const result = {
+    machine: { cpu: os.cpus()[0].model, cores, node: process.version, date: new Date().toISOString() },
+    commit: (() => {
+      try {
+        return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
+      } catch {
+        return 'unknown';
+      }
+    })(),
+    mnist: {
+      batch: B,
+      activity,
+      step_us_per_sample_1thread: step1,
+      step_us_per_sample_all: stepN,
+      epoch60k_seconds: (stepN * 60000) / 1e6,
+      thread_speedup: step1 / stepN,
+      engine_us_per_sample_1thread: native.engine1_us,
+      engine_us_per_sample_all: native.engineN_us,
+      dense_us_per_sample_1thread: native.dense_us,
+      speedup_vs_dense_1thread: native.dense_us / native.engine1_us,
+      speedup_vs_dense_all: native.dense_us / native.engineN_us,
+      dense_agreement: { maxOutputDiff: native.maxOutputDiff, maxGradDiff: native.maxGradDiff, maxGrad: native.maxGrad },
+      floor_ns_per_synaptic_event: native.floor_ns,
+      synaptic_events_per_sample: native.synapticEventsPerSample,
+      floor_ns_per_bundle_read: native.read_floor_ns,
+      bundle_reads_per_sample: native.bundleReadsPerSample,
+      floor_us_per_sample: perSampleFloor,
+      spikes_per_sample: native.spikesPerSample,
+      engine_over_floor: native.engine1_us / perSampleFloor,
+      peak_rss_mb: rss.after / 2 ** 20,
+      rss_before_step_mb: rss.before / 2 ** 20,
+    },
+    scaling,
+  };
+  fs.mkdirSync(path.join(root, 'reports'), { recursive: true });
+  fs.writeFileSync(path.join(root, 'reports', 'bench.json'), JSON.stringify(result, null, 1));
+  const m = result.mnist;
+  const f = (x, d = 1) => x.toFixed(d);
+  console.log(`spikegrad benchmarks  (${result.machine.cpu}, ${cores} cores, node ${process.version}, commit ${result.commit})`);
+  console.log('');
+  console.log(`MNIST 784-100-100-10 theta, batch ${B}, activity ${f(activity, 3)} spikes/hidden neuron, ${f(m.synaptic_events_per_sample, 0)} synaptic events + ${f(m.bundle_reads_per_sample, 0)} bundled weight reads per sample`);
+  console.log(`  step (fwd+bwd+AdaBelief), public API   1 thread ${f(step1)} us/sample   all threads ${f(stepN)} us/sample   (x${f(m.thread_speedup, 2)})`);
+  console.log(`  60,000-sample epoch                    ${f(m.epoch60k_seconds, 2)} s`);
+  console.log(`  native engine fwd+bwd                  1 thread ${f(m.engine_us_per_sample_1thread)} us/sample   all threads ${f(m.engine_us_per_sample_all)} us/sample`);
+  console.log(`  dense baseline fwd+bwd (1 thread)      ${f(m.dense_us_per_sample_1thread)} us/sample  -> engine is x${f(m.speedup_vs_dense_1thread, 1)} faster (x${f(m.speedup_vs_dense_all, 1)} with all threads)`);
+  console.log(`  floor: synaptic event fwd+bwd ${f(m.floor_ns_per_synaptic_event)} ns, bundled read ${f(m.floor_ns_per_bundle_read, 2)} ns -> floor x events = ${f(perSampleFloor)} us/sample; engine = ${f(m.engine_over_floor, 2)} x floor`);
+  console.log(`  peak RSS of a batch-${B} step           ${f(m.peak_rss_mb)} MB (${f(m.rss_before_step_mb)} MB before the step)`);
+  console.log(`  dense vs engine: max |output diff| ${m.dense_agreement.maxOutputDiff.toExponential(1)}, max |dW_out diff| ${m.dense_agreement.maxGradDiff.toExponential(1)} (max |dW_out| ${m.dense_agreement.maxGrad.toExponential(1)})`);
+  console.log('');
+  console.log('Sparse recurrent networks, 100 synapses/neuron, ~20,000 spikes (forward + backward, 1 thread):');
+  console.log('  model     n        spikes   us/spike   tape bytes/spike');
+  for (const r of scaling) {
+    console.log(`  ${r.model.padEnd(6)} ${String(r.n).padStart(7)} ${String(r.spikes).padStart(9)} ${r.us_per_spike.toFixed(2).padStart(10)} ${r.tape_bytes_per_spike.toFixed(0).padStart(14)}`);
+  }
+  console.log('');
+  console.log('results: reports/bench.json');
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});
