@@ -99,6 +99,87 @@ struct EngineBase {
   const Readout& ro;
   const double T;
   Tape* tape;  ///< the tape being recorded (forward only)
+
+  /// A neuron's pseudo rate and its partials with respect to its state at T and its pseudo input.
+  struct PseudoRate {
+    double r, d_dx0, d_du;
+  };
+
+  /// Pseudo inputs u and rates r (method.md 4.1, 4.2). Recurrent mode: every rate at the neutral
+  /// pseudo drive, u_i = sum_j w_ij r_j over all synapses. Layered mode: layer by layer, the first
+  /// layer's pseudo input 0, layer L's from layer L-1 only. rate(i, u, neutral) gives a rate.
+  template <typename RateFn>
+  void couplePseudo(RateFn rate) {
+    const auto n = idx(net.n);
+    const auto& rec = net.recurrent;
+    s.u_.assign(n, 0.0);
+    s.r_.assign(n, 0.0);
+    s.drdx0_.assign(n, 0.0);
+    s.drdx1_.assign(n, 0.0);
+    auto set = [&](std::size_t i, PseudoRate pr) {
+      s.r_[i] = pr.r;
+      s.drdx0_[i] = pr.d_dx0;
+      s.drdx1_[i] = pr.d_du;
+    };
+    if (ro.layers.empty()) {
+      for (std::size_t j = 0; j < n; ++j) set(j, rate(j, 0.0, true));
+      for (std::int32_t j = 0; j < net.n; ++j) {
+        for (std::int32_t k = rec.start[idx(j)]; k < rec.start[idx(j) + 1]; ++k) {
+          s.u_[idx(rec.target[idx(k)])] += rec.weight[idx(k)] * s.r_[idx(j)];
+        }
+      }
+      return;
+    }
+    for (std::size_t L = 0; L < ro.layers.size(); ++L) {
+      if (L > 0) {
+        forLayerSynapses(L, [&](std::size_t k, std::size_t j, std::size_t t) {
+          s.u_[t] += rec.weight[k] * s.r_[j];
+        });
+      }
+      for (std::int32_t i : ro.layers[L]) set(idx(i), rate(idx(i), s.u_[idx(i)], false));
+    }
+  }
+
+  /// The reverse of couplePseudo: from the pseudo-input adjoints gu_ (seeded by the output slots)
+  /// to the weight gradients of the coupling and the adjoints g0_ (state at T) and gu_.
+  void reverseCoupling(Gradient* grad) {
+    const auto n = idx(net.n);
+    const auto& rec = net.recurrent;
+    if (ro.layers.empty()) {
+      for (std::int32_t j = 0; j < net.n; ++j) {
+        for (std::int32_t k = rec.start[idx(j)]; k < rec.start[idx(j) + 1]; ++k) {
+          const double gu = s.gu_[idx(rec.target[idx(k)])];
+          grad->recurrent[idx(k)] += gu * s.r_[idx(j)];
+          s.gr_[idx(j)] += gu * rec.weight[idx(k)];
+        }
+      }
+      for (std::size_t j = 0; j < n; ++j) s.g0_[j] += s.gr_[j] * s.drdx0_[j];
+      return;
+    }
+    for (std::size_t L = ro.layers.size(); L-- > 0;) {
+      for (std::int32_t i : ro.layers[L]) {
+        s.g0_[idx(i)] += s.gr_[idx(i)] * s.drdx0_[idx(i)];
+        s.gu_[idx(i)] += s.gr_[idx(i)] * s.drdx1_[idx(i)];
+      }
+      if (L == 0) continue;
+      forLayerSynapses(L, [&](std::size_t k, std::size_t j, std::size_t t) {
+        grad->recurrent[k] += s.gu_[t] * s.r_[j];
+        s.gr_[j] += s.gu_[t] * rec.weight[k];
+      });
+    }
+  }
+
+  /// fn(synapse, source, target) for every synapse from layer L-1 into layer L.
+  template <typename Fn>
+  void forLayerSynapses(std::size_t L, Fn fn) const {
+    const auto& rec = net.recurrent;
+    for (std::int32_t j : ro.layers[L - 1]) {
+      for (std::int32_t k = rec.start[idx(j)]; k < rec.start[idx(j) + 1]; ++k) {
+        const auto t = idx(rec.target[idx(k)]);
+        if (s.layerOf_[t] == static_cast<std::int32_t>(L)) fn(idx(k), idx(j), t);
+      }
+    }
+  }
 };
 
 // ---- The event loop (method.md 3.5), shared by all models ---------------------------------------
@@ -245,47 +326,13 @@ struct CurrentEngine : EngineBase {
     s.x1_[ui] = I;
   }
 
-  /// Pseudo inputs u and rates r from the state at T (method.md 4.1), in recurrent mode (rates at
-  /// zero pseudo drive) or layer by layer.
+  /// Rates from the state at T (method.md 4.1): r(V, I_pseudo) with I_pseudo = I(T) + u, or at
+  /// I_pseudo = 0 in recurrent mode.
   void preparePseudo(const Tape::Touch* end) {
-    const auto n = idx(net.n);
-    s.u_.assign(n, 0.0);
-    s.r_.assign(n, 0.0);
-    s.drdx0_.assign(n, 0.0);
-    s.drdx1_.assign(n, 0.0);
-    const auto& rec = net.recurrent;
-    if (ro.layers.empty()) {
-      for (std::size_t j = 0; j < n; ++j) {
-        const qif::Rate r = m.rate(end[j].x0, 0.0);
-        s.r_[j] = r.r;
-        s.drdx0_[j] = r.d_dV;
-      }
-      for (std::int32_t j = 0; j < net.n; ++j) {
-        for (std::int32_t k = rec.start[idx(j)]; k < rec.start[idx(j) + 1]; ++k) {
-          s.u_[idx(rec.target[idx(k)])] += rec.weight[idx(k)] * s.r_[idx(j)];
-        }
-      }
-      return;
-    }
-    for (std::size_t L = 0; L < ro.layers.size(); ++L) {
-      if (L > 0) {
-        for (std::int32_t j : ro.layers[L - 1]) {
-          for (std::int32_t k = rec.start[idx(j)]; k < rec.start[idx(j) + 1]; ++k) {
-            const auto t = idx(rec.target[idx(k)]);
-            if (s.layerOf_[t] == static_cast<std::int32_t>(L)) {
-              s.u_[t] += rec.weight[idx(k)] * s.r_[idx(j)];
-            }
-          }
-        }
-      }
-      for (std::int32_t i : ro.layers[L]) {
-        const auto ui = idx(i);
-        const qif::Rate r = m.rate(end[ui].x0, end[ui].x1 + s.u_[ui]);
-        s.r_[ui] = r.r;
-        s.drdx0_[ui] = r.d_dV;
-        s.drdx1_[ui] = r.d_dIp;
-      }
-    }
+    couplePseudo([&](std::size_t i, double u, bool neutral) {
+      const qif::Rate r = m.rate(end[i].x0, neutral ? 0.0 : end[i].x1 + u);
+      return PseudoRate{r.r, r.d_dV, neutral ? 0.0 : r.d_dIp};
+    });
   }
 
   /// t_pseudo,k = T + offset(V(T), I_pseudo = I(T) + u, k).
@@ -295,8 +342,6 @@ struct CurrentEngine : EngineBase {
 
   /// Seeds the adjoint of the state at T from the pseudo slots and the pseudo coupling.
   void seedPseudo(const Tape::Touch* end, const double* cot, const Tape& tp, Gradient* grad) {
-    const auto n = idx(net.n);
-    const auto& rec = net.recurrent;
     std::size_t slot = 0;
     for (std::size_t q = 0; q < ro.neurons.size(); ++q) {
       const auto i = idx(ro.neurons[q]);
@@ -309,34 +354,8 @@ struct CurrentEngine : EngineBase {
       }
     }
     // I_pseudo,i = I_i(T) + sum_j w_ij r_j, in reverse.
-    if (ro.layers.empty()) {
-      for (std::int32_t j = 0; j < net.n; ++j) {
-        for (std::int32_t k = rec.start[idx(j)]; k < rec.start[idx(j) + 1]; ++k) {
-          const double gu = s.gu_[idx(rec.target[idx(k)])];
-          grad->recurrent[idx(k)] += gu * s.r_[idx(j)];
-          s.gr_[idx(j)] += gu * rec.weight[idx(k)];
-        }
-      }
-      for (std::size_t j = 0; j < n; ++j) s.g0_[j] += s.gr_[j] * s.drdx0_[j];
-    } else {
-      for (std::size_t L = ro.layers.size(); L-- > 0;) {
-        for (std::int32_t i : ro.layers[L]) {
-          const auto ui = idx(i);
-          s.g0_[ui] += s.gr_[ui] * s.drdx0_[ui];
-          s.gu_[ui] += s.gr_[ui] * s.drdx1_[ui];
-        }
-        if (L == 0) continue;
-        for (std::int32_t j : ro.layers[L - 1]) {
-          for (std::int32_t k = rec.start[idx(j)]; k < rec.start[idx(j) + 1]; ++k) {
-            const auto t = idx(rec.target[idx(k)]);
-            if (s.layerOf_[t] != static_cast<std::int32_t>(L)) continue;
-            grad->recurrent[idx(k)] += s.gu_[t] * s.r_[idx(j)];
-            s.gr_[idx(j)] += s.gu_[t] * rec.weight[idx(k)];
-          }
-        }
-      }
-    }
-    for (std::size_t i = 0; i < n; ++i) s.g1_[i] += s.gu_[i];
+    reverseCoupling(grad);
+    for (std::size_t i = 0; i < idx(net.n); ++i) s.g1_[i] += s.gu_[i];
   }
 
   /// One touch of the reverse sweep (method.md 5.5). Returns the adjoint of the delivered weight
@@ -453,46 +472,12 @@ struct PhaseEngine : EngineBase {
     s.x0_[ui] = phi;
   }
 
-  /// Pseudo inputs and rates r = H(phi_T, u) / Theta (method.md 4.2).
+  /// Rates r = H(phi_T, u) / Theta (method.md 4.2), at u = 0 in recurrent mode.
   void preparePseudo(const Tape::Touch* end) {
-    const auto n = idx(net.n);
-    s.u_.assign(n, 0.0);
-    s.r_.assign(n, 0.0);
-    s.drdx0_.assign(n, 0.0);
-    s.drdx1_.assign(n, 0.0);
-    const auto& rec = net.recurrent;
-    if (ro.layers.empty()) {
-      for (std::size_t j = 0; j < n; ++j) {
-        const theta::Kick h = m.kick(end[j].x0, 0.0);
-        s.r_[j] = h.phi / m.Theta;
-        s.drdx0_[j] = h.d_dphi / m.Theta;
-      }
-      for (std::int32_t j = 0; j < net.n; ++j) {
-        for (std::int32_t k = rec.start[idx(j)]; k < rec.start[idx(j) + 1]; ++k) {
-          s.u_[idx(rec.target[idx(k)])] += rec.weight[idx(k)] * s.r_[idx(j)];
-        }
-      }
-      return;
-    }
-    for (std::size_t L = 0; L < ro.layers.size(); ++L) {
-      if (L > 0) {
-        for (std::int32_t j : ro.layers[L - 1]) {
-          for (std::int32_t k = rec.start[idx(j)]; k < rec.start[idx(j) + 1]; ++k) {
-            const auto t = idx(rec.target[idx(k)]);
-            if (s.layerOf_[t] == static_cast<std::int32_t>(L)) {
-              s.u_[t] += rec.weight[idx(k)] * s.r_[idx(j)];
-            }
-          }
-        }
-      }
-      for (std::int32_t i : ro.layers[L]) {
-        const auto ui = idx(i);
-        const theta::Kick h = m.kick(end[ui].x0, s.u_[ui]);
-        s.r_[ui] = h.phi / m.Theta;
-        s.drdx0_[ui] = h.d_dphi / m.Theta;
-        s.drdx1_[ui] = h.d_dw / m.Theta;
-      }
-    }
+    couplePseudo([&](std::size_t i, double u, bool neutral) {
+      const theta::Kick h = m.kick(end[i].x0, neutral ? 0.0 : u);
+      return PseudoRate{h.phi / m.Theta, h.d_dphi / m.Theta, neutral ? 0.0 : h.d_dw / m.Theta};
+    });
   }
 
   /// t_pseudo,k = T + k Theta - H(phi_T, u).
@@ -501,8 +486,6 @@ struct PhaseEngine : EngineBase {
   }
 
   void seedPseudo(const Tape::Touch* end, const double* cot, const Tape& tp, Gradient* grad) {
-    const auto n = idx(net.n);
-    const auto& rec = net.recurrent;
     std::size_t slot = 0;
     for (std::size_t q = 0; q < ro.neurons.size(); ++q) {
       const auto i = idx(ro.neurons[q]);
@@ -514,33 +497,7 @@ struct PhaseEngine : EngineBase {
         s.gu_[i] -= G * h.d_dw;
       }
     }
-    if (ro.layers.empty()) {
-      for (std::int32_t j = 0; j < net.n; ++j) {
-        for (std::int32_t k = rec.start[idx(j)]; k < rec.start[idx(j) + 1]; ++k) {
-          const double gu = s.gu_[idx(rec.target[idx(k)])];
-          grad->recurrent[idx(k)] += gu * s.r_[idx(j)];
-          s.gr_[idx(j)] += gu * rec.weight[idx(k)];
-        }
-      }
-      for (std::size_t j = 0; j < n; ++j) s.g0_[j] += s.gr_[j] * s.drdx0_[j];
-      return;
-    }
-    for (std::size_t L = ro.layers.size(); L-- > 0;) {
-      for (std::int32_t i : ro.layers[L]) {
-        const auto ui = idx(i);
-        s.g0_[ui] += s.gr_[ui] * s.drdx0_[ui];
-        s.gu_[ui] += s.gr_[ui] * s.drdx1_[ui];
-      }
-      if (L == 0) continue;
-      for (std::int32_t j : ro.layers[L - 1]) {
-        for (std::int32_t k = rec.start[idx(j)]; k < rec.start[idx(j) + 1]; ++k) {
-          const auto t = idx(rec.target[idx(k)]);
-          if (s.layerOf_[t] != static_cast<std::int32_t>(L)) continue;
-          grad->recurrent[idx(k)] += s.gu_[t] * s.r_[idx(j)];
-          s.gr_[idx(j)] += s.gu_[t] * rec.weight[idx(k)];
-        }
-      }
-    }
+    reverseCoupling(grad);
   }
 
   double undo(const Tape& tp, const Tape::Touch& tc, double tEvent, double* lambda) {
