@@ -151,7 +151,10 @@ async function main() {
     }
   }
 
-  const perSampleFloor = (native.floor_ns * native.synapticEventsPerSample + native.read_floor_ns * native.bundleReadsPerSample) / 1000;
+  // Two floors: the engine's own per-event arithmetic (tangent coordinates, no transcendental
+  // function), and the textbook phase update H(phi, w) with its tan and atan.
+  const perSampleFloor = (native.tan_floor_ns * native.synapticEventsPerSample + native.read_floor_ns * native.bundleReadsPerSample) / 1000;
+  const perSampleFloorPhase = (native.floor_ns * native.synapticEventsPerSample + native.read_floor_ns * native.bundleReadsPerSample) / 1000;
   const result = {
     machine: { cpu: os.cpus()[0].model, cores, node: process.version, date: new Date().toISOString() },
     commit: (() => {
@@ -174,7 +177,10 @@ async function main() {
       speedup_vs_dense_1thread: native.dense_us / native.engine1_us,
       speedup_vs_dense_all: native.dense_us / native.engineN_us,
       dense_agreement: { maxOutputDiff: native.maxOutputDiff, maxGradDiff: native.maxGradDiff, maxGrad: native.maxGrad },
-      floor_ns_per_synaptic_event: native.floor_ns,
+      floor_ns_per_synaptic_event: native.tan_floor_ns,
+      floor_ns_per_synaptic_event_phase_update: native.floor_ns,
+      floor_phase_us_per_sample: perSampleFloorPhase,
+      engine_over_phase_floor: native.engine1_us / perSampleFloorPhase,
       synaptic_events_per_sample: native.synapticEventsPerSample,
       floor_ns_per_bundle_read: native.read_floor_ns,
       bundle_reads_per_sample: native.bundleReadsPerSample,
@@ -198,6 +204,7 @@ async function main() {
   console.log(`  native engine fwd+bwd                  1 thread ${f(m.engine_us_per_sample_1thread)} us/sample   all threads ${f(m.engine_us_per_sample_all)} us/sample`);
   console.log(`  dense baseline fwd+bwd (1 thread)      ${f(m.dense_us_per_sample_1thread)} us/sample  -> engine is x${f(m.speedup_vs_dense_1thread, 1)} faster (x${f(m.speedup_vs_dense_all, 1)} with all threads)`);
   console.log(`  floor: synaptic event fwd+bwd ${f(m.floor_ns_per_synaptic_event)} ns, bundled read ${f(m.floor_ns_per_bundle_read, 2)} ns -> floor x events = ${f(perSampleFloor)} us/sample; engine = ${f(m.engine_over_floor, 2)} x floor`);
+  console.log(`  (with the phase update H(phi, w) of tan + atan, ${f(m.floor_ns_per_synaptic_event_phase_update)} ns/event: ${f(perSampleFloorPhase)} us/sample; engine = ${f(m.engine_over_phase_floor, 2)} x)`);
   console.log(`  peak RSS of a batch-${B} step           ${f(m.peak_rss_mb)} MB (${f(m.rss_before_step_mb)} MB before the step)`);
   console.log(`  dense vs engine: max |output diff| ${m.dense_agreement.maxOutputDiff.toExponential(1)}, max |dW_out diff| ${m.dense_agreement.maxGradDiff.toExponential(1)} (max |dW_out| ${m.dense_agreement.maxGrad.toExponential(1)})`);
   console.log('');

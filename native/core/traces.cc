@@ -63,7 +63,14 @@ Traces computeTraces(const Network& net, const Tape& tape, double T, double dt,
                        current ? net.initial[n + static_cast<std::size_t>(i)] : 0.0});
     for (const auto& tc : tape.touches) {
       if (tc.neuron != i) continue;
-      updates.push_back({tape.events[static_cast<std::size_t>(tc.event)].t, tc.x0, tc.x1});
+      const auto& ev = tape.events[static_cast<std::size_t>(tc.event)];
+      double x0 = tc.x0;
+      if (net.model.kind == NeuronModel::Kind::kTheta && ev.kind != Tape::kTrialEnd) {
+        // The theta engine records p = tan(a phi - pi/2) inside the trial (simulator.cc).
+        const double a = net.model.theta.r() / net.model.theta.tau;
+        x0 = std::atan2(1.0, -x0) / a;
+      }
+      updates.push_back({ev.t, x0, tc.x1});
     }
     std::size_t u = 0;
     for (std::size_t g = 0; g < G; ++g) {
