@@ -98,7 +98,20 @@ struct EngineBase {
   const InputSpikes& in;
   const Readout& ro;
   const double T;
-  Tape* tape;  ///< the tape being recorded (forward only)
+  Tape* tape;                  ///< the tape being recorded (forward only)
+  std::int64_t maxEvents = 0;  ///< the event budget (forward only)
+  std::int64_t inTrial = 0;    ///< in-trial events of the forward run
+
+  /// Appends neuron i's update at event e (time tk) to the tape and makes it the neuron's state.
+  void record(std::int32_t i, std::int32_t e, double tk, double x0, double x1, double w,
+              std::int32_t synapse, std::uint8_t flags) {
+    const auto ui = idx(i);
+    tape->touches.push_back({x0, x1, w, i, s.lastTouch_[ui], e, synapse, flags});
+    s.lastTouch_[ui] = static_cast<std::int32_t>(tape->touches.size() - 1);
+    s.tLast_[ui] = tk;
+    s.x0_[ui] = x0;
+    s.x1_[ui] = x1;
+  }
 
   /// A neuron's pseudo rate and its partials with respect to its state at T and its pseudo input.
   struct PseudoRate {
@@ -275,8 +288,6 @@ void runEvents(Engine& engine) {
 template <typename M>
 struct CurrentEngine : EngineBase {
   M m;
-  std::int64_t maxEvents = 0;
-  std::int64_t inTrial = 0;
 
   CurrentEngine(const EngineBase& base, M model) : EngineBase(base), m(model) {}
 
@@ -319,11 +330,7 @@ struct CurrentEngine : EngineBase {
       s.tHat_[ui] = tk + m.spikeTime(V, I).dt;
       s.queue_.set(i, s.tHat_[ui] < T ? s.tHat_[ui] : kInfinity);
     }
-    tape->touches.push_back({V, I, w, i, s.lastTouch_[ui], e, synapse, flags});
-    s.lastTouch_[ui] = static_cast<std::int32_t>(tape->touches.size() - 1);
-    s.tLast_[ui] = tk;
-    s.x0_[ui] = V;
-    s.x1_[ui] = I;
+    record(i, e, tk, V, I, w, synapse, flags);
   }
 
   /// Rates from the state at T (method.md 4.1): r(V, I_pseudo) with I_pseudo = I(T) + u, or at
@@ -433,8 +440,6 @@ struct CurrentEngine : EngineBase {
 template <typename M>
 struct PhaseEngine : EngineBase {
   M m;
-  std::int64_t maxEvents = 0;
-  std::int64_t inTrial = 0;
 
   PhaseEngine(const EngineBase& base, M model) : EngineBase(base), m(model) {}
 
@@ -466,10 +471,7 @@ struct PhaseEngine : EngineBase {
       s.tHat_[ui] = tk + (m.Theta - phi);  // exactly tk when a kick reaches Theta
       s.queue_.set(i, s.tHat_[ui] < T ? s.tHat_[ui] : kInfinity);
     }
-    tape->touches.push_back({phi, aux, w, i, s.lastTouch_[ui], e, synapse, flags});
-    s.lastTouch_[ui] = static_cast<std::int32_t>(tape->touches.size() - 1);
-    s.tLast_[ui] = tk;
-    s.x0_[ui] = phi;
+    record(i, e, tk, phi, aux, w, synapse, flags);
   }
 
   /// Rates r = H(phi_T, u) / Theta (method.md 4.2), at u = 0 in recurrent mode.
@@ -620,10 +622,7 @@ struct ThetaEngine : PhaseEngine<ThetaAdapter> {
         flags &= static_cast<std::uint8_t>(~Tape::kKicked);
       }
     }
-    tape->touches.push_back({pv, aux, w, i, s.lastTouch_[ui], e, synapse, flags});
-    s.lastTouch_[ui] = static_cast<std::int32_t>(tape->touches.size() - 1);
-    s.tLast_[ui] = tk;
-    s.x0_[ui] = pv;
+    record(i, e, tk, pv, aux, w, synapse, flags);
   }
 
   /// t_hat = t_k + (Theta - phi+) = t_k + atan2(1, p+)/a, computed only for spikes before T.
