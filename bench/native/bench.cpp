@@ -522,21 +522,23 @@ int scaling(const std::string& model, std::int32_t n, std::int32_t targetSpikes)
     T = Theta * targetSpikes / n;  // each neuron fires about once per period
   } else {
     net.model.kind = NeuronModel::Kind::kQif;
-    // One private input channel per neuron (weight 14 > pi^2, enough to fire from the reset),
-    // spiking k = ceil(spikes / n) times at random times in [0, T = k): about one output spike
-    // per input spike, so the number of spikes is fixed whatever n.
-    const int k = (targetSpikes + n - 1) / n;
-    T = k;
-    for (std::int32_t i = 0; i < n; ++i) net.initial.push_back(0.0);
-    for (std::int32_t i = 0; i < n; ++i) net.initial.push_back(0.0);
-    net.input.sources = n;
-    net.input.start.assign(static_cast<std::size_t>(n) + 1, 0);
-    for (std::int32_t c = 0; c < n; ++c) {
-      net.input.target.push_back(c);
+    // Private input channels (weight 14 > pi^2, enough to fire from the reset) for
+    // driven = min(n, spikes) neurons, each spiking k = ceil(spikes / driven) times at random
+    // times in [0, k); T = k + 1 leaves time for the last spikes. About one output spike per input
+    // spike, so the number of spikes stays near `spikes` whatever n.
+    const std::int32_t driven = std::min(n, targetSpikes);
+    const int k = (targetSpikes + driven - 1) / driven;
+    T = k + 1.0;
+    for (std::int32_t i = 0; i < 2 * n; ++i) net.initial.push_back(0.0);
+    net.input.sources = driven;
+    net.input.start.assign(static_cast<std::size_t>(driven) + 1, 0);
+    for (std::int32_t c = 0; c < driven; ++c) {
+      net.input.target.push_back(
+          static_cast<std::int32_t>(static_cast<std::int64_t>(c) * n / driven));
       net.input.weight.push_back(14.0);
       net.input.start[static_cast<std::size_t>(c) + 1] = c + 1;
       for (int q = 0; q < k; ++q) {
-        in.times.push_back(T * u01(rng));
+        in.times.push_back(k * u01(rng));
         in.channels.push_back(c);
       }
     }

@@ -50,7 +50,8 @@ void parallelFor(std::size_t count, unsigned threads,
 namespace {
 std::size_t capacityBytes(const Tape& t) {
   return t.events.capacity() * sizeof(Tape::Event) + t.touches.capacity() * sizeof(Tape::Touch) +
-         (t.slotEvent.capacity() + t.slotK.capacity()) * sizeof(std::int32_t);
+         (t.slotEvent.capacity() + t.slotK.capacity()) * sizeof(std::int32_t) +
+         t.pseudo.capacity() * sizeof(double);
 }
 }  // namespace
 

@@ -51,6 +51,7 @@ struct LifAdapter {
 
 /// Theta neuron (method.md 2.2, 4.2).
 struct ThetaAdapter {
+  static constexpr bool kSlopesNeedPhase = false;  // they come from the stored pt
   const ThetaParams& p;
   double r, Theta;
   explicit ThetaAdapter(const ThetaParams& params)
@@ -68,6 +69,7 @@ struct ThetaAdapter {
 
 /// Oscillatory LIF (method.md 2.4): the theta template with its own transfer function.
 struct OscLifAdapter {
+  static constexpr bool kSlopesNeedPhase = true;
   const OscLifParams& p;
   double Theta;
   explicit OscLifAdapter(const OscLifParams& params) : p(params), Theta(params.period()) {}
@@ -106,8 +108,9 @@ struct EngineBase {
   void record(std::int32_t i, std::int32_t e, double tk, double x0, double x1, double w,
               std::int32_t synapse, std::uint8_t flags) {
     const auto ui = idx(i);
-    tape->touches.push_back({x0, x1, w, i, s.lastTouch_[ui], e, synapse, flags});
+    tape->touches.push_back({x0, x1, w, i, s.lastTouch_[ui], e, synapse, s.lastEvent_[ui], flags});
     s.lastTouch_[ui] = static_cast<std::int32_t>(tape->touches.size() - 1);
+    s.lastEvent_[ui] = e;
     s.tLast_[ui] = tk;
     s.x0_[ui] = x0;
     s.x1_[ui] = x1;
@@ -413,7 +416,7 @@ struct CurrentEngine : EngineBase {
       gDelta = gV * f.dV_dDelta + gI * f.dI_dDelta;
     }
     *lambda += gDelta;
-    if (tc.prev >= 0) s.lambda_[idx(tp.touches[idx(tc.prev)].event)] -= gDelta;
+    if (tc.prevEvent >= 0) s.lambda_[idx(tc.prevEvent)] -= gDelta;
     s.g0_[i] = gV0;
     s.g1_[i] = gI0;
     return gw;
@@ -512,26 +515,24 @@ struct PhaseEngine : EngineBase {
       s.gHat_[i] = 0.0;
     }
     // 2. Reset (a constant) or kick phi+ = H(phi-, w).
-    double phi0, t0;
-    if (tc.prev >= 0) {
-      const Tape::Touch& p = tp.touches[idx(tc.prev)];
-      phi0 = p.x0;
-      t0 = tp.events[idx(p.event)].t;
-    } else {
-      phi0 = net.initial[i];
-      t0 = 0.0;
-    }
     double gw = 0.0;
     if (tc.flags & Tape::kReset) {
       g = 0.0;
     } else if ((tc.flags & Tape::kKicked) && g != 0.0) {
-      const theta::Kick h = m.kickSlopes(phi0 + (tEvent - t0), tc.w, tc.x1);
+      // The pre-kick phase phi- = phi_prev + (t_e - t_prev), read only by models whose slopes
+      // need it (theta's come from the stored pt).
+      double phiMinus = 0.0;
+      if (M::kSlopesNeedPhase) {
+        phiMinus = tc.prev >= 0 ? tp.touches[idx(tc.prev)].x0 : net.initial[i];
+        phiMinus += tEvent - (tc.prevEvent >= 0 ? tp.events[idx(tc.prevEvent)].t : 0.0);
+      }
+      const theta::Kick h = m.kickSlopes(phiMinus, tc.w, tc.x1);
       gw = g * h.d_dw;
       g *= h.d_dphi;
     }
     // 3. Flow phi- = phi_prev + (t_e - t_prev).
     *lambda += g;
-    if (tc.prev >= 0) s.lambda_[idx(tp.touches[idx(tc.prev)].event)] -= g;
+    if (tc.prevEvent >= 0) s.lambda_[idx(tc.prevEvent)] -= g;
     s.g0_[i] = g;
     return gw;
   }
@@ -695,6 +696,9 @@ void forwardWith(Engine engine, std::int64_t maxEvents, ForwardResult* out) {
     }
   }
   engine.preparePseudo(end);
+  for (const auto* v : {&s.u_, &s.r_, &s.drdx0_, &s.drdx1_}) {
+    tape.pseudo.insert(tape.pseudo.end(), v->begin(), v->end());
+  }
   for (std::size_t q = 0; q < R; ++q) {
     for (std::size_t k = filled[q]; k < idx(ro.counts[q]); ++k) {
       const std::size_t slot = offset[q] + k;
@@ -722,7 +726,12 @@ void backwardWith(Engine engine, const Tape& tape, const double* cot, Gradient* 
     if (tape.slotEvent[slot] >= 0) s.lambda_[idx(tape.slotEvent[slot])] += cot[slot];
   }
   const Tape::Touch* end = &tape.touches[idx(tape.events.back().firstTouch)];
-  engine.preparePseudo(end);
+  // The pseudo quantities as the forward run computed them.
+  auto from = tape.pseudo.begin();
+  for (auto* v : {&s.u_, &s.r_, &s.drdx0_, &s.drdx1_}) {
+    v->assign(from, from + static_cast<std::ptrdiff_t>(n));
+    from += static_cast<std::ptrdiff_t>(n);
+  }
   engine.seedPseudo(end, cot, tape, grad);
   // The reverse sweep over the events.
   const auto& inp = net.input;
@@ -807,6 +816,7 @@ void Simulator::forward(const Network& net, const InputSpikes& inputs, const Rea
   const auto n = idx(net.n);
   s.queue_.reset(net.n);
   s.lastTouch_.assign(n, -1);
+  s.lastEvent_.assign(n, -1);
   s.wSum_.assign(n, 0.0);
   s.inBundle_.assign(n, 0);
   s.bundleList_.clear();

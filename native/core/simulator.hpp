@@ -58,19 +58,24 @@ struct Tape {
     std::int8_t kind;         ///< EventKind
   };
   struct Touch {
-    double x0, x1;         ///< post-event state (V+, I+), or (phi+, aux) where aux is what the
-                           ///< reverse pass needs of a kick (theta: tan(r phi-/tau - pi/2))
-    double w;              ///< the weight delivered (0 when not kicked)
-    std::int32_t neuron;   ///< the neuron updated
-    std::int32_t prev;     ///< this neuron's previous touch, -1 for the initial state at t = 0
-    std::int32_t event;    ///< the event of this update
-    std::int32_t synapse;  ///< the synapse whose weight was delivered, -1 if none or bundled
-    std::uint8_t flags;    ///< TouchFlags
+    double x0, x1;           ///< post-event state (V+, I+), or (phi+, aux) where aux is what the
+                             ///< reverse pass needs of a kick (theta: tan(r phi-/tau - pi/2))
+    double w;                ///< the weight delivered (0 when not kicked)
+    std::int32_t neuron;     ///< the neuron updated
+    std::int32_t prev;       ///< this neuron's previous touch, -1 for the initial state at t = 0
+    std::int32_t event;      ///< the event of this update
+    std::int32_t synapse;    ///< the synapse whose weight was delivered, -1 if none or bundled
+    std::int32_t prevEvent;  ///< the event of touch `prev` (-1 for the initial state): saves the
+                             ///< reverse pass a random access into the tape
+    std::uint8_t flags;      ///< TouchFlags
   };
   std::vector<Event> events;
   std::vector<Touch> touches;
   std::vector<std::int32_t> slotEvent;  ///< per output slot: its spike event, -1 for a pseudospike
   std::vector<std::int32_t> slotK;      ///< per output slot: pseudospike number k >= 1, else 0
+  /// The pseudo quantities of the forward run, kept for the reverse pass: per neuron u, r,
+  /// dr/dx0 and dr/du (4 n values, in that order).
+  std::vector<double> pseudo;
 
   /// The touches of event e are touches[begin(e) .. end(e)).
   std::size_t begin(std::size_t e) const { return static_cast<std::size_t>(events[e].firstTouch); }
@@ -83,6 +88,7 @@ struct Tape {
     touches.clear();
     slotEvent.clear();
     slotK.clear();
+    pseudo.clear();
   }
 };
 
@@ -94,6 +100,7 @@ struct SimulatorWorkspace {
   // Per neuron during forward: state after the last update, its time, prediction, last touch.
   std::vector<double> x0_, x1_, tLast_, tHat_;
   std::vector<std::int32_t> lastTouch_;
+  std::vector<std::int32_t> lastEvent_;   ///< per neuron: the event of its last touch, -1 initially
   std::vector<double> wSum_;              ///< summed bundle weight (or its adjoint) per target
   std::vector<std::uint8_t> inBundle_;    ///< 1 while a target is listed in bundleList_
   std::vector<std::int32_t> bundleList_;  ///< targets of the current bundle
