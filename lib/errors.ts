@@ -10,6 +10,8 @@ export type SpikegradErrorCode =
   | 'ERR_SPIKEGRAD_DOMAIN'
   | 'ERR_SPIKEGRAD_BUDGET'
   | 'ERR_SPIKEGRAD_INTERNAL'
+  /** An allocation failed: the network, batch or trial is too large for memory. */
+  | 'ERR_SPIKEGRAD_MEMORY'
   /** A saved model, checkpoint or optimiser state that cannot be used (corrupt, mismatched, wrong version). */
   | 'ERR_SPIKEGRAD_LOAD'
   /** The native addon could not be loaded. */

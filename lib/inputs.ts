@@ -4,6 +4,7 @@
  * at the same time and are delivered as a single event with summed weights (method.md 6.4).
  */
 import { argumentError, describe, rangeError } from './errors';
+import { isFloat64Array, isInt32Array } from './validate';
 
 /** Input events of a batch: sample s has events sampleStart[s] .. sampleStart[s+1]. */
 export interface InputBatch {
@@ -17,6 +18,36 @@ export interface InputBatch {
   readonly eventStart?: Int32Array;
   /** samples + 1 offsets into times. */
   readonly sampleStart: Int32Array;
+}
+
+/**
+ * Checks the layout of an input batch (types, samples, increasing offsets that cover the arrays),
+ * so that no consumer reads outside its arrays. Throws coded TypeError/RangeError naming the field.
+ */
+export function checkInputBatch(batch: unknown, name = 'batch'): InputBatch {
+  const b = batch as InputBatch;
+  if (typeof b !== 'object' || b === null || !isFloat64Array(b.times) || !isInt32Array(b.channels) || !isInt32Array(b.sampleStart)) {
+    throw argumentError(`Expected an InputBatch {samples, times, channels, sampleStart} for ${name} but received ${describe(batch)}`);
+  }
+  if (!Number.isInteger(b.samples) || b.samples < 0 || b.sampleStart.length !== b.samples + 1) {
+    throw rangeError(`Expected ${name}.samples (${describe(b.samples)}) to equal ${name}.sampleStart.length - 1 (${b.sampleStart.length - 1})`, 'ERR_SPIKEGRAD_SHAPE');
+  }
+  const offsets = (off: Int32Array, end: number, what: string) => {
+    if (off[0] !== 0 || off[off.length - 1] !== end) throw rangeError(`${name}.${what} must run from 0 to ${end}`, 'ERR_SPIKEGRAD_SHAPE');
+    for (let k = 1; k < off.length; k++) {
+      if (off[k] < off[k - 1]) throw rangeError(`${name}.${what} must not decrease (entry ${k})`, 'ERR_SPIKEGRAD_SHAPE');
+    }
+  };
+  offsets(b.sampleStart, b.times.length, 'sampleStart');
+  if (b.eventStart !== undefined) {
+    if (!isInt32Array(b.eventStart) || b.eventStart.length !== b.times.length + 1) {
+      throw rangeError(`Expected an Int32Array of ${b.times.length + 1} offsets for ${name}.eventStart`, 'ERR_SPIKEGRAD_SHAPE');
+    }
+    offsets(b.eventStart, b.channels.length, 'eventStart');
+  } else if (b.channels.length !== b.times.length) {
+    throw rangeError(`${name}.channels must have the length of ${name}.times`, 'ERR_SPIKEGRAD_SHAPE');
+  }
+  return b;
 }
 
 /** The input spikes of one sample: spike k on channels[k] at times[k], in any order. */

@@ -11,7 +11,7 @@
  */
 import { NativeNetworkHandle, NativeBatchHandle, native } from './native';
 import { argumentError, codedError, describe, rangeError, rethrowWithStack } from './errors';
-import { mergeBatches, type InputBatch } from './inputs';
+import { checkInputBatch, mergeBatches, type InputBatch } from './inputs';
 import { simulate, type SimulateOptions, type TrialResult } from './simulate';
 import type { Loss, LossResult, OutputBatch } from './losses/loss';
 import type { NeuronModel } from './neurons/neuron';
@@ -219,8 +219,9 @@ export class Network {
   constructor(structure: NetworkStructure, params?: Partial<Parameters>, trainable: Trainable = {}) {
     const s = structure;
     if (typeof s !== 'object' || s === null) throw argumentError(`Expected a network structure but received ${describe(s)}`);
-    if (!Number.isInteger(s.n) || s.n < 1) throw rangeError(`Expected a positive integer for n but received ${s.n}`);
-    if (!Number.isInteger(s.nIn) || s.nIn < 0) throw rangeError(`Expected a non-negative integer for nIn but received ${s.nIn}`);
+    // Bounded before anything is allocated (2^26, as the native core).
+    if (!Number.isInteger(s.n) || s.n < 1 || s.n > 2 ** 26) throw rangeError(`Expected an integer in [1, 2^26] for n but received ${s.n}`);
+    if (!Number.isInteger(s.nIn) || s.nIn < 0 || s.nIn > 2 ** 26) throw rangeError(`Expected an integer in [0, 2^26] for nIn but received ${s.nIn}`);
     if (typeof s.T !== 'number' || !Number.isFinite(s.T) || s.T < 0) throw rangeError(`Expected a finite T >= 0 but received ${s.T}`);
     if (!Number.isInteger(s.maxEvents) || s.maxEvents < 0) throw rangeError(`Expected a non-negative integer for maxEvents but received ${s.maxEvents}`);
     checkSynapses(s.recurrent, s.n, s.n, 'recurrent');
@@ -377,6 +378,7 @@ export class Network {
    */
   trial(batch: InputBatch, options: SimulateOptions = {}, sample = 0): TrialResult {
     const s = this.structure;
+    checkInputBatch(batch);
     if (s.n > 4096) throw rangeError(`trial() supports networks of up to 4096 neurons (this one has ${s.n})`);
     if (!Number.isInteger(sample) || sample < 0 || sample >= batch.samples) throw rangeError(`Expected a sample index in [0, ${batch.samples}) but received ${sample}`);
     const n = s.n;
@@ -588,15 +590,7 @@ export class Network {
   }
 
   private prepare(batch: InputBatch, options: RunOptions, keepTapes: boolean): [object, InputBatch, object] {
-    if (typeof batch !== 'object' || batch === null || !isFloat64Array(batch.times) || !isInt32Array(batch.sampleStart)) {
-      throw argumentError(`Expected an InputBatch for batch but received ${describe(batch)}`);
-    }
-    if (!Number.isInteger(batch.samples) || batch.samples < 0 || batch.sampleStart.length !== batch.samples + 1) {
-      throw rangeError(
-        `Expected batch.samples (${describe(batch.samples)}) to equal batch.sampleStart.length - 1 (${batch.sampleStart.length - 1})`,
-        'ERR_SPIKEGRAD_SHAPE',
-      );
-    }
+    checkInputBatch(batch);
     let input = batch;
     const m = this.params.inputTimes.length;
     if (m > 0) {

@@ -34,3 +34,15 @@ export function checkKeys(options: object, known: readonly string[], builder: st
     }
   }
 }
+
+/** The most synapses a builder creates (their lists are typed arrays of this size). */
+export const MAX_SYNAPSES = 50_000_000;
+
+/** Throws a RangeError naming the builder when a layout would need more than MAX_SYNAPSES. */
+export function checkSynapseCount(count: number, builder: string): void {
+  if (count > MAX_SYNAPSES) {
+    throw rangeError(
+      `${builder}: ${count} synapses exceed the limit of ${MAX_SYNAPSES}; build sparse synapse lists and use new Network(structure) instead`,
+    );
+  }
+}

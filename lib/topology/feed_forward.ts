@@ -9,7 +9,7 @@ import { Network } from '../network';
 import { Random } from '../random';
 import { argumentError, describe, rangeError } from '../errors';
 import type { NeuronModel } from '../neurons/neuron';
-import { checkKeys, expectCount, expectNeuron, expectPositiveNumber } from './common';
+import { checkKeys, checkSynapseCount, expectCount, expectNeuron, expectPositiveNumber } from './common';
 
 export interface FeedForwardOptions {
   neuron: NeuronModel;
@@ -60,6 +60,9 @@ export function feedForward(options: FeedForwardOptions): Network {
     offset += s;
   }
   const layers = layerSizes.map((s, L) => Int32Array.from({ length: s }, (_, k) => first[L] + k));
+  let count = sizes[0] * layerSizes[0];
+  for (let L = 1; L < layerSizes.length; L++) count += layerSizes[L - 1] * layerSizes[L];
+  checkSynapseCount(count, 'feedForward');
   // Input synapses: channel c -> every first-layer neuron, grouped by channel (W_in column-major).
   const h1 = layerSizes[0];
   const inputSource = new Int32Array(nIn * h1);
@@ -71,13 +74,14 @@ export function feedForward(options: FeedForwardOptions): Network {
     }
   }
   // Recurrent synapses: layer L-1 -> layer L, grouped by source; sources increase across layers.
-  const source: number[] = [];
-  const target: number[] = [];
+  const source = new Int32Array(count - inputSource.length);
+  const target = new Int32Array(count - inputSource.length);
+  let q = 0;
   for (let L = 1; L < layerSizes.length; L++) {
     for (let j = 0; j < layerSizes[L - 1]; j++) {
       for (let i = 0; i < layerSizes[L]; i++) {
-        source.push(first[L - 1] + j);
-        target.push(first[L] + i);
+        source[q] = first[L - 1] + j;
+        target[q++] = first[L] + i;
       }
     }
   }
@@ -97,7 +101,7 @@ export function feedForward(options: FeedForwardOptions): Network {
       neuron,
       n,
       nIn,
-      recurrent: { source: Int32Array.from(source), target: Int32Array.from(target) },
+      recurrent: { source, target },
       input: { source: inputSource, target: inputTarget },
       readout: { neurons: out.slice(), counts: new Int32Array(out.length).fill(outputCount) },
       layers,

@@ -7,7 +7,7 @@ import { Network } from '../network';
 import { Random } from '../random';
 import { argumentError, describe, rangeError } from '../errors';
 import type { NeuronModel } from '../neurons/neuron';
-import { checkKeys, expectCount, expectNeuron, expectPositiveNumber } from './common';
+import { checkKeys, checkSynapseCount, expectCount, expectNeuron, expectPositiveNumber } from './common';
 
 /** One input synapse: channel -> neuron with a weight. */
 export interface InputSynapse {
@@ -74,13 +74,16 @@ export function recurrent(options: RecurrentOptions): Network {
       throw rangeError(`inputs: channel ${inputs[k].channel} -> neuron ${inputs[k].target} is listed twice`);
     }
   }
-  const source: number[] = [];
-  const target: number[] = [];
+  const count = options.selfConnections ? n * n : n * (n - 1);
+  checkSynapseCount(count, 'recurrent');
+  const source = new Int32Array(count);
+  const target = new Int32Array(count);
+  let k = 0;
   for (let j = 0; j < n; j++) {
     for (let i = 0; i < n; i++) {
       if (i === j && !options.selfConnections) continue;
-      source.push(j);
-      target.push(i);
+      source[k] = j;
+      target[k++] = i;
     }
   }
   const weights = Float64Array.from(source, () => (scale > 0 ? rng.range(-scale / Math.sqrt(n), scale / Math.sqrt(n)) : 0));
@@ -98,7 +101,7 @@ export function recurrent(options: RecurrentOptions): Network {
       neuron,
       n,
       nIn,
-      recurrent: { source: Int32Array.from(source), target: Int32Array.from(target) },
+      recurrent: { source, target },
       input: { source: Int32Array.from(inputs, (s) => s.channel), target: Int32Array.from(inputs, (s) => s.target) },
       readout: { neurons: Int32Array.from(neurons), counts: Int32Array.from(counts) },
       T,

@@ -29,6 +29,7 @@ struct SummedInputWeights {
   void run() {
     out.assign(rows, 0.0);
     summedInputWeights(W.data(), rows, cols, active.data(), out.data());
+    requireFiniteResult(out, "sum");
   }
   Napi::Value result(Napi::Env env) const { return toFloat64Array(env, out); }
 };

@@ -14,6 +14,11 @@ namespace spikegrad::binding {
 
 constexpr std::size_t kMaxNeurons = std::size_t{1} << 26;
 constexpr std::size_t kMaxElements = std::size_t{1} << 31;
+/// The largest event budget accepted: every event writes at least one 48-byte tape record, so a
+/// larger budget could exhaust memory before the budget error is reached.
+constexpr std::size_t kMaxEventBudget = std::size_t{1} << 27;
+/// The most output times per sample.
+constexpr std::size_t kMaxSlots = std::size_t{1} << 24;
 
 /// o[name]; throws a TypeError naming `what.name` when required and missing.
 Napi::Value field(const Napi::Object& o, const char* name, bool required = true,

@@ -55,12 +55,15 @@ bool runCatching(Fn&& fn, CaughtError* caught) {
   try {
     fn();
     return true;
+  } catch (const Napi::Error&) {
+    throw;  // a JavaScript exception (e.g. from a getter): it propagates as it is
   } catch (const Error& e) {
     *caught = {e.code(), e.what()};
   } catch (const std::invalid_argument& e) {
     *caught = {ErrorCode::kDomain, e.what()};
   } catch (const std::bad_alloc&) {
-    *caught = {ErrorCode::kInternal, "spikegrad: out of memory"};
+    *caught = {ErrorCode::kMemory,
+               "spikegrad: out of memory (the network, batch or trial is too large)"};
   } catch (const std::exception& e) {
     *caught = {ErrorCode::kInternal, std::string("spikegrad: internal error: ") + e.what()};
   } catch (...) {
@@ -136,6 +139,18 @@ inline std::size_t checkedProduct(std::size_t rows, std::size_t cols, const char
   return rows * cols;
 }
 
+/// Throws ERR_SPIKEGRAD_NONFINITE when a computed result holds NaN or an infinity: extreme but
+/// finite inputs can overflow a closed form; that must be an error, never a silent result.
+inline void requireFiniteResult(const std::vector<double>& values, const char* what) {
+  for (double v : values) {
+    if (!std::isfinite(v)) {
+      fail(ErrorCode::kNonFinite, std::string("the ") + what +
+                                      " overflowed (not finite): the inputs or parameters are too "
+                                      "extreme for float64");
+    }
+  }
+}
+
 /// A new Float64Array holding a copy of values.
 inline Napi::Float64Array toFloat64Array(Napi::Env env, const std::vector<double>& values) {
   auto arr = Napi::Float64Array::New(env, values.size());
@@ -168,22 +183,40 @@ class PromiseWorker : public Napi::AsyncWorker {
   void Execute() override {
     if (!runCatching([&] { baton_.run(); }, &caught_)) failed_ = true;
   }
+  // OnOK and OnError run on the main thread after Execute. When the environment is being torn
+  // down (a worker thread terminated while work was queued), any call into JavaScript throws a
+  // Napi::Error; letting it escape would abort the process, so it is dropped: nobody is left to
+  // receive the result.
   void OnOK() override {
-    Napi::HandleScope scope(Env());
-    if (failed_) {
-      deferred_.Reject(makeError(Env(), caught_.code, caught_.message).Value());
-      return;
-    }
-    CaughtError caught;
-    Napi::Value result;
-    bool ok = runCatching([&] { result = baton_.result(Env()); }, &caught);
-    if (ok) {
-      deferred_.Resolve(result);
-    } else {
-      deferred_.Reject(makeError(Env(), caught.code, caught.message).Value());
+    try {
+      Napi::HandleScope scope(Env());
+      if (failed_) {
+        deferred_.Reject(makeError(Env(), caught_.code, caught_.message).Value());
+        return;
+      }
+      CaughtError caught;
+      Napi::Value result;
+      bool ok = false;
+      try {
+        ok = runCatching([&] { result = baton_.result(Env()); }, &caught);
+      } catch (const Napi::Error& e) {
+        deferred_.Reject(e.Value());
+        return;
+      }
+      if (ok) {
+        deferred_.Resolve(result);
+      } else {
+        deferred_.Reject(makeError(Env(), caught.code, caught.message).Value());
+      }
+    } catch (const Napi::Error&) {
     }
   }
-  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+  void OnError(const Napi::Error& e) override {
+    try {
+      deferred_.Reject(e.Value());
+    } catch (const Napi::Error&) {
+    }
+  }
 
  private:
   Napi::Promise::Deferred deferred_;

@@ -81,17 +81,25 @@ std::vector<InputSpikes> getSamples(const Napi::Value& v) {
   } else if (channels.size() != times.size()) {
     fail(ErrorCode::kShape, "batch.channels must have the length of batch.times");
   }
-  if (sampleStart.empty() || sampleStart.front() != 0 ||
-      static_cast<std::size_t>(sampleStart.back()) != times.size()) {
-    fail(ErrorCode::kShape,
-         "batch.sampleStart must hold samples + 1 offsets from 0 to "
-         "times.length");
-  }
+  // Every offset is checked before any slicing: increasing, starting at 0, ending at the length.
+  auto checkOffsets = [](const std::vector<std::int32_t>& off, std::size_t end, const char* name,
+                         const char* of) {
+    if (off.empty() || off.front() != 0 || static_cast<std::size_t>(off.back()) != end) {
+      fail(ErrorCode::kShape, std::string(name) + " must hold offsets from 0 to " + of);
+    }
+    for (std::size_t k = 1; k < off.size(); ++k) {
+      if (off[k] < off[k - 1]) {
+        fail(ErrorCode::kShape,
+             std::string(name) + " must not decrease (entry " + std::to_string(k) + ")");
+      }
+    }
+  };
+  checkOffsets(sampleStart, times.size(), "batch.sampleStart", "times.length");
+  if (bundled) checkOffsets(eventStart, channels.size(), "batch.eventStart", "channels.length");
   std::vector<InputSpikes> samples(sampleStart.size() - 1);
   for (std::size_t s = 0; s < samples.size(); ++s) {
     const auto lo = static_cast<std::size_t>(sampleStart[s]);
     const auto hi = static_cast<std::size_t>(sampleStart[s + 1]);
-    if (lo > hi) fail(ErrorCode::kShape, "batch.sampleStart must not decrease");
     InputSpikes& in = samples[s];
     in.times.assign(times.begin() + static_cast<std::ptrdiff_t>(lo),
                     times.begin() + static_cast<std::ptrdiff_t>(hi));
@@ -101,12 +109,7 @@ std::vector<InputSpikes> getSamples(const Napi::Value& v) {
       continue;
     }
     const auto c0 = eventStart[lo];
-    for (std::size_t e = lo; e <= hi; ++e) {
-      if (e > lo && eventStart[e] < eventStart[e - 1]) {
-        fail(ErrorCode::kShape, "batch.eventStart must not decrease");
-      }
-      in.start.push_back(eventStart[e] - c0);
-    }
+    for (std::size_t e = lo; e <= hi; ++e) in.start.push_back(eventStart[e] - c0);
     in.channels.assign(channels.begin() + c0, channels.begin() + eventStart[hi]);
   }
   return samples;
@@ -177,7 +180,12 @@ class NativeBatch : public Napi::ObjectWrap<NativeBatch> {
     std::vector<double> cot;
     unsigned threads = 0;
     Gradient grad;
-    void run() { batch->backward(cot.data(), threads, &grad); }
+    void run() {
+      batch->backward(cot.data(), threads, &grad);
+      for (const auto* v : {&grad.recurrent, &grad.input, &grad.inputTimes, &grad.initial}) {
+        requireFiniteResult(*v, "gradient");
+      }
+    }
     Napi::Value result(Napi::Env env) const { return gradientObject(env, grad); }
   };
 
@@ -273,7 +281,11 @@ class NativeNetwork : public Napi::ObjectWrap<NativeNetwork> {
       readout_.validate(net->n);
       trial_.T = getFinite(field(spec, "T"), "spec.T");
       trial_.maxEvents = static_cast<std::int64_t>(
-          getSize(field(spec, "maxEvents"), "spec.maxEvents", std::size_t{1} << 40));
+          getSize(field(spec, "maxEvents"), "spec.maxEvents", kMaxEventBudget));
+      if (readout_.totalCount() > kMaxSlots) {
+        fail(ErrorCode::kRange, "spec.readoutCounts: more than " + std::to_string(kMaxSlots) +
+                                    " output times per sample");
+      }
       trial_.validate();
       structure_ = std::move(net);
       return 0;
@@ -286,7 +298,10 @@ class NativeNetwork : public Napi::ObjectWrap<NativeNetwork> {
     unsigned threads = 0;
     bool keepTapes = false;
     BatchForward out;
-    void run() { batch->forward(threads, keepTapes, &out); }
+    void run() {
+      batch->forward(threads, keepTapes, &out);
+      requireFiniteResult(out.outputTimes, "output times");
+    }
     Napi::Value result(Napi::Env env) {
       Napi::Object o = Napi::Object::New(env);
       o.Set("outputTimes", toFloat64Array(env, out.outputTimes));
@@ -316,7 +331,12 @@ class NativeNetwork : public Napi::ObjectWrap<NativeNetwork> {
     net.initial =
         getFloat64s(field(params, "initial", true, "params"), "params.initial", net.initial.size());
     ForwardBaton b;
-    b.batch = std::make_shared<Batch>(std::move(net), getSamples(info[1]), readout_, trial_, pool_);
+    auto samples = getSamples(info[1]);
+    if (static_cast<double>(samples.size()) * static_cast<double>(readout_.totalCount()) >
+        static_cast<double>(kMaxElements)) {
+      fail(ErrorCode::kRange, "batch too large: samples x output times exceeds 2^31");
+    }
+    b.batch = std::make_shared<Batch>(std::move(net), std::move(samples), readout_, trial_, pool_);
     const Napi::Value options = info.Length() > 2 ? info[2] : info.Env().Undefined();
     b.threads = getThreads(options);
     b.keepTapes = getFlag(options, "keepTapes");

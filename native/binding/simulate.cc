@@ -82,7 +82,7 @@ struct SimulateBaton {
     }
     b.trial.T = getFinite(field(spec, "T"), "spec.T");
     b.trial.maxEvents = static_cast<std::int64_t>(
-        getSize(field(spec, "maxEvents"), "spec.maxEvents", std::size_t{1} << 40));
+        getSize(field(spec, "maxEvents"), "spec.maxEvents", kMaxEventBudget));
     Napi::Value cv = field(spec, "cotangent", false);
     if (!cv.IsUndefined() && !cv.IsNull()) {
       b.wantGradient = true;
@@ -104,6 +104,10 @@ struct SimulateBaton {
     b.inputs.validate(b.net.inputChannels());
     b.readout.validate(b.net.n);
     b.trial.validate();
+    if (b.readout.totalCount() > kMaxSlots) {
+      fail(ErrorCode::kRange,
+           "spec.readoutCounts: more than " + std::to_string(kMaxSlots) + " output times");
+    }
     if (b.wantGradient && b.cotangent.size() != b.readout.totalCount()) {
       fail(ErrorCode::kShape, "spec.cotangent must have one value per output time (" +
                                   std::to_string(b.readout.totalCount()) + ")");
@@ -123,6 +127,7 @@ struct SimulateBaton {
         eventIndices.push_back(e.index);
       }
     }
+    requireFiniteResult(fwd.outputTimes, "output times");
     if (traceDt != 0.0) traces = computeTraces(net, tape, trial.T, traceDt, traceNeurons);
     if (!wantGradient) return;
     grad.reset(net, inputs.times.size());
@@ -132,6 +137,10 @@ struct SimulateBaton {
     net.recurrent.scatterDense(grad.recurrent.data(), denseW.data());
     denseWin.assign(n * static_cast<std::size_t>(net.inputChannels()), 0.0);
     net.input.scatterDense(grad.input.data(), denseWin.data());
+    requireFiniteResult(grad.recurrent, "gradient");
+    requireFiniteResult(grad.input, "gradient");
+    requireFiniteResult(grad.inputTimes, "gradient");
+    requireFiniteResult(grad.initial, "gradient");
   }
 
   Napi::Value result(Napi::Env env) const {

@@ -20,6 +20,7 @@ enum class ErrorCode {
   kRange,      ///< an index or count out of range (RangeError, ERR_SPIKEGRAD_RANGE)
   kDomain,     ///< model parameters outside the model's domain (RangeError, ERR_SPIKEGRAD_DOMAIN)
   kBudget,     ///< the event budget maxEvents was exhausted (Error, ERR_SPIKEGRAD_BUDGET)
+  kMemory,     ///< an allocation failed (Error, ERR_SPIKEGRAD_MEMORY)
   kInternal,   ///< an invariant of the core failed; a bug (Error, ERR_SPIKEGRAD_INTERNAL)
 };
 
@@ -48,6 +49,8 @@ inline const char* errorCodeName(ErrorCode code) {
       return "ERR_SPIKEGRAD_DOMAIN";
     case ErrorCode::kBudget:
       return "ERR_SPIKEGRAD_BUDGET";
+    case ErrorCode::kMemory:
+      return "ERR_SPIKEGRAD_MEMORY";
     case ErrorCode::kInternal:
       return "ERR_SPIKEGRAD_INTERNAL";
   }

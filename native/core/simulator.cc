@@ -565,7 +565,8 @@ struct ThetaEngine : PhaseEngine<ThetaAdapter> {
     pGuard = 1.0 / std::tan(a * m.p.eps);
   }
 
-  double tanOfPhase(double phi) const { return -1.0 / std::tan(a * phi); }
+  // phi + 0.0 turns a phase of -0 into +0, which must map to p = -inf, not +inf.
+  double tanOfPhase(double phi) const { return -1.0 / std::tan(a * (phi + 0.0)); }
   double phaseOfTan(double pv) const { return std::atan2(1.0, -pv) / a; }
 
   void init() {

@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { native } from '../../lib/native';
 import { applyAll, budgetMutation, fresh, mutation, networkCase, simulateSpec, throwingProxy, type Applied, type NetworkCase } from './generators';
 import { trialInconsistency, type TrialResultLike } from './invariants';
-import { extremeMagnitude, extremeParams, knownResult, show, thetaNegativeZero, trace } from './support';
+import { extremeMagnitude, extremeParams, knownResult, show, trace } from './support';
 import { detach, outcome, outcomeAsync, params, reportKnownHits, runs, SKIP_MEMORY_UNSAFE, batchOffsetsUnsafe, type Outcome } from './support';
 
 type Raw = Record<string, unknown>;
@@ -62,7 +62,6 @@ afterAll(() => reportKnownHits('fuzz/binding'));
 /** Non-finite gradients are known issue K4 when the input holds extreme magnitudes. */
 function nonFiniteTolerance(input: unknown, anywhere = false): (where: string) => boolean {
   return (where) =>
-    knownResult('K8', thetaNegativeZero(input)) ||
     knownResult('K4', extremeParams(input) || extremeMagnitude(input, 1e100) || ((anywhere || /\.grad\./.test(where) || /^result\[/.test(where)) && extremeMagnitude(input)));
 }
 

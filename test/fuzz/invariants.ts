@@ -4,7 +4,7 @@
  * after T, the state at T inside the model's range, the event count within the budget. These catch
  * silent garbage (for example a LIF neuron far above its threshold that never spiked).
  */
-import { extremeMagnitude, extremeParams, knownResult, nonFinitePath, thetaNegativeZero } from './support';
+import { extremeMagnitude, extremeParams, knownResult, nonFinitePath } from './support';
 
 type Spec = Record<string, unknown>;
 
@@ -31,7 +31,6 @@ export interface TrialResultLike {
 
 /** Returns '' when the result is consistent with the spec, else what is wrong. */
 export function trialInconsistency(spec: Spec, r: TrialResultLike): string {
-  if (knownResult('K8', thetaNegativeZero(spec))) return '';
   // Extreme model parameters (tau = 1e300, alpha = 1e-300, ...): anything goes today (K4), e.g.
   // osclif with tau = 1e300 puts pseudospikes at 0 < T. Non-finite numbers from |x| >= 1e100: K4.
   if (knownResult('K4', extremeParams(spec))) return '';
@@ -68,7 +67,7 @@ export function trialInconsistency(spec: Spec, r: TrialResultLike): string {
     const Theta = (tau * Math.PI) / Math.sqrt(I0 - 0.25);
     for (let i = 0; i < n; i++) {
       const phi = r.stateAtT[i];
-      if (!(phi >= 0 && phi <= Theta * (1 + 1e-12)) && !knownResult('K8', thetaNegativeZero(spec))) return `theta phi(T)[${i}] = ${phi} outside [0, Theta = ${Theta}]`;
+      if (!(phi >= 0 && phi <= Theta * (1 + 1e-12))) return `theta phi(T)[${i}] = ${phi} outside [0, Theta = ${Theta}]`;
     }
   }
   if (model === 'qif') {

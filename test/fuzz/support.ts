@@ -114,16 +114,6 @@ const TS_UNCODED_APIS = new Set([
 /** Bugs found by the fuzz suites and reported (see docs/robustness.md, "Known issues"). */
 export const KNOWN_ISSUES: readonly KnownIssue[] = [
   {
-    id: 'K1',
-    title: 'binding: a JS exception thrown while reading an argument (getter, proxy) becomes ERR_SPIKEGRAD_INTERNAL',
-    matches: (t) => t.code === 'ERR_SPIKEGRAD_INTERNAL' && /^spikegrad: internal error: /.test(t.message) && !/out of memory|max_size/.test(t.message),
-  },
-  {
-    id: 'K2',
-    title: 'binding: negative offsets in batch.sampleStart/eventStart give ERR_SPIKEGRAD_INTERNAL (vector max_size) instead of ERR_SPIKEGRAD_SHAPE',
-    matches: (t) => t.code === 'ERR_SPIKEGRAD_INTERNAL' && /max_size|length_error|vector/.test(t.message),
-  },
-  {
     id: 'K3d',
     title: 'TypeScript layer: a detached typed array in the input gives an uncoded TypeError (%TypedArray%.prototype method on a detached ArrayBuffer)',
     matches: (t) => t.code === undefined && t.name === 'TypeError' && /detached ArrayBuffer/.test(t.message),
@@ -144,24 +134,10 @@ export const KNOWN_ISSUES: readonly KnownIssue[] = [
  */
 export const KNOWN_RESULT_ISSUES: Readonly<Record<string, string>> = {
   K4: 'core: extreme but finite inputs (|w| >= ~1e10, cotangents near 1e308, qif alpha <= ~1e-100) give non-finite or absurd gradients/sums (Infinity, NaN); should be a coded error',
-  K14: 'Network.trial() walks batch.sampleStart/eventStart in TypeScript without checking them: an offset of -2^31 loops 2^31 times (minutes, gigabytes, then a V8 fatal error)',
   K13: 'builders: singleNeuron (trainableWeights, fixed.times/weights elements) and feedForward (wScale up to 1.8e308) accept values that give NaN/Infinity parameters; the error only comes at the first forward',
   K12: 'serialize: toJSON/saveModel and optimizer.state() write non-finite parameters or moments (a gradient of 1e300 squared) as null, so the file or checkpoint cannot be loaded back',
-  K8: 'core (theta, since the tangent-coordinate forward pass): an initial phase of -0 is taken as Theta: phase above Theta at T, pseudospike before T, NaN output times with other neurons',
   K5: 'core (lif): a neuron updated when it is at (or rounds to) its threshold is predicted never to spike (spikeTime returns none for x >= 1): two identical neurons spiking together, currents above ~1e16, vth <= ~1e-50; V(T) stays above vth, pseudospikes at T',
 };
-
-/** A theta network whose initial phases hold -0 (known issue K8). */
-export function thetaNegativeZero(input: unknown): boolean {
-  const find = (o: unknown): boolean => {
-    if (typeof o !== 'object' || o === null) return false;
-    const model = Object.getOwnPropertyDescriptor(o, 'model')?.value;
-    const initial = Object.getOwnPropertyDescriptor(o, 'initial')?.value;
-    if (model === 'theta' && initial instanceof Float64Array && initial.some((x) => Object.is(x, -0))) return true;
-    return Object.values(Object.getOwnPropertyDescriptors(o)).some((d) => 'value' in d && typeof d.value === 'object' && d.value !== null && !ArrayBuffer.isView(d.value) && find(d.value));
-  };
-  return find(input);
-}
 
 /** How often each known issue was seen (printed by the suites). */
 export const knownHits = new Map<string, number>();
@@ -452,20 +428,3 @@ export function show(value: unknown, depth = 0): string {
   return `{${parts.join(',')}}`;
 }
 
-/** Offsets in range and increasing (what Network.trial() silently assumes, see K14). */
-export function batchOffsetsStrictlyValid(batch: unknown): boolean {
-  try {
-    const b = batch as { times?: unknown; channels?: unknown; eventStart?: unknown; sampleStart?: unknown; samples?: unknown };
-    const ok = (a: unknown, last: number) => {
-      if (!(a instanceof Int32Array) || a.length === 0 || a[0] !== 0 || a[a.length - 1] !== last) return false;
-      for (let k = 1; k < a.length; k++) if (a[k] < a[k - 1]) return false;
-      return true;
-    };
-    if (!(b.times instanceof Float64Array) || !(b.channels instanceof Int32Array)) return false;
-    if (!ok(b.sampleStart, b.times.length)) return false;
-    if (b.eventStart !== undefined && !ok(b.eventStart, b.channels.length)) return false;
-    return true;
-  } catch {
-    return false;
-  }
-}

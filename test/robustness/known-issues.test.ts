@@ -72,7 +72,7 @@ const qifSpec = (o: Partial<TrialSpec> = {}): TrialSpec => ({
 });
 
 describe('K1 binding: exceptions thrown while the binding reads its arguments', () => {
-  it.failing('reach the caller unchanged (today: ERR_SPIKEGRAD_INTERNAL "spikegrad: internal error: boom")', () => {
+  it('reach the caller unchanged (today: ERR_SPIKEGRAD_INTERNAL "spikegrad: internal error: boom")', () => {
     const boom = new Error('boom');
     const spec = Object.defineProperty({ ...qifSpec() }, 'T', {
       get() {
@@ -100,12 +100,12 @@ describe('K2 binding: batch offsets are used before they are checked', () => {
       console.log('no error');
     } catch (err) { console.log(err.code); }`;
 
-  it.failing('a huge offset gives ERR_SPIKEGRAD_SHAPE (today: the process dies with SIGSEGV)', () => {
+  it('a huge offset gives ERR_SPIKEGRAD_SHAPE (today: the process dies with SIGSEGV)', () => {
     const r = child(script('[0, 2147483647, 3]'));
     expect({ status: r.status, signal: r.signal, out: r.stdout.trim() }).toEqual({ status: 0, signal: null, out: 'ERR_SPIKEGRAD_SHAPE' });
   });
 
-  it.failing('a negative offset gives ERR_SPIKEGRAD_SHAPE (today: ERR_SPIKEGRAD_INTERNAL, vector max_size)', () => {
+  it('a negative offset gives ERR_SPIKEGRAD_SHAPE (today: ERR_SPIKEGRAD_INTERNAL, vector max_size)', () => {
     const r = child(script('[0, -5, 3]'));
     expect(r.stdout.trim()).toBe('ERR_SPIKEGRAD_SHAPE');
   });
@@ -144,14 +144,16 @@ describe('K3 TypeScript layer: uncoded errors', () => {
     }],
     ['simulate with BigInt64Array traceNeurons', () => simulate(qifSpec(), { traceDt: 0.5, traceNeurons: new BigInt64Array(1) as never })],
   ];
+  // Fixed cases run as ordinary tests; the rest stay it.failing until fixed.
+  const fixed = new Set(['Network with n = 2^40']);
   for (const [name, fn] of cases) {
-    it.failing(`${name}: a documented code`, () => {
+    (fixed.has(name) ? it : it.failing)(`${name}: a documented code`, () => {
       expect(codeOf(fn)).toMatch(/^ERR_SPIKEGRAD_/);
     });
   }
 });
 
-describe('K4 core: extreme finite inputs give non-finite results', () => {
+describe('K4 core: extreme finite inputs give a coded error, never non-finite results', () => {
   const cases: [string, TrialSpec, Float64Array][] = [
     ['qif input weight -1e200', qifSpec({ n: 2, weights: new Float64Array(4), weightMask: new Uint8Array(4), inputWeights: new Float64Array([0, -1e200]), initial: new Float64Array(4), readoutNeurons: new Int32Array([1]), T: 1 }), new Float64Array([1])],
     ['qif cotangent 1e308', qifSpec({ readoutCounts: new Int32Array([2]) }), new Float64Array([1e308, 1e308])],
@@ -159,7 +161,7 @@ describe('K4 core: extreme finite inputs give non-finite results', () => {
     ['theta tau 1e307, 10 pseudospikes', { ...qifSpec({ params: { tau: 1e307 }, readoutCounts: new Int32Array([10]) }), model: 'theta', initial: new Float64Array([1e307]) }, new Float64Array(10).fill(1)],
   ];
   for (const [name, spec, cotangent] of cases) {
-    it.failing(`${name}: finite results and gradients or a coded error`, () => {
+    it(`${name}: finite results and gradients or a coded error`, () => {
       let r: unknown;
       try {
         r = simulate(spec, { cotangent });
@@ -204,7 +206,7 @@ describe('K5 core (lif): a neuron at its threshold when it is updated never spik
 });
 
 describe('K8 core (theta): an initial phase of -0', () => {
-  it.failing('behaves as +0 (today: taken as Theta; phase above Theta at T, NaN output times next to another neuron)', () => {
+  it('behaves as +0 (today: taken as Theta; phase above Theta at T, NaN output times next to another neuron)', () => {
     const one = simulate({ ...qifSpec({ T: 1, readoutCounts: new Int32Array([2]) }), model: 'theta', initial: new Float64Array([-0]), inputWeights: new Float64Array([0]) });
     const plus = simulate({ ...qifSpec({ T: 1, readoutCounts: new Int32Array([2]) }), model: 'theta', initial: new Float64Array([0]), inputWeights: new Float64Array([0]) });
     expect(one.stateAtT).toEqual(plus.stateAtT);
@@ -213,7 +215,7 @@ describe('K8 core (theta): an initial phase of -0', () => {
 });
 
 describe('K7 memory: sizes that the binding accepts but cannot afford', () => {
-  it.failing('2^31 output slots are rejected as ERR_SPIKEGRAD_RANGE (today: ERR_SPIKEGRAD_INTERNAL out of memory, or the OOM killer)', () => {
+  it('2^31 output slots are rejected as ERR_SPIKEGRAD_RANGE (today: ERR_SPIKEGRAD_INTERNAL out of memory, or the OOM killer)', () => {
     // Limited address space so that the allocation fails instead of exhausting the machine.
     const code = `
       const { native } = require('./lib/native.ts');
@@ -228,13 +230,14 @@ describe('K7 memory: sizes that the binding accepts but cannot afford', () => {
 });
 
 describe('K9 builders: all-to-all recurrent networks of 12000 neurons', () => {
-  (process.env.SPIKEGRAD_HEAVY === '1' ? it.failing : it.skip)('are rejected or built, never a V8 fatal error (today: "Fatal JavaScript invalid size error", SIGTRAP)', () => {
+  it('are rejected with ERR_SPIKEGRAD_RANGE before anything is allocated, never a V8 fatal error', () => {
     const r = child(`
       const lib = require('./lib/index.ts');
       try { lib.recurrent({ neuron: lib.qif(), n: 12000, nIn: 0, inputs: [], readout: { neurons: [], counts: [] }, T: 1 }); console.log('built'); }
       catch (err) { console.log(err.code); }`);
     expect(r.signal).toBeNull();
     expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toBe('ERR_SPIKEGRAD_RANGE');
   });
 });
 
@@ -258,7 +261,7 @@ describe('K12 files: non-finite parameters', () => {
 });
 
 describe('K14 Network.trial: batch offsets are not checked', () => {
-  it.failing('sampleStart[0] = -5 gives ERR_SPIKEGRAD_SHAPE (today: reads times[-5..0] as NaN times; -2^31 loops for minutes)', () => {
+  it('sampleStart[0] = -5 gives ERR_SPIKEGRAD_SHAPE (today: reads times[-5..0] as NaN times; -2^31 loops for minutes)', () => {
     const net = fromMatrices({ neuron: qif(), weights: [[0]], inputWeights: [[3]], readout: { neurons: [0], counts: [1] }, T: 2, maxEvents: 10 });
     const batch = { samples: 1, times: new Float64Array([0.5]), channels: new Int32Array([0]), sampleStart: new Int32Array([-5, 1]) };
     expect(codeOf(() => net.trial(batch))).toBe('ERR_SPIKEGRAD_SHAPE');
@@ -310,7 +313,7 @@ describe('K15 files: Trainer.load accepts damaged checkpoints', () => {
 });
 
 describe('K16 binding: terminating a worker thread while its batches run', () => {
-  it.failing('leaves the process running (today: "terminate called after throwing an instance of Napi::Error", SIGABRT)', () => {
+  it('leaves the process running (today: "terminate called after throwing an instance of Napi::Error", SIGABRT)', () => {
     const r = spawnSync(process.execPath, [path.join(__dirname, 'fixtures', 'terminate-workers.js'), '6'], { encoding: 'utf8', timeout: 120000 });
     expect({ status: r.status, signal: r.signal, out: r.stdout.trim() }).toEqual({ status: 0, signal: null, out: 'ok' });
   });
