@@ -1,29 +1,6 @@
 import type { OutputBatch } from '../../lib/losses/loss';
 import { targetTrainLoss, targetTrainSlots } from '../../lib/losses/target_train';
-
-/** Deterministic uniform numbers in [0, 1) (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function centralDifferences(f: (times: Float64Array) => number, times: Float64Array, h = 1e-6): Float64Array {
-  const g = new Float64Array(times.length);
-  for (let i = 0; i < times.length; i++) {
-    const plus = times.slice();
-    const minus = times.slice();
-    plus[i] += h;
-    minus[i] -= h;
-    g[i] = (f(plus) - f(minus)) / (2 * h);
-  }
-  return g;
-}
+import { centralDifferences, rng } from '../helpers/numeric';
 
 const argCode = (name: string, code: string) =>
   expect.objectContaining({ code, message: expect.stringContaining(name) });

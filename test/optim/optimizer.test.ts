@@ -3,21 +3,10 @@ import { adam } from '../../lib/optim/adam';
 import { clamp, type Optimizer, type OptimizerState } from '../../lib/optim/optimizer';
 import { exponentialDecay } from '../../lib/optim/schedule';
 import { sgd } from '../../lib/optim/sgd';
+import { rng } from '../helpers/numeric';
 
 const argCode = (name: string, code: string) =>
   expect.objectContaining({ code, message: expect.stringContaining(name) });
-
-/** Deterministic uniform numbers in [0, 1) (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const shapes = [3, 1, 4];
 function gradients(seed: number, steps: number): Float64Array[][] {
