@@ -49,6 +49,7 @@ export interface ImageDatasetOptions {
  * ```
  */
 export function imageDataset(options: ImageDatasetOptions): Dataset<Int32Array> {
+  if (typeof options !== 'object' || options === null) throw argumentError(`Expected imageDataset options {images, pixels, labels, T} but received ${describe(options)}`);
   const { images, pixels, T } = options;
   if (!isUint8Array(images)) throw argumentError(`Expected a Uint8Array for images but received ${describe(images)}`);
   if (!Number.isInteger(pixels) || pixels < 1 || images.length % pixels !== 0) {

@@ -41,15 +41,16 @@ export function ttfsTimes(T: number, bins = 1): Float64Array {
  */
 export function ttfsBatch(images: Uint8Array, pixels: number, options: TtfsOptions): InputBatch {
   if (!isUint8Array(images)) throw argumentError(`Expected a Uint8Array for images but received ${describe(images)}`);
-  if (!Number.isInteger(pixels) || pixels < 1) throw rangeError(`Expected a positive integer for pixels but received ${pixels}`);
+  if (!Number.isInteger(pixels) || pixels < 1) throw rangeError(`Expected a positive integer for pixels but received ${describe(pixels)}`);
+  if (typeof options !== 'object' || options === null) throw argumentError(`Expected ttfsBatch options {T, bins?, ...} but received ${describe(options)}`);
   if (images.length % pixels !== 0) {
     throw rangeError(`images has ${images.length} values, not a multiple of pixels = ${pixels}`, 'ERR_SPIKEGRAD_SHAPE');
   }
   const bins = options.bins ?? 1;
-  if (!Number.isInteger(bins) || bins < 1 || bins > 255) throw rangeError(`Expected an integer in [1, 255] for bins but received ${bins}`);
+  if (!Number.isInteger(bins) || bins < 1 || bins > 255) throw rangeError(`Expected an integer in [1, 255] for bins but received ${describe(bins)}`);
   if (typeof options.T !== 'number' || !(options.T > 0)) throw rangeError(`Expected a positive number for T but received ${options.T}`);
   const p = options.flipProbability ?? 0;
-  if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw rangeError(`Expected a probability in [0, 1] for flipProbability but received ${p}`);
+  if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw rangeError(`Expected a probability in [0, 1] for flipProbability but received ${describe(p)}`);
   if (p > 0 && options.rng === undefined) throw argumentError('flipProbability > 0 needs an rng');
   const samples = images.length / pixels;
   const width = Math.floor(256 / (bins + 1));

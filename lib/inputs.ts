@@ -86,7 +86,7 @@ export function spikeBatch(samples: readonly SampleSpikes[]): InputBatch {
     for (let i = 0; i < s.times.length; i++, e++) {
       const c = s.channels[i];
       if (!Number.isInteger(c) || c < 0 || c > 0x7fffffff) {
-        throw rangeError(`samples[${k}].channels[${i}]: expected a channel index but received ${c}`);
+        throw rangeError(`samples[${k}].channels[${i}]: expected a channel index but received ${describe(c)}`);
       }
       times[e] = s.times[i];
       channels[e] = c;
@@ -103,6 +103,8 @@ export function repeatBatch(sample: SampleSpikes, samples = 1): InputBatch {
 
 /** Concatenates the events of two batches sample by sample (both must have the same samples). */
 export function mergeBatches(a: InputBatch, b: InputBatch): InputBatch {
+  checkInputBatch(a, 'a');
+  checkInputBatch(b, 'b');
   if (a.samples !== b.samples) throw rangeError(`Cannot merge batches of ${a.samples} and ${b.samples} samples`, 'ERR_SPIKEGRAD_SHAPE');
   if ((a.eventStart === undefined) !== (b.eventStart === undefined)) {
     throw rangeError('Cannot merge a bundled and a plain batch', 'ERR_SPIKEGRAD_SHAPE');

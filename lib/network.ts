@@ -16,7 +16,7 @@ import { simulate, type SimulateOptions, type TrialResult } from './simulate';
 import type { Loss, LossResult, OutputBatch } from './losses/loss';
 import type { NeuronModel } from './neurons/neuron';
 import { neuronFromJSON } from './neurons';
-import { isFloat64Array, isInt32Array, isUint8Array } from './validate';
+import { expectOptions, isFloat64Array, isInt32Array, isUint8Array } from './validate';
 
 /** Synapses as parallel lists, grouped by source in increasing order. */
 export interface SynapseList {
@@ -193,6 +193,7 @@ function checkSynapses(list: SynapseList, sources: number, targets: number, name
 }
 
 function threadsOption(options: RunOptions): number {
+  expectOptions(options, 'options');
   const t = options.threads ?? 0;
   if (typeof t !== 'number' || !Number.isInteger(t) || t < 0 || t > 1024) {
     throw rangeError(`Expected an integer in [0, 1024] for options.threads but received ${describe(t)}`);
@@ -219,11 +220,36 @@ export class Network {
   constructor(structure: NetworkStructure, params?: Partial<Parameters>, trainable: Trainable = {}) {
     const s = structure;
     if (typeof s !== 'object' || s === null) throw argumentError(`Expected a network structure but received ${describe(s)}`);
+    const neuron = s.neuron as Partial<NeuronModel> | undefined;
+    if (typeof neuron !== 'object' || neuron === null || typeof neuron.name !== 'string' || typeof neuron.defaultState !== 'function') {
+      throw argumentError(`Expected a neuron model (qif(), theta(), lif(), osclif()) for structure.neuron but received ${describe(neuron)}`);
+    }
+    for (const key of ['recurrent', 'input', 'readout'] as const) {
+      if (typeof s[key] !== 'object' || s[key] === null) throw argumentError(`Expected an object for structure.${key} but received ${describe(s[key])}`);
+    }
+    if (!isInt32Array(s.readout.neurons) || !isInt32Array(s.readout.counts)) {
+      throw argumentError('Expected Int32Arrays for structure.readout.neurons and structure.readout.counts');
+    }
+    if (s.readout.neurons.length !== s.readout.counts.length) {
+      throw rangeError(
+        `Expected structure.readout.counts (length ${s.readout.counts.length}) to have the length of structure.readout.neurons (${s.readout.neurons.length})`,
+        'ERR_SPIKEGRAD_SHAPE',
+      );
+    }
+    if (s.layers !== undefined && (!Array.isArray(s.layers) || !s.layers.every((l) => isInt32Array(l)))) {
+      throw argumentError(`Expected an array of Int32Arrays for structure.layers but received ${describe(s.layers)}`);
+    }
+    if (params !== undefined && (typeof params !== 'object' || params === null)) {
+      throw argumentError(`Expected an object of parameters for params but received ${describe(params)}`);
+    }
+    if (typeof trainable !== 'object' || trainable === null) {
+      throw argumentError(`Expected an object for trainable but received ${describe(trainable)}`);
+    }
     // Bounded before anything is allocated (2^26, as the native core).
-    if (!Number.isInteger(s.n) || s.n < 1 || s.n > 2 ** 26) throw rangeError(`Expected an integer in [1, 2^26] for n but received ${s.n}`);
-    if (!Number.isInteger(s.nIn) || s.nIn < 0 || s.nIn > 2 ** 26) throw rangeError(`Expected an integer in [0, 2^26] for nIn but received ${s.nIn}`);
-    if (typeof s.T !== 'number' || !Number.isFinite(s.T) || s.T < 0) throw rangeError(`Expected a finite T >= 0 but received ${s.T}`);
-    if (!Number.isInteger(s.maxEvents) || s.maxEvents < 0) throw rangeError(`Expected a non-negative integer for maxEvents but received ${s.maxEvents}`);
+    if (!Number.isInteger(s.n) || s.n < 1 || s.n > 2 ** 26) throw rangeError(`Expected an integer in [1, 2^26] for n but received ${describe(s.n)}`);
+    if (!Number.isInteger(s.nIn) || s.nIn < 0 || s.nIn > 2 ** 26) throw rangeError(`Expected an integer in [0, 2^26] for nIn but received ${describe(s.nIn)}`);
+    if (typeof s.T !== 'number' || !Number.isFinite(s.T) || s.T < 0) throw rangeError(`Expected a finite T >= 0 but received ${describe(s.T)}`);
+    if (!Number.isInteger(s.maxEvents) || s.maxEvents < 0) throw rangeError(`Expected a non-negative integer for maxEvents but received ${describe(s.maxEvents)}`);
     checkSynapses(s.recurrent, s.n, s.n, 'recurrent');
     checkSynapses(s.input, s.nIn, s.n, 'input');
     if (s.trainableInputs !== undefined) {
@@ -379,8 +405,9 @@ export class Network {
   trial(batch: InputBatch, options: SimulateOptions = {}, sample = 0): TrialResult {
     const s = this.structure;
     checkInputBatch(batch);
+    expectOptions(options, 'options');
     if (s.n > 4096) throw rangeError(`trial() supports networks of up to 4096 neurons (this one has ${s.n})`);
-    if (!Number.isInteger(sample) || sample < 0 || sample >= batch.samples) throw rangeError(`Expected a sample index in [0, ${batch.samples}) but received ${sample}`);
+    if (!Number.isInteger(sample) || sample < 0 || sample >= batch.samples) throw rangeError(`Expected a sample index in [0, ${batch.samples}) but received ${describe(sample)}`);
     const n = s.n;
     const weights = new Float64Array(n * n);
     const weightMask = new Uint8Array(n * n);

@@ -2,7 +2,7 @@
  * spikegrad's own seeded pseudo-random numbers, so that a seed reproduces a run exactly on every
  * platform: xoshiro128** (32-bit state words, period 2^128 - 1) seeded through splitmix32.
  */
-import { rangeError } from './errors';
+import { describe, rangeError } from './errors';
 
 /** A seeded random number generator with a serialisable state. */
 export class Random {
@@ -21,7 +21,7 @@ export class Random {
    */
   constructor(seed = 0) {
     if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
-      throw rangeError(`Expected an integer in [0, 2^32 - 1] for seed but received ${seed}`);
+      throw rangeError(`Expected an integer in [0, 2^32 - 1] for seed but received ${describe(seed)}`);
     }
     let x = seed >>> 0;
     const next = () => {

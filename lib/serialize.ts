@@ -6,7 +6,7 @@
  */
 import fs = require('fs');
 import path = require('path');
-import { argumentError, codedError, describe } from './errors';
+import { argumentError, codedError, describe, rangeError } from './errors';
 import { Network, type NetworkJSON } from './network';
 import type { OptimizerState } from './optim/optimizer';
 
@@ -49,7 +49,34 @@ export interface LoadedModel {
   training?: TrainingState;
 }
 
+/** The path of the first non-finite number in value, or '' (JSON would write it as null). */
+function nonFinite(value: unknown, where: string): string {
+  if (typeof value === 'number') return Number.isFinite(value) ? '' : where;
+  if (ArrayBuffer.isView(value)) {
+    const a = value as unknown as ArrayLike<number>;
+    for (let k = 0; k < a.length; k++) if (typeof a[k] === 'number' && !Number.isFinite(a[k])) return `${where}[${k}]`;
+    return '';
+  }
+  if (Array.isArray(value)) {
+    for (let k = 0; k < value.length; k++) {
+      const w = nonFinite(value[k], `${where}[${k}]`);
+      if (w) return w;
+    }
+    return '';
+  }
+  if (typeof value === 'object' && value !== null) {
+    for (const [key, v] of Object.entries(value)) {
+      const w = nonFinite(v, `${where}.${key}`);
+      if (w) return w;
+    }
+  }
+  return '';
+}
+
 function stringify(network: Network, extra: { optimizer?: OptimizerState; training?: TrainingState }): string {
+  // A non-finite number would be written as null and the file could not be loaded back.
+  const bad = nonFinite(network.params, 'params') || nonFinite(extra.optimizer, 'optimizer');
+  if (bad) throw rangeError(`Cannot save a model with a non-finite number at ${bad}`, 'ERR_SPIKEGRAD_NONFINITE');
   const file: ModelFile = { format: MODEL_FORMAT, version: MODEL_VERSION, network: network.toJSON(), ...extra };
   return JSON.stringify(file);
 }

@@ -8,7 +8,7 @@
  */
 import { native } from './native';
 import { argumentError, describe, rangeError, rethrowWithStack } from './errors';
-import { expectFinite, expectFloat64Array, expectInteger } from './validate';
+import { expectAttached, expectFinite, expectFloat64Array, expectInteger, expectOptions } from './validate';
 import { isInt32Array, isUint8Array } from './validate';
 
 /** The neuron models of method.md section 2. */
@@ -114,6 +114,7 @@ function expectInt32Array(value: unknown, name: string): Int32Array {
   if (!isInt32Array(value)) {
     throw argumentError(`Expected an Int32Array for ${name} but received ${describe(value)}`);
   }
+  expectAttached(value, name);
   return value;
 }
 
@@ -177,13 +178,23 @@ function totalCount(spec: TrialSpec): number {
 
 function nativeSpec(spec: TrialSpec, options: SimulateOptions): Record<string, unknown> {
   checkTrialSpec(spec);
+  expectOptions(options, 'options');
   if (options.cotangent !== undefined) expectFloat64Array(options.cotangent, 'options.cotangent', totalCount(spec));
   let traces = {};
   if (options.traceDt !== undefined) {
     const dt = expectFinite(options.traceDt, 'options.traceDt');
     if (!(dt > 0)) throw rangeError(`Expected a positive number for options.traceDt but received ${dt}`);
     const neurons = options.traceNeurons ?? Array.from({ length: spec.n }, (_, i) => i);
-    traces = { traceDt: dt, traceNeurons: Int32Array.from(neurons) };
+    if (typeof neurons !== 'object' || neurons === null || typeof (neurons as ArrayLike<number>).length !== 'number') {
+      throw argumentError(`Expected an array of neuron indices for options.traceNeurons but received ${describe(neurons)}`);
+    }
+    const list = Array.from(neurons as ArrayLike<unknown>, (i, k) => {
+      if (typeof i !== 'number' || !Number.isInteger(i) || i < 0 || i >= spec.n) {
+        throw rangeError(`Expected a neuron index in [0, ${spec.n}) for options.traceNeurons[${k}] but received ${describe(i)}`);
+      }
+      return i;
+    });
+    traces = { traceDt: dt, traceNeurons: Int32Array.from(list) };
   }
   return { ...spec, cotangent: options.cotangent, recordEvents: options.recordEvents === true, ...traces };
 }

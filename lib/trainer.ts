@@ -233,6 +233,12 @@ export class Trainer<Targets> {
     const every = options.checkpointEvery === undefined ? 0 : positiveInt(options.checkpointEvery, 'checkpointEvery');
     const progress = options.progress ?? process.stderr.isTTY === true;
     const batches = Math.ceil(train.size / this.batchSize);
+    if (this.batchInEpoch > batches) {
+      throw codedError(
+        `The training position (batch ${this.batchInEpoch} of epoch ${this.epoch + 1}) lies beyond an epoch of this dataset (${batches} batches): a damaged checkpoint or another dataset`,
+        'ERR_SPIKEGRAD_LOAD',
+      );
+    }
     const abortIfNeeded = () => {
       if (signal?.aborted) {
         if (options.checkpoint) this.save(options.checkpoint);
@@ -317,20 +323,44 @@ export class Trainer<Targets> {
     if (!model.optimizer || !model.training) {
       throw codedError(`Cannot resume from ${file}: it holds no optimiser state or training position`, 'ERR_SPIKEGRAD_LOAD');
     }
-    const optimizer = optimizerFromState(model.optimizer, options.lr === undefined ? {} : { lr: options.lr });
+    const bad = (what: string, cause?: unknown): Error =>
+      codedError(`Cannot resume from ${file}: ${what}${cause instanceof Error ? ` (${cause.message})` : ''}`, 'ERR_SPIKEGRAD_LOAD');
+    const tr = model.training;
+    if (!Number.isInteger(tr.epoch) || tr.epoch < 0) throw bad(`training.epoch ${describe(tr.epoch)} is not a non-negative integer`);
+    if (!Number.isInteger(tr.batchInEpoch) || tr.batchInEpoch < 0) throw bad(`training.batchInEpoch ${describe(tr.batchInEpoch)} is not a non-negative integer`);
+    if (!Number.isInteger(tr.seed) || tr.seed < 0 || tr.seed > 0xffffffff) throw bad(`training.seed ${describe(tr.seed)} is not a 32-bit seed`);
+    if (tr.history !== undefined && !Array.isArray(tr.history)) throw bad('training.history is not an array');
+    for (const key of ['shuffleState', 'augmentState'] as const) {
+      try {
+        new Random(0).setState(tr[key]);
+      } catch (err) {
+        throw bad(`training.${key} is not a random state`, err);
+      }
+    }
+    let optimizer: Optimizer;
+    try {
+      optimizer = optimizerFromState(model.optimizer, options.lr === undefined ? {} : { lr: options.lr });
+    } catch (err) {
+      throw bad('the optimiser state is damaged or does not match', err);
+    }
+    const shapes = model.optimizer.shapes;
+    const lengths = model.network.parameterList().map((a) => a.length);
+    if (shapes !== null && (shapes.length !== lengths.length || shapes.some((n, k) => n !== lengths[k]))) {
+      throw bad(`the optimiser state is for parameters of lengths ${JSON.stringify(shapes)}, the network has ${JSON.stringify(lengths)}`);
+    }
     const t = new Trainer<Targets>({
       network: model.network,
       loss: options.loss,
       optimizer,
-      batchSize: model.training.batchSize,
-      seed: model.training.seed,
+      batchSize: tr.batchSize,
+      seed: tr.seed,
       threads: options.threads,
     });
-    t.epoch = model.training.epoch;
-    t.batchInEpoch = model.training.batchInEpoch;
-    t.shuffleStateAtEpochStart = model.training.shuffleState;
-    t.augmentRng.setState(model.training.augmentState);
-    t.history = (model.training.history ?? []) as EpochInfo[];
+    t.epoch = tr.epoch;
+    t.batchInEpoch = tr.batchInEpoch;
+    t.shuffleStateAtEpochStart = tr.shuffleState;
+    t.augmentRng.setState(tr.augmentState);
+    t.history = (tr.history ?? []) as EpochInfo[];
     return t;
   }
 }

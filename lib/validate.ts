@@ -16,10 +16,27 @@ export const isFloat64Array = (value: unknown): value is Float64Array => hasTag(
 export const isInt32Array = (value: unknown): value is Int32Array => hasTag(value, 'Int32Array');
 export const isUint8Array = (value: unknown): value is Uint8Array => hasTag(value, 'Uint8Array');
 
+/** Throws a coded TypeError when a typed array's buffer was detached (transferred). */
+export function expectAttached(value: ArrayBufferView & { at(i: number): unknown }, name: string): void {
+  try {
+    value.at(0);
+  } catch {
+    throw argumentError(`Expected a usable typed array for ${name} but its ArrayBuffer was detached (transferred)`);
+  }
+}
+
+/** Throws a coded TypeError unless value is a plain options object (undefined counts as {}). */
+export function expectOptions(value: unknown, name: string): void {
+  if (value !== undefined && (typeof value !== 'object' || value === null || Array.isArray(value))) {
+    throw argumentError(`Expected an options object for ${name} but received ${describe(value)}`);
+  }
+}
+
 export function expectFloat64Array(value: unknown, name: string, length?: number): Float64Array {
   if (!isFloat64Array(value)) {
     throw argumentError(`Expected a Float64Array for ${name} but received ${describe(value)}`);
   }
+  expectAttached(value, name);
   if (length !== undefined && value.length !== length) {
     throw rangeError(
       `Expected a Float64Array of length ${length} for ${name} but received length ${value.length}`,

@@ -278,11 +278,19 @@ export abstract class BaseOptimizer implements Optimizer {
       this.moments = grads.map((g) => this.momentNames.map(() => new Float64Array(g.length)));
     }
     const t = this.count + 1;
+    // Moments that overflow (a gradient of 1e300 squared) would make the state unusable and
+    // unsaveable: such a step is refused and changes nothing.
+    const before = this.moments.map((ms) => ms.map((m) => m.slice()));
     const updates = grads.map((g, i) => {
       const out = new Float64Array(g.length);
       this.updateArray(g, this.moments[i], lr, t, out);
       return out;
     });
+    const bad = [...updates, ...this.moments.flat()].some((a) => a.some((x) => !Number.isFinite(x)));
+    if (bad) {
+      this.moments = before;
+      throw rangeError(`The optimiser step ${t} overflowed (non-finite moments or updates); the gradients are too large`, 'ERR_SPIKEGRAD_NONFINITE');
+    }
     this.count = t;
     return updates;
   }

@@ -47,6 +47,7 @@ export function feedForward(options: FeedForwardOptions): Network {
   sizes.forEach((s, k) => expectCount(s, `sizes[${k}]`, k === 0 ? 0 : 1));
   const T = expectPositiveNumber(options.T, 'T');
   const wScale = expectPositiveNumber(options.wScale ?? 0.5, 'wScale', true);
+  if (wScale > 1e100) throw rangeError(`Expected wScale <= 1e100 (weights must stay finite) but received ${wScale}`);
   const seed = expectCount(options.seed ?? 0, 'seed');
   const outputCount = expectCount(options.outputCount ?? 1, 'outputCount', 1);
   const layerSizes = sizes.slice(1);

@@ -60,6 +60,13 @@ export function fromMatrices(options: MatricesOptions): Network {
   if (typeof options !== 'object' || options === null) throw argumentError(`Expected matrix options but received ${describe(options)}`);
   checkKeys(options, ['neuron', 'weights', 'weightMask', 'inputWeights', 'inputMask', 'initial', 'readout', 'layers', 'T', 'maxEvents', 'trainable'], 'fromMatrices');
   const neuron = expectNeuron(options.neuron);
+  const ro = options.readout;
+  if (typeof ro !== 'object' || ro === null || !Array.isArray(ro.neurons) || !Array.isArray(ro.counts)) {
+    throw argumentError(`Expected readout = {neurons, counts} for fromMatrices but received ${describe(ro)}`);
+  }
+  if (options.layers !== undefined && (!Array.isArray(options.layers) || !options.layers.every((l) => Array.isArray(l)))) {
+    throw argumentError(`Expected an array of arrays of neuron indices for layers but received ${describe(options.layers)}`);
+  }
   const n = Array.isArray(options.weights) ? options.weights.length : 0;
   if (n < 1) throw argumentError('Expected a non-empty n x n array for weights');
   const nIn = Array.isArray(options.inputWeights?.[0]) ? options.inputWeights[0].length : 0;

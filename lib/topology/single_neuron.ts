@@ -4,7 +4,7 @@
  * fixed inputs given per sample in the input batch (channels k..).
  */
 import { Network } from '../network';
-import { argumentError, describe } from '../errors';
+import { argumentError, describe, rangeError } from '../errors';
 import type { NeuronModel } from '../neurons/neuron';
 import { checkKeys, expectCount, expectNeuron, expectPositiveNumber } from './common';
 import { spikeBatch, type InputBatch } from '../inputs';
@@ -49,6 +49,14 @@ export function singleNeuron(options: SingleNeuronOptions): { network: Network; 
   if (!Array.isArray(fixed.times) || !Array.isArray(fixed.weights) || fixed.times.length !== fixed.weights.length) {
     throw argumentError('Expected fixed = {times, weights} with arrays of equal length');
   }
+  // Every value is checked here, not at the first forward run (a string would become NaN).
+  const finite = (v: unknown, name: string) => {
+    if (typeof v !== 'number') throw argumentError(`Expected a number for ${name} but received ${describe(v)}`);
+    if (!Number.isFinite(v)) throw rangeError(`Expected a finite number for ${name} but received ${v}`, 'ERR_SPIKEGRAD_NONFINITE');
+  };
+  w0.forEach((w, q) => finite(w, `trainableWeights[${q}]`));
+  fixed.times.forEach((t, q) => finite(t, `fixed.times[${q}]`));
+  fixed.weights.forEach((w, q) => finite(w, `fixed.weights[${q}]`));
   const m = fixed.times.length;
   const nIn = k + m;
   const maxEvents = expectCount(options.maxEvents ?? 100 + 2 * nIn, 'maxEvents');

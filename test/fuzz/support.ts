@@ -135,8 +135,8 @@ export const KNOWN_ISSUES: readonly KnownIssue[] = [
 export const KNOWN_RESULT_ISSUES: Readonly<Record<string, string>> = {
   K4: 'core: extreme but finite inputs (|w| >= ~1e10, cotangents near 1e308, qif alpha <= ~1e-100) give non-finite or absurd gradients/sums (Infinity, NaN); should be a coded error',
   K13: 'builders: singleNeuron (trainableWeights, fixed.times/weights elements) and feedForward (wScale up to 1.8e308) accept values that give NaN/Infinity parameters; the error only comes at the first forward',
-  K12: 'serialize: toJSON/saveModel and optimizer.state() write non-finite parameters or moments (a gradient of 1e300 squared) as null, so the file or checkpoint cannot be loaded back',
-  K5: 'core (lif): a neuron updated when it is at (or rounds to) its threshold is predicted never to spike (spikeTime returns none for x >= 1): two identical neurons spiking together, currents above ~1e16, vth <= ~1e-50; V(T) stays above vth, pseudospikes at T',
+  K12: 'serialize: Network.toJSON writes non-finite parameters as null (saveModel and optimiser steps now refuse them), so fromJSON rejects the result',
+  K5: 'core (lif): a state more than 1e-12 above the threshold (beyond what rounding at a tie gives) counts as a crossing in the past, as in the reference; V(T) can then stay above vth',
 };
 
 /** How often each known issue was seen (printed by the suites). */

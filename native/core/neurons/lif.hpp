@@ -118,13 +118,21 @@ inline qif::SpikeTime spikeTime(const LifParams& p, double V, double I) {
   const double rho = (4.0 * p.vth / B) * (I / B);
   if (!(rho < 1.0)) return kNone;
   const double sq = std::sqrt(1.0 - rho);
-  const double x = (B / (2.0 * I)) * (1.0 + sq);
-  // x >= 1 means V already is at or above the threshold (the crossing lies in the past); an
-  // infinite V gives x = inf here. Both count as no spike, as in the reference.
-  if (!(x < 1.0)) return kNone;
   const double rootDisc = B * sq;  // sqrt(B^2 - 4 I V_th) > 0
+  // x+ - 1 = V/I - 2 V_th / (B (1 + sq)) (from x+ x- = V_th / I): no cancellation against 1, so a
+  // crossing a tiny time ahead (huge I, or V just below V_th) is not rounded away.
+  const double xm1 = V / I - 2.0 * p.vth / (B * (1.0 + sq));
   qif::SpikeTime out;
-  out.dt = -p.tau * std::log(x);
+  if (!(xm1 < 0.0)) {
+    // x+ >= 1: V is at or above the threshold. A neuron that sits on it up to rounding (flowed
+    // to a tie time, V within 1e-12 relative of V_th) and rises (I > V) spikes now; further
+    // above, the crossing lies in the past: no spike, as in the reference.
+    if (!(V <= p.vth * (1.0 + 1e-12) && I > V)) return kNone;
+    out.dt = 0.0;
+  } else {
+    out.dt = -p.tau * std::log1p(xm1);
+  }
+  const double x = 1.0 + xm1;
   out.d_dV = -p.tau / rootDisc;
   out.d_dI = -p.tau * (1.0 - x) / rootDisc;
   return out;
