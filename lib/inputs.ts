@@ -4,7 +4,7 @@
  * at the same time and are delivered as a single event with summed weights (method.md 6.4).
  */
 import { argumentError, describe, rangeError } from './errors';
-import { isFloat64Array, isInt32Array } from './validate';
+import { expectAttached, isFloat64Array, isInt32Array } from './validate';
 
 /** Input events of a batch: sample s has events sampleStart[s] .. sampleStart[s+1]. */
 export interface InputBatch {
@@ -29,6 +29,8 @@ export function checkInputBatch(batch: unknown, name = 'batch'): InputBatch {
   if (typeof b !== 'object' || b === null || !isFloat64Array(b.times) || !isInt32Array(b.channels) || !isInt32Array(b.sampleStart)) {
     throw argumentError(`Expected an InputBatch {samples, times, channels, sampleStart} for ${name} but received ${describe(batch)}`);
   }
+  for (const key of ['times', 'channels', 'sampleStart'] as const) expectAttached(b[key], `${name}.${key}`);
+  if (b.eventStart !== undefined && isInt32Array(b.eventStart)) expectAttached(b.eventStart, `${name}.eventStart`);
   if (!Number.isInteger(b.samples) || b.samples < 0 || b.sampleStart.length !== b.samples + 1) {
     throw rangeError(`Expected ${name}.samples (${describe(b.samples)}) to equal ${name}.sampleStart.length - 1 (${b.sampleStart.length - 1})`, 'ERR_SPIKEGRAD_SHAPE');
   }

@@ -16,7 +16,7 @@ import { simulate, type SimulateOptions, type TrialResult } from './simulate';
 import type { Loss, LossResult, OutputBatch } from './losses/loss';
 import type { NeuronModel } from './neurons/neuron';
 import { neuronFromJSON } from './neurons';
-import { expectOptions, isFloat64Array, isInt32Array, isUint8Array } from './validate';
+import { expectAttached, expectOptions, isFloat64Array, isInt32Array, isUint8Array } from './validate';
 
 /** Synapses as parallel lists, grouped by source in increasing order. */
 export interface SynapseList {
@@ -513,6 +513,7 @@ export class Network {
   /** A plain JSON-serialisable description of structure, parameters and trainability. */
   toJSON(): NetworkJSON {
     const s = this.structure;
+    this.checkParams(true);
     const mask = (name: ParameterName) => {
       const m = this.trainable[name];
       return isUint8Array(m) ? Array.from(m) : (m ?? true);
@@ -616,8 +617,24 @@ export class Network {
     return t;
   }
 
+  /**
+   * The parameter arrays must still be usable (not detached by a transfer) and, for JSON, finite
+   * (JSON would write NaN and infinities as null).
+   */
+  private checkParams(finite: boolean): void {
+    for (const name of PARAMETER_NAMES) {
+      const a = this.params[name];
+      expectAttached(a, `params.${name}`);
+      if (finite) {
+        const k = a.findIndex((x) => !Number.isFinite(x));
+        if (k >= 0) throw rangeError(`params.${name}[${k}] is ${a[k]}, not a finite number`, 'ERR_SPIKEGRAD_NONFINITE');
+      }
+    }
+  }
+
   private prepare(batch: InputBatch, options: RunOptions, keepTapes: boolean): [object, InputBatch, object] {
     checkInputBatch(batch);
+    this.checkParams(false);
     let input = batch;
     const m = this.params.inputTimes.length;
     if (m > 0) {

@@ -13,6 +13,7 @@ namespace spikegrad {
 namespace {
 
 constexpr double kInfinity = std::numeric_limits<double>::infinity();
+constexpr std::size_t kMaxTouches = std::size_t{1} << 26;  // 64 M records of 48 bytes
 
 std::size_t idx(std::int32_t i) { return static_cast<std::size_t>(i); }
 
@@ -108,6 +109,14 @@ struct EngineBase {
   void record(std::int32_t i, std::int32_t e, double tk, double x0, double x1, double w,
               std::int32_t synapse, std::uint8_t flags) {
     const auto ui = idx(i);
+    // A runaway network can touch far more neurons than its event budget suggests; the record
+    // of one trial is capped (about 4 GiB) so that it fails with a coded error, not the OOM killer.
+    if (tape->touches.size() >= kMaxTouches) {
+      throw Error(ErrorCode::kMemory,
+                  "the trial's record exceeds " + std::to_string(kMaxTouches) +
+                      " neuron updates (about 4 GiB): lower maxEvents or T, or check for a "
+                      "runaway network");
+    }
     tape->touches.push_back({x0, x1, w, i, s.lastTouch_[ui], e, synapse, s.lastEvent_[ui], flags});
     s.lastTouch_[ui] = static_cast<std::int32_t>(tape->touches.size() - 1);
     s.lastEvent_[ui] = e;

@@ -92,40 +92,8 @@ export function sentinel(): Error {
   return new Error(`${SENTINEL_TEXT} ${Math.random().toString(36).slice(2, 8)}`);
 }
 
-const TS_UNCODED_APIS = new Set([
-  'Network',
-  'Network.forward',
-  'Network.record',
-  'Network.trial',
-  'fromMatrices',
-  'ttfsBatch',
-  'imageDataset',
-  'mergeBatches',
-  'spikeBatch',
-  'feedForward',
-  'Network.fromJSON',
-  'Trainer',
-  'Network.lossAndGradient',
-  'singleNeuron',
-  'simulate',
-  'Network.toJSON',
-]);
-
 /** Bugs found by the fuzz suites and reported (see docs/robustness.md, "Known issues"). */
 export const KNOWN_ISSUES: readonly KnownIssue[] = [
-  {
-    id: 'K3d',
-    title: 'TypeScript layer: a detached typed array in the input gives an uncoded TypeError (%TypedArray%.prototype method on a detached ArrayBuffer)',
-    matches: (t) => t.code === undefined && t.name === 'TypeError' && /detached ArrayBuffer/.test(t.message),
-  },
-  {
-    id: 'K3',
-    title: 'TypeScript layer: uncoded TypeError/RangeError for null or missing nested options and for impossible sizes',
-    matches: (t, ctx) =>
-      t.code === undefined &&
-      (t.name === 'TypeError' || (t.name === 'RangeError' && /Invalid typed array length|Invalid array length|Array buffer allocation failed/.test(t.message))) &&
-      TS_UNCODED_APIS.has(ctx.api),
-  },
 ];
 
 /**
@@ -135,7 +103,6 @@ export const KNOWN_ISSUES: readonly KnownIssue[] = [
 export const KNOWN_RESULT_ISSUES: Readonly<Record<string, string>> = {
   K4: 'core: extreme but finite inputs (|w| >= ~1e10, cotangents near 1e308, qif alpha <= ~1e-100) give non-finite or absurd gradients/sums (Infinity, NaN); should be a coded error',
   K13: 'builders: singleNeuron (trainableWeights, fixed.times/weights elements) and feedForward (wScale up to 1.8e308) accept values that give NaN/Infinity parameters; the error only comes at the first forward',
-  K12: 'serialize: Network.toJSON writes non-finite parameters as null (saveModel and optimiser steps now refuse them), so fromJSON rejects the result',
   K5: 'core (lif): a state more than 1e-12 above the threshold (beyond what rounding at a tie gives) counts as a crossing in the past, as in the reference; V(T) can then stay above vth',
 };
 
