@@ -3,80 +3,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { figure, grid, htmlReport, writeReport, formatNumber } from '../../lib/report';
 import type { ReportOptions } from '../../lib/report';
+import { all, parseMarkup, textOf, type MarkupNode } from '../helpers/markup';
 
-// ---------------------------------------------------------------------------------------------
-// A tiny checker for the generated HTML (which is also well-formed XML apart from the doctype and
-// the void <meta> elements): tags must balance, attributes must be quoted and unique, and every
-// `&` must start an entity. Returns a tree for structural assertions.
-
-interface HNode {
-  name: string;
-  attrs: Record<string, string>;
-  content: (HNode | string)[];
-}
-
-const VOID = new Set(['meta', 'br', 'hr', 'img', 'link', 'input']);
-const ENTITY = /&(?!(?:amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);)/;
-
-function decode(s: string): string {
-  return s
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&amp;/g, '&');
-}
-
-function parseHtml(src: string): HNode {
-  const root: HNode = { name: '#root', attrs: {}, content: [] };
-  const stack: HNode[] = [root];
-  const tagRe = /<(\/?)([A-Za-z][\w:.-]*)((?:\s+[A-Za-z_:][\w:.-]*="[^"<]*")*)\s*(\/?)>/y;
-  let i = 0;
-  if (src.startsWith('<!DOCTYPE html>')) i = '<!DOCTYPE html>'.length;
-  while (i < src.length) {
-    const lt = src.indexOf('<', i);
-    const text = src.slice(i, lt < 0 ? src.length : lt);
-    if (ENTITY.test(text)) throw new Error(`bare & in text near ${JSON.stringify(text.slice(0, 40))}`);
-    if (text.length > 0) stack[stack.length - 1].content.push(decode(text));
-    if (lt < 0) break;
-    tagRe.lastIndex = lt;
-    const m = tagRe.exec(src);
-    if (m === null) throw new Error(`malformed tag at ${lt}: ${JSON.stringify(src.slice(lt, lt + 60))}`);
-    const [, closing, name, attrText, selfClosing] = m;
-    if (closing) {
-      const top = stack.pop();
-      if (top === undefined || top.name !== name) throw new Error(`</${name}> closes <${top?.name}>`);
-      if (stack.length === 0) throw new Error(`unbalanced </${name}>`);
-    } else {
-      const attrs: Record<string, string> = {};
-      for (const a of attrText.matchAll(/([A-Za-z_:][\w:.-]*)="([^"<]*)"/g)) {
-        if (a[1] in attrs) throw new Error(`duplicate attribute ${a[1]} on <${name}>`);
-        if (ENTITY.test(a[2])) throw new Error(`bare & in attribute ${a[1]}`);
-        attrs[a[1]] = decode(a[2]);
-      }
-      const node: HNode = { name, attrs, content: [] };
-      stack[stack.length - 1].content.push(node);
-      if (!selfClosing && !VOID.has(name)) stack.push(node);
-    }
-    i = tagRe.lastIndex;
-  }
-  if (stack.length !== 1) throw new Error(`unclosed <${stack[stack.length - 1].name}>`);
-  return root;
-}
-
-function all(node: HNode, pred: (n: HNode) => boolean): HNode[] {
-  const out: HNode[] = [];
-  for (const c of node.content) {
-    if (typeof c === 'string') continue;
-    if (pred(c)) out.push(c);
-    out.push(...all(c, pred));
-  }
-  return out;
-}
-
-function textOf(node: HNode): string {
-  return node.content.map((c) => (typeof c === 'string' ? c : textOf(c))).join('');
-}
+type HNode = MarkupNode;
+const parseHtml = (src: string): HNode => parseMarkup(src, 'html');
 
 const tag = (root: HNode, name: string) => all(root, (n) => n.name === name);
 
