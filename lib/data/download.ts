@@ -318,7 +318,15 @@ function retryableSocketError(err: Error & { code?: string }): boolean {
   return !(code === 'ENOTFOUND' || code.startsWith('ERR_TLS') || code.includes('CERT') || code === 'ERR_INVALID_URL');
 }
 
-function get(url: string, headers: Record<string, string>, timeoutMs: number, signal: AbortSignal | undefined, redirects = MAX_REDIRECTS): Promise<http.IncomingMessage> {
+/** `stalled` is set when the socket timed out (before or during the body). */
+function get(
+  url: string,
+  headers: Record<string, string>,
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
+  state: { stalled: boolean },
+  redirects = MAX_REDIRECTS,
+): Promise<http.IncomingMessage> {
   return new Promise((resolve, reject) => {
     const u = new URL(url);
     const lib = u.protocol === 'https:' ? https : http;
@@ -335,7 +343,7 @@ function get(url: string, headers: Record<string, string>, timeoutMs: number, si
           return reject(new TransferError(`a redirect to an invalid URL (${location})`, false));
         }
         if (next.protocol !== 'http:' && next.protocol !== 'https:') return reject(new TransferError(`a redirect to ${next.protocol} URL`, false));
-        get(next.toString(), headers, timeoutMs, signal, redirects - 1).then(resolve, reject);
+        get(next.toString(), headers, timeoutMs, signal, state, redirects - 1).then(resolve, reject);
         return;
       }
       if (status !== 200 && status !== 206) {
@@ -346,7 +354,10 @@ function get(url: string, headers: Record<string, string>, timeoutMs: number, si
       }
       resolve(res);
     });
-    req.on('timeout', () => req.destroy(new TransferError(`no data for ${timeoutMs / 1000} s`, true)));
+    req.on('timeout', () => {
+      state.stalled = true;
+      req.destroy(new TransferError(`no data for ${timeoutMs / 1000} s`, true));
+    });
     req.on('error', (err) => reject(err));
   });
 }
@@ -406,7 +417,8 @@ async function transfer(job: FileJob, url: string, timeoutMs: number, signal: Ab
     headers.range = `bytes=${offset}-`;
     if (validator !== undefined) headers['if-range'] = validator;
   }
-  const res = await get(url, headers, timeoutMs, signal);
+  const state = { stalled: false };
+  const res = await get(url, headers, timeoutMs, signal, state);
   let total: number | undefined;
   if (res.statusCode === 206) {
     const m = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(String(res.headers['content-range'] ?? ''));
@@ -444,7 +456,8 @@ async function transfer(job: FileJob, url: string, timeoutMs: number, signal: Ab
   } catch (err) {
     if (signal?.aborted) throw abortError();
     if (err instanceof TransferError) throw err;
-    throw new TransferError(`the transfer broke off after ${mb(received)} (${(err as Error).message})`, true);
+    const why = state.stalled ? `no data for ${timeoutMs / 1000} s` : (err as Error).message;
+    throw new TransferError(`the transfer broke off after ${mb(received)} (${why})`, true);
   }
   if (!res.complete || (total !== undefined && received !== total)) {
     throw new TransferError(`the connection closed after ${received} of ${total ?? 'an unknown number of'} bytes`, true);

@@ -1,6 +1,6 @@
 /**
  * `spikegrad data` (lib/cli/data.ts): as a child process against a local HTTP server serving
- * ../shared/datasets/mnist (`spikegrad data mnist --mirror http://127.0.0.1:PORT/ok/ --out DIR`),
+ * ../shared/datasets/mnist (`spikegrad data mnist --mirror http://127.0.0.1:PORT/ --out DIR`),
  * success (the folder loadIdxDataset and `spikegrad mnist --data` read, progress on stderr), a
  * corrupted file (exit 2, the coded error naming the file), a dropped connection (resumed); and
  * its usage errors in process.
@@ -39,7 +39,7 @@ function cli(args: string[]): Promise<{ status: number | null; stdout: string; s
   beforeAll(async () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'spikegrad-data-cli-'));
     server = await startDatasetServer(shared, {
-      ok: { mode: 'ok' },
+      '': { mode: 'ok' },
       corrupt: { mode: 'corrupt', file: 't10k-labels-idx1-ubyte.gz' },
       drop: { mode: 'drop', file: 't10k-images-idx3-ubyte.gz', times: 1 },
     });
@@ -52,8 +52,10 @@ function cli(args: string[]): Promise<{ status: number | null; stdout: string; s
 
   it('downloads and verifies MNIST into --out, ready for spikegrad mnist --data', async () => {
     const out = path.join(tmp, 'mnist');
-    const r = await cli(['data', 'mnist', '--mirror', server.url('ok'), '--out', out]);
-    expect(r.stderr).toContain(`train-images-idx3-ubyte.gz: downloading from ${server.url('ok')}train-images-idx3-ubyte.gz`);
+    const mirror = server.url(''); // http://127.0.0.1:PORT/
+    expect(mirror).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    const r = await cli(['data', 'mnist', '--mirror', mirror, '--out', out]);
+    expect(r.stderr).toContain(`train-images-idx3-ubyte.gz: downloading from ${mirror}train-images-idx3-ubyte.gz`);
     expect(r.stderr).toContain('t10k-labels-idx1-ubyte.gz: verified (md5 of the uncompressed bytes, IDX header and size)');
     expect(r.status).toBe(0);
     expect(r.stdout).toContain(`MNIST in ${out}: 4 files verified (4 downloaded, 0 already there)`);
@@ -61,8 +63,14 @@ function cli(args: string[]): Promise<{ status: number | null; stdout: string; s
     expect(r.stdout).toMatch(/licence: CC BY-SA 3\.0/);
     const { train, test } = loadIdxDataset(out);
     expect([train.size, test.size]).toEqual([60000, 10000]);
+    // The command it prints works on the folder (0 epochs: only the initial evaluation).
+    const reports = path.join(tmp, 'reports');
+    const run = await cli(['mnist', '--data', out, '--epochs', '0', '--quiet', '--out', reports]);
+    expect(run.status).toBe(0);
+    const numbers = JSON.parse(fs.readFileSync(path.join(reports, 'mnist.json'), 'utf8')) as { settings: { trainSize: number; testSize: number } };
+    expect([numbers.settings.trainSize, numbers.settings.testSize]).toEqual([60000, 10000]);
 
-    const again = await cli(['data', 'mnist', '--mirror', server.url('ok'), '--out', out, '--quiet']);
+    const again = await cli(['data', 'mnist', '--mirror', mirror, '--out', out, '--quiet']);
     expect(again.status).toBe(0);
     expect(again.stderr).toBe('');
     expect(again.stdout).toContain('(0 downloaded, 4 already there)');

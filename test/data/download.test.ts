@@ -64,6 +64,8 @@ describeShared('downloadDataset against a local server', () => {
       dropalways: { mode: 'drop', file: IMAGES, dropAfter: 1_000_000 },
       silent: { mode: 'drop', file: IMAGES, dropBeforeBody: true },
       novalidator: { mode: 'ok', noValidator: true },
+      stall: { mode: 'stall', file: LABELS, times: 1 },
+      redirect: { mode: 'redirect' },
     });
   });
   afterAll(() => server.close());
@@ -171,6 +173,23 @@ describeShared('downloadDataset against a local server', () => {
     expect(err.code).toBe('ERR_SPIKEGRAD_DOWNLOAD');
     expect(err.message).toContain(IMAGES);
     expect(fs.existsSync(path.join(dir, IMAGES))).toBe(false);
+  });
+
+  it('retries a transfer that stalls (no data for timeoutMs)', async () => {
+    const dir = freshDir();
+    const lines: string[] = [];
+    const r = await downloadDataset('mnist', dir, { ...FAST, timeoutMs: 300, mirrors: [server.url('stall')], progress: { write: (s: string) => lines.push(s) } });
+    expect(r.files[1]).toMatchObject({ name: LABELS, status: 'downloaded' });
+    expect(requestsFor(server, LABELS)).toHaveLength(2);
+    expect(lines.join('')).toMatch(/train-labels-idx1-ubyte\.gz: the transfer broke off after 0\.0\d\d MB \(no data for 0\.3 s\); retrying/);
+  });
+
+  it('follows redirects', async () => {
+    const dir = freshDir();
+    const r = await downloadDataset('mnist', dir, { ...FAST, mirrors: [server.url('redirect')] });
+    expect(r.files.map((f) => f.status)).toEqual(['downloaded', 'downloaded', 'downloaded', 'downloaded']);
+    expect(server.log.filter((q) => q.route === 'redirect').map((q) => q.status)).toEqual([302, 302, 302, 302]);
+    expect(loadIdxDataset(dir).train.size).toBe(60000);
   });
 
   it('moves on to the second mirror when the first answers 404', async () => {

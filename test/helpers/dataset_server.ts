@@ -2,7 +2,8 @@
 // files of ../shared/datasets/mnist) on 127.0.0.1 at a random port, under path prefixes that
 // choose a misbehaviour: /ok/, /missing/ (404), /corrupt/ (a valid gzip of wrong bytes),
 // /badgzip/ (a damaged gzip stream), /drop/ (closes the connection mid-transfer), /norange/
-// (ignores Range requests). A prefix may name the one file it applies to (/drop/:name/...) and
+// (ignores Range requests), /stall/ (sends half, then nothing), /redirect/ (302 to /ok/); a route
+// named '' serves at the root (http://127.0.0.1:PORT/FILE). A prefix may name the one file it applies to (/drop/:name/...) and
 // how many requests it affects; every request is logged with its Range and If-Range headers.
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
@@ -11,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 
-export type Mode = 'ok' | 'missing' | 'corrupt' | 'badgzip' | 'drop' | 'norange';
+export type Mode = 'ok' | 'missing' | 'corrupt' | 'badgzip' | 'drop' | 'norange' | 'stall' | 'redirect';
 
 export interface Route {
   mode: Mode;
@@ -38,7 +39,7 @@ export interface LoggedRequest {
 }
 
 export interface DatasetServer {
-  /** The base URL of a route, e.g. `http://127.0.0.1:PORT/ok/`. */
+  /** The base URL of a route, e.g. `http://127.0.0.1:PORT/ok/` (`http://127.0.0.1:PORT/` for the route ''). */
   url(route: string): string;
   log: LoggedRequest[];
   /** Clears the log and the request counts (so `times` starts again). */
@@ -76,7 +77,9 @@ export async function startDatasetServer(dir: string, routes: Record<string, Rou
   const lastModified = new Date(Date.UTC(2020, 0, 1)).toUTCString();
 
   const server = http.createServer((req, res) => {
-    const [, routeName = '', file = ''] = (req.url ?? '').split('/');
+    // /ROUTE/FILE, or /FILE for the route named '' (the server's root).
+    const parts = (req.url ?? '').split('/');
+    const [routeName, file] = parts.length === 2 ? ['', parts[1]] : [parts[1] ?? '', parts[2] ?? ''];
     const route = routes[routeName];
     const entry: LoggedRequest = { route: routeName, file, range: req.headers.range, ifRange: req.headers['if-range'] as string | undefined, status: 0 };
     log.push(entry);
@@ -93,6 +96,7 @@ export async function startDatasetServer(dir: string, routes: Record<string, Rou
     const applies = (route.file === undefined || route.file === file) && n <= (route.times ?? Infinity);
     const mode: Mode = applies ? route.mode : 'ok';
     if (mode === 'missing') return send(404, { 'content-type': 'text/plain' }, Buffer.from('not found\n'));
+    if (mode === 'redirect') return send(302, { location: `/ok/${file}` });
     if (mode === 'corrupt') bytes = corrupt(file, bytes);
     if (mode === 'badgzip') {
       bytes = Buffer.from(bytes);
@@ -118,6 +122,10 @@ export async function startDatasetServer(dir: string, routes: Record<string, Rou
     headers['content-length'] = body.length;
     entry.status = status;
     res.writeHead(status, headers);
+    if (mode === 'stall') {
+      res.write(body.subarray(0, Math.floor(body.length / 2))); // and then nothing, connection open
+      return;
+    }
     if (mode === 'drop') {
       res.flushHeaders();
       if (route.dropBeforeBody) {
@@ -133,7 +141,7 @@ export async function startDatasetServer(dir: string, routes: Record<string, Rou
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   return {
-    url: (route) => `http://127.0.0.1:${port}/${route}/`,
+    url: (route) => (route === '' ? `http://127.0.0.1:${port}/` : `http://127.0.0.1:${port}/${route}/`),
     log,
     reset: () => {
       log.length = 0;
