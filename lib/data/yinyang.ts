@@ -25,8 +25,8 @@
  * distribution and the same sizes as the reference sets but not the same numbers. A given seed
  * gives the same points on every platform.
  */
-import { argumentError, describe, rangeError } from '../errors';
-import { Random } from '../random';
+import { argumentError, describe, rangeError } from '../base/errors';
+import { Random } from '../base/random';
 
 /**
  * The class names, indexed by label.

@@ -4,7 +4,7 @@
  * neuron (spikes appear and vanish continuously through the trial end, finite derivatives) and
  * the LIF neuron (spikes appear mid-trial with a jump and a diverging derivative).
  */
-import { simulate, type ModelName, type TrialSpec } from '../simulate';
+import { simulate, type ModelName, type TrialSpec } from '../trial/simulate';
 
 /** Settings of one model in the concept experiment. */
 export interface ConceptModel {

@@ -7,13 +7,13 @@
  */
 import { theta } from '../neurons';
 import { feedForward } from '../topology';
-import { adaBelief, exponentialDecay } from '../optim';
-import { firstSpikeCrossEntropy } from '../losses';
-import { imageDataset } from '../dataset';
-import { ttfsBatch } from '../encoding';
-import { Trainer, type EpochInfo, type Metrics } from '../trainer';
+import { adaBelief, exponentialDecay } from '../training/optim';
+import { firstSpikeCrossEntropy } from '../training/losses';
+import { imageDataset } from '../data/datasets';
+import { ttfsBatch } from '../data/ttfs';
+import { Trainer, type EpochInfo, type Metrics } from '../training/trainer';
 import { loadBundledDigits, splitImages, subsetImages, type ImageSet } from '../data/digits';
-import type { Network } from '../network';
+import type { Network } from '../network/network';
 import fs = require('fs');
 
 export interface MnistOptions {

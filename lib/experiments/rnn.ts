@@ -7,11 +7,11 @@
  */
 import { qif } from '../neurons';
 import { recurrent } from '../topology';
-import { Random } from '../random';
-import { adaBelief, exponentialDecay, constant } from '../optim';
-import { targetTrainLoss, targetTrainSlots } from '../losses';
-import { spikeBatch, type InputBatch } from '../inputs';
-import type { Network } from '../network';
+import { Random } from '../base/random';
+import { adaBelief, exponentialDecay, constant } from '../training/optim';
+import { targetTrainLoss, targetTrainSlots } from '../training/losses';
+import { spikeBatch, type InputBatch } from '../network/inputs';
+import type { Network } from '../network/network';
 
 export interface RnnTask {
   network: Network;

@@ -6,12 +6,12 @@
  */
 import { qif } from '../neurons';
 import { singleNeuron } from '../topology';
-import { Random } from '../random';
-import { sgd } from '../optim';
-import { spikeTimeMse } from '../losses';
-import { simulate } from '../simulate';
-import type { Network } from '../network';
-import type { InputBatch } from '../inputs';
+import { Random } from '../base/random';
+import { sgd } from '../training/optim';
+import { spikeTimeMse } from '../training/losses';
+import { simulate } from '../trial/simulate';
+import type { Network } from '../network/network';
+import type { InputBatch } from '../network/inputs';
 
 export interface SingleNeuronOptions {
   /** Trials (optimiser steps). Default 3000. */

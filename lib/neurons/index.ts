@@ -5,7 +5,7 @@ export { theta, type ThetaNeuron, type ThetaParams } from './theta';
 export { lif, type LifNeuron, type LifParams } from './lif';
 export { osclif, type OscLifNeuron, type OscLifParams } from './osclif';
 
-import { argumentError, describe, rangeError } from '../errors';
+import { argumentError, describe, rangeError } from '../base/errors';
 import type { NeuronModel } from './neuron';
 import { qif } from './qif';
 import { theta } from './theta';

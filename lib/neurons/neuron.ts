@@ -2,8 +2,8 @@
  * Neuron models: immutable, validated parameter records with the defaults of method.md. A model
  * object is what a network is built from; its `name` and `params` are what the native core gets.
  */
-import { argumentError, describe, rangeError } from '../errors';
-import type { ModelName } from '../simulate';
+import { argumentError, describe, rangeError } from '../base/errors';
+import type { ModelName } from '../trial/simulate';
 
 /** The common shape of every neuron model. */
 export interface NeuronModel {

@@ -11,7 +11,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { argumentError, rangeError } from '../errors';
+import { argumentError, rangeError } from '../base/errors';
 import { escapeXml } from './svg';
 
 /**

@@ -16,7 +16,7 @@
  * const html = grid([svg, svg], 2);
  * ```
  */
-import { argumentError, rangeError } from '../errors';
+import { argumentError, rangeError } from '../base/errors';
 
 /**
  * The Okabe-Ito palette, distinguishable with the common forms of colour blindness. Series without

@@ -1,5 +1,5 @@
 /** Shared option checks of the network builders. */
-import { argumentError, describe, rangeError } from '../errors';
+import { argumentError, describe, rangeError } from '../base/errors';
 import type { NeuronModel } from '../neurons/neuron';
 
 export function expectNeuron(value: unknown, name = 'neuron'): NeuronModel {

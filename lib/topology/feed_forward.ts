@@ -5,9 +5,9 @@
  * is a contiguous column-major block: `layerWeights(net, 0)` is W_in (in x channels),
  * `layerWeights(net, L)` for L >= 1 is the matrix from layer L-1 to layer L.
  */
-import { Network } from '../network';
-import { Random } from '../random';
-import { argumentError, describe, rangeError } from '../errors';
+import { Network } from '../network/network';
+import { Random } from '../base/random';
+import { argumentError, describe, rangeError } from '../base/errors';
 import type { NeuronModel } from '../neurons/neuron';
 import { checkKeys, checkSynapseCount, expectCount, expectNeuron, expectPositiveNumber } from './common';
 

@@ -2,8 +2,8 @@
  * A network from explicit dense matrices, in the case-format conventions: weights[post][pre],
  * an optional 0/1 mask of the synapses that exist (absent: all), inputWeights[post][channel].
  */
-import { Network, type Trainable } from '../network';
-import { argumentError, describe, rangeError } from '../errors';
+import { Network, type Trainable } from '../network/network';
+import { argumentError, describe, rangeError } from '../base/errors';
 import type { NeuronModel } from '../neurons/neuron';
 import { checkKeys, expectCount, expectNeuron, expectPositiveNumber } from './common';
 

@@ -3,9 +3,9 @@
  * recurrent synapses without self-connections (trainable, initialised to 0 by default), input
  * channels wired by an explicit list, trainable initial states, and a recurrent pseudo mode.
  */
-import { Network } from '../network';
-import { Random } from '../random';
-import { argumentError, describe, rangeError } from '../errors';
+import { Network } from '../network/network';
+import { Random } from '../base/random';
+import { argumentError, describe, rangeError } from '../base/errors';
 import type { NeuronModel } from '../neurons/neuron';
 import { checkKeys, checkSynapseCount, expectCount, expectNeuron, expectPositiveNumber } from './common';
 

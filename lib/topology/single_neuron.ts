@@ -3,11 +3,11 @@
  * and spike times are parameters (channels 0..k-1, one spike each, added to every trial), plus
  * fixed inputs given per sample in the input batch (channels k..).
  */
-import { Network } from '../network';
-import { argumentError, describe, rangeError } from '../errors';
+import { Network } from '../network/network';
+import { argumentError, describe, rangeError } from '../base/errors';
 import type { NeuronModel } from '../neurons/neuron';
 import { checkKeys, expectCount, expectNeuron, expectPositiveNumber } from './common';
-import { spikeBatch, type InputBatch } from '../inputs';
+import { spikeBatch, type InputBatch } from '../network/inputs';
 
 export interface SingleNeuronOptions {
   neuron: NeuronModel;

@@ -7,7 +7,7 @@
  * must return finite numbers or throw an Error with a documented code; never crash or hang.
  */
 import fc from 'fast-check';
-import { native } from '../../lib/native';
+import { native } from '../../lib/base/native';
 import { applyAll, budgetMutation, fresh, mutation, networkCase, simulateSpec, throwingProxy, type Applied, type NetworkCase } from './generators';
 import { trialInconsistency, type TrialResultLike } from './invariants';
 import { extremeMagnitude, extremeParams, knownResult, show, trace } from './support';

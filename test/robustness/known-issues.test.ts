@@ -31,7 +31,7 @@ import {
   ttfsBatch,
   type TrialSpec,
 } from '../../lib';
-import { native } from '../../lib/native';
+import { native } from '../../lib/base/native';
 import { nonFinitePath } from '../fuzz/support';
 import { twoClassImages } from '../helpers/tasks';
 
@@ -91,7 +91,7 @@ describe('K1 binding: exceptions thrown while the binding reads its arguments', 
 
 describe('K2 binding: batch offsets are used before they are checked', () => {
   const script = (sampleStart: string) => `
-    const { native } = require('./lib/native.ts');
+    const { native } = require('./lib/base/native.ts');
     const net = new native.NativeNetwork({ model: 'qif', n: 1, nIn: 1, recurrentSource: new Int32Array(0), recurrentTarget: new Int32Array(0),
       inputSource: new Int32Array([0]), inputTarget: new Int32Array([0]), readoutNeurons: new Int32Array([0]), readoutCounts: new Int32Array([1]), T: 2, maxEvents: 100 });
     try {
@@ -216,7 +216,7 @@ describe('K7 memory: sizes that the binding accepts but cannot afford', () => {
   it('2^31 output slots are rejected as ERR_SPIKEGRAD_RANGE (today: ERR_SPIKEGRAD_INTERNAL out of memory, or the OOM killer)', () => {
     // Limited address space so that the allocation fails instead of exhausting the machine.
     const code = `
-      const { native } = require('./lib/native.ts');
+      const { native } = require('./lib/base/native.ts');
       try {
         native.simulate({ model: 'qif', n: 1, nIn: 0, weights: new Float64Array(1), inputWeights: new Float64Array(0), initial: new Float64Array(2),
           inputTimes: new Float64Array(0), inputChannels: new Int32Array(0), readoutNeurons: new Int32Array(2048), readoutCounts: new Int32Array(2048).fill(1 << 20), T: 1, maxEvents: 10 });

@@ -4,13 +4,13 @@
  * states, readout and layers, and a short training run on a tiny 2-class ttfs task.
  */
 import { feedForward, layerWeights, recurrent } from '../../lib/topology';
-import { Network } from '../../lib/network';
+import { Network } from '../../lib/network/network';
 import { osclif, qif, theta } from '../../lib/neurons';
-import { spikeBatch } from '../../lib/inputs';
-import { ttfsBatch } from '../../lib/encoding';
-import { Random } from '../../lib/random';
-import { accuracy, firstSpikeCrossEntropy } from '../../lib/losses';
-import { adam } from '../../lib/optim';
+import { spikeBatch } from '../../lib/network/inputs';
+import { ttfsBatch } from '../../lib/data/ttfs';
+import { Random } from '../../lib/base/random';
+import { accuracy, firstSpikeCrossEntropy } from '../../lib/training/losses';
+import { adam } from '../../lib/training/optim';
 
 const coded = (code: string, re: RegExp) => expect.objectContaining({ code, message: expect.stringMatching(re) });
 

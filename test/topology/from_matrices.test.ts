@@ -5,13 +5,13 @@
  * training run on a two-neuron chain.
  */
 import { feedForward, fromMatrices, layerWeights } from '../../lib/topology';
-import { Network } from '../../lib/network';
+import { Network } from '../../lib/network/network';
 import { qif, theta } from '../../lib/neurons';
-import { spikeBatch } from '../../lib/inputs';
-import { ttfsBatch } from '../../lib/encoding';
-import { Random } from '../../lib/random';
-import { spikeTimeMse } from '../../lib/losses';
-import { adam } from '../../lib/optim';
+import { spikeBatch } from '../../lib/network/inputs';
+import { ttfsBatch } from '../../lib/data/ttfs';
+import { Random } from '../../lib/base/random';
+import { spikeTimeMse } from '../../lib/training/losses';
+import { adam } from '../../lib/training/optim';
 
 const coded = (code: string, re: RegExp) => expect.objectContaining({ code, message: expect.stringMatching(re) });
 

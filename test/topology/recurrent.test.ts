@@ -4,11 +4,11 @@
  * sorted by channel, trainable defaults, readout, and a short target-train training run.
  */
 import { recurrent, type InputSynapse } from '../../lib/topology';
-import { Network } from '../../lib/network';
+import { Network } from '../../lib/network/network';
 import { qif, theta } from '../../lib/neurons';
-import { spikeBatch } from '../../lib/inputs';
-import { targetTrainLoss } from '../../lib/losses';
-import { adaBelief } from '../../lib/optim';
+import { spikeBatch } from '../../lib/network/inputs';
+import { targetTrainLoss } from '../../lib/training/losses';
+import { adaBelief } from '../../lib/training/optim';
 
 const coded = (code: string, re: RegExp) => expect.objectContaining({ code, message: expect.stringMatching(re) });
 

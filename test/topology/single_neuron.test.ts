@@ -5,11 +5,11 @@
  * that makes a silent neuron spike at a target inside the trial.
  */
 import { fromMatrices, singleNeuron } from '../../lib/topology';
-import { Network } from '../../lib/network';
+import { Network } from '../../lib/network/network';
 import { qif } from '../../lib/neurons';
-import { spikeBatch } from '../../lib/inputs';
-import { spikeTimeMse } from '../../lib/losses';
-import { adam } from '../../lib/optim';
+import { spikeBatch } from '../../lib/network/inputs';
+import { spikeTimeMse } from '../../lib/training/losses';
+import { adam } from '../../lib/training/optim';
 
 const coded = (code: string, re: RegExp) => expect.objectContaining({ code, message: expect.stringMatching(re) });
 
