@@ -10,6 +10,8 @@ export { simulate, simulateAsync, checkTrialSpec, EventKind } from './trial/simu
 export type { ModelName, ModelParams, TrialSpec, SimulateOptions, TrialResult, TrialGradient } from './trial/simulate';
 export * from './neurons';
 export { Network, RecordedBatch, PARAMETER_NAMES } from './network/network';
+export { checkOutputBatch, outputBatch } from './network/output';
+export type { OutputBatch } from './network/output';
 export type {
   NetworkStructure,
   Parameters,
@@ -33,7 +35,9 @@ export * from './training/losses';
 export * from './training/optim';
 export { Trainer } from './training/trainer';
 export type { TrainerOptions, FitOptions, FitResult, Metrics, BatchInfo, EpochInfo } from './training/trainer';
-export { saveModel, loadModel, parseModel, writeFileAtomic, MODEL_FORMAT, MODEL_VERSION } from './training/checkpoint';
+export { saveModel, loadModel, parseModel } from './training/checkpoint';
+export { MODEL_FORMAT, MODEL_VERSION } from './network/model_file';
+export { writeFileAtomic } from './base/files';
 export type { ModelFile, LoadedModel, TrainingState } from './training/checkpoint';
 export { loadBundledDigits, splitImages, subsetImages } from './data/digits';
 export type { ImageSet } from './data/digits';

@@ -5,7 +5,7 @@
 import fs = require('fs');
 import path = require('path');
 import { parseArgs } from 'util';
-import { writeFileAtomic } from '../training/checkpoint';
+import { writeFileAtomic } from '../base/files';
 import { writeReport } from '../report';
 import { runConcept } from '../experiments/concept';
 import { conceptReport } from '../experiments/concept.report';

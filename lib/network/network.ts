@@ -13,7 +13,7 @@ import { NativeNetworkHandle, NativeBatchHandle, native } from '../base/native';
 import { argumentError, codedError, describe, rangeError, rethrowWithStack } from '../base/errors';
 import { checkInputBatch, mergeBatches, type InputBatch } from './inputs';
 import { simulate, type SimulateOptions, type TrialResult } from '../trial/simulate';
-import type { Loss, LossResult, OutputBatch } from '../training/losses/loss';
+import type { OutputBatch } from './output';
 import type { NeuronModel } from '../neurons/neuron';
 import { neuronFromJSON } from '../neurons';
 import { expectAttached, expectOptions, isFloat64Array, isInt32Array, isUint8Array } from '../base/validate';
@@ -90,6 +90,23 @@ export interface NetworkOutput extends OutputBatch {
   spikeCount: Float64Array;
   /** Per neuron: spikes before each sample's first ordinary readout spike, summed. */
   spikeCountFirst: Float64Array;
+}
+
+/**
+ * What {@link Network.lossAndGradient} needs of a loss: a function of the output times that
+ * returns a value and its gradient. Every loss of the training layer (`Loss` in
+ * training/losses/loss.ts) is one; the network layer does not depend on them.
+ */
+export interface OutputLoss<Targets, Result extends LossValue = LossValue> {
+  compute(out: NetworkOutput, targets: Targets): Result;
+}
+
+/** The part of a loss result that {@link Network.lossAndGradient} uses. */
+export interface LossValue {
+  /** The loss. */
+  value: number;
+  /** d value / d output time, in the layout of {@link NetworkOutput.times}. */
+  grad: Float64Array;
 }
 
 /** Options of batch runs. */
@@ -374,12 +391,12 @@ export class Network {
    * const { loss, grad } = await net.lossAndGradient(batch, firstSpikeCrossEntropy(), labels);
    * ```
    */
-  async lossAndGradient<Targets>(
+  async lossAndGradient<Targets, Result extends LossValue = LossValue>(
     batch: InputBatch,
-    loss: Loss<Targets>,
+    loss: OutputLoss<Targets, Result>,
     targets: Targets,
     options: RunOptions = {},
-  ): Promise<{ loss: LossResult; output: NetworkOutput; grad: Gradients }> {
+  ): Promise<{ loss: Result; output: NetworkOutput; grad: Gradients }> {
     const rec = await this.recordAsync(batch, options);
     try {
       const result = loss.compute(rec.output, targets);

@@ -3,7 +3,9 @@
  * object is what a network is built from; its `name` and `params` are what the native core gets.
  */
 import { argumentError, describe, rangeError } from '../base/errors';
-import type { ModelName } from '../trial/simulate';
+
+/** The neuron models of method.md section 2, by the names the case format and the native core use. */
+export type ModelName = 'qif' | 'theta' | 'lif' | 'osclif';
 
 /** The common shape of every neuron model. */
 export interface NeuronModel {

@@ -1,19 +1,16 @@
 /**
- * Saving and loading models as versioned JSON: the network (architecture, neuron parameters, all
- * parameters, trainability), optionally the optimiser state and the training position. Saving is
- * atomic: the file is written beside the target, flushed to disk and renamed over it, so an
- * interrupted save leaves the previous file intact and never a truncated one.
+ * Checkpoints: model files (network/model_file.ts) with the training layer's sections beside the
+ * network, the optimiser state and the training position, so that a run resumes exactly.
+ * saveModel, loadModel and parseModel read and write every model file; one without these
+ * sections is a plain model. Saving is atomic (base/files.ts): an interrupted save leaves the
+ * previous file intact and never a truncated one.
  */
-import fs = require('fs');
-import path = require('path');
-import { argumentError, codedError, describe, rangeError } from '../base/errors';
+import { argumentError, describe } from '../base/errors';
+import { writeFileAtomic } from '../base/files';
 import { Network, type NetworkJSON } from '../network/network';
+import { findNonFinite } from '../base/validate';
+import { MODEL_FORMAT, MODEL_VERSION, modelFileText, modelLoadError, nonFiniteSaveError, parseModelFile, readModelJSON } from '../network/model_file';
 import type { OptimizerState } from './optim/optimizer';
-
-/** The `format` field of every model file. */
-export const MODEL_FORMAT = 'spikegrad-model';
-/** The current file version; loading rejects other versions. */
-export const MODEL_VERSION = 1;
 
 /** Where a training run stands, enough to resume it exactly. */
 export interface TrainingState {
@@ -49,64 +46,6 @@ export interface LoadedModel {
   training?: TrainingState;
 }
 
-/** The path of the first non-finite number in value, or '' (JSON would write it as null). */
-function nonFinite(value: unknown, where: string): string {
-  if (typeof value === 'number') return Number.isFinite(value) ? '' : where;
-  if (ArrayBuffer.isView(value)) {
-    const a = value as unknown as ArrayLike<number>;
-    for (let k = 0; k < a.length; k++) if (typeof a[k] === 'number' && !Number.isFinite(a[k])) return `${where}[${k}]`;
-    return '';
-  }
-  if (Array.isArray(value)) {
-    for (let k = 0; k < value.length; k++) {
-      const w = nonFinite(value[k], `${where}[${k}]`);
-      if (w) return w;
-    }
-    return '';
-  }
-  if (typeof value === 'object' && value !== null) {
-    for (const [key, v] of Object.entries(value)) {
-      const w = nonFinite(v, `${where}.${key}`);
-      if (w) return w;
-    }
-  }
-  return '';
-}
-
-function stringify(network: Network, extra: { optimizer?: OptimizerState; training?: TrainingState }): string {
-  // A non-finite number would be written as null and the file could not be loaded back.
-  const bad = nonFinite(network.params, 'params') || nonFinite(extra.optimizer, 'optimizer');
-  if (bad) throw rangeError(`Cannot save a model with a non-finite number at ${bad}`, 'ERR_SPIKEGRAD_NONFINITE');
-  const file: ModelFile = { format: MODEL_FORMAT, version: MODEL_VERSION, network: network.toJSON(), ...extra };
-  return JSON.stringify(file);
-}
-
-/** Writes text to file atomically (temporary file, fsync, rename, fsync of the folder). */
-export function writeFileAtomic(file: string, text: string): void {
-  const dir = path.dirname(path.resolve(file));
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
-  let fd: number | undefined;
-  try {
-    fd = fs.openSync(tmp, 'w', 0o644);
-    fs.writeFileSync(fd, text);
-    fs.fsyncSync(fd);
-    fs.closeSync(fd);
-    fd = undefined;
-    fs.renameSync(tmp, file);
-  } catch (err) {
-    if (fd !== undefined) fs.closeSync(fd);
-    fs.rmSync(tmp, { force: true });
-    throw err;
-  }
-  try {
-    const dfd = fs.openSync(dir, 'r');
-    fs.fsyncSync(dfd);
-    fs.closeSync(dfd);
-  } catch {
-    // Some file systems cannot fsync a directory; the rename itself is still atomic.
-  }
-}
-
 /**
  * Saves a network (and optionally optimiser state and training position) to a JSON file.
  *
@@ -118,30 +57,20 @@ export function writeFileAtomic(file: string, text: string): void {
 export function saveModel(file: string, network: Network, extra: { optimizer?: OptimizerState; training?: TrainingState } = {}): void {
   if (typeof file !== 'string' || file === '') throw argumentError(`Expected a file path for file but received ${describe(file)}`);
   if (!(network instanceof Network)) throw argumentError(`Expected a Network for network but received ${describe(network)}`);
-  writeFileAtomic(file, stringify(network, extra));
-}
-
-function loadError(file: string, message: string): Error {
-  return codedError(`Cannot load model ${file}: ${message}`, 'ERR_SPIKEGRAD_LOAD');
+  // The optimiser state must load back; the random states of the training position hold NaN on
+  // purpose (no spare normal), which JSON writes as null and Random.setState reads back.
+  const bad = findNonFinite(network.params, 'params') || findNonFinite(extra.optimizer, 'optimizer');
+  if (bad) throw nonFiniteSaveError(bad);
+  writeFileAtomic(file, modelFileText(network, extra));
 }
 
 /** Validates parsed JSON as a model file and builds the network. */
 export function parseModel(value: unknown, file = 'model'): LoadedModel {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw loadError(file, 'not a JSON object');
-  const v = value as Partial<ModelFile>;
-  if (v.format !== MODEL_FORMAT) throw loadError(file, `format is ${describe(v.format)}, expected "${MODEL_FORMAT}"`);
-  if (v.version !== MODEL_VERSION) {
-    throw loadError(file, `version ${describe(v.version)} is not supported (this spikegrad reads version ${MODEL_VERSION})`);
-  }
-  let network: Network;
-  try {
-    network = Network.fromJSON(v.network);
-  } catch (err) {
-    throw loadError(file, `network: ${(err as Error).message}`);
-  }
-  if (v.optimizer !== undefined && (typeof v.optimizer !== 'object' || v.optimizer === null)) throw loadError(file, 'optimizer is not an object');
-  if (v.training !== undefined) {
-    const t = v.training as Partial<TrainingState>;
+  const { network, sections } = parseModelFile(value, file);
+  const { optimizer, training } = sections as Pick<ModelFile, 'optimizer' | 'training'>;
+  if (optimizer !== undefined && (typeof optimizer !== 'object' || optimizer === null)) throw modelLoadError(file, 'optimizer is not an object');
+  if (training !== undefined) {
+    const t = training as Partial<TrainingState>;
     const ok =
       typeof t === 'object' &&
       t !== null &&
@@ -152,9 +81,9 @@ export function parseModel(value: unknown, file = 'model'): LoadedModel {
       (t.batchSize as number) >= 1 &&
       Array.isArray(t.shuffleState) &&
       Array.isArray(t.augmentState);
-    if (!ok) throw loadError(file, 'training is not a valid training state');
+    if (!ok) throw modelLoadError(file, 'training is not a valid training state');
   }
-  return { network, optimizer: v.optimizer, training: v.training };
+  return { network, optimizer, training };
 }
 
 /**
@@ -167,17 +96,5 @@ export function parseModel(value: unknown, file = 'model'): LoadedModel {
  * ```
  */
 export function loadModel(file: string): LoadedModel {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    throw loadError(file, (err as Error).message);
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (err) {
-    throw loadError(file, `not valid JSON (truncated or corrupted?): ${(err as Error).message}`);
-  }
-  return parseModel(value, file);
+  return parseModel(readModelJSON(file), file);
 }

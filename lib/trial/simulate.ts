@@ -10,9 +10,9 @@ import { native } from '../base/native';
 import { argumentError, describe, rangeError, rethrowWithStack } from '../base/errors';
 import { expectAttached, expectFinite, expectFloat64Array, expectInteger, expectOptions } from '../base/validate';
 import { isInt32Array, isUint8Array } from '../base/validate';
+import type { ModelName } from '../neurons/neuron';
 
-/** The neuron models of method.md section 2. */
-export type ModelName = 'qif' | 'theta' | 'lif' | 'osclif';
+export type { ModelName } from '../neurons/neuron';
 
 /** Model parameters; missing ones take the defaults of method.md (tau = 1, alpha = 10, I0 = 5/4, vth = 1, eps = 1e-6). */
 export interface ModelParams {

@@ -3,7 +3,9 @@
  * MNIST prediction and metric conventions (method.md 6.4 metrics, 7 item 14).
  */
 import { argumentError, describe, rangeError } from '../../base/errors';
-import { checkOptions, checkOutputBatch, expectPositive, mean, type Loss, type LossResult, type OutputBatch } from './loss';
+import { checkOptions, mean, type Loss, type LossResult } from './loss';
+import { checkOutputBatch, type OutputBatch } from '../../network/output';
+import { expectPositive } from '../../base/validate';
 
 /**
  * Options of {@link firstSpikeCrossEntropy}.

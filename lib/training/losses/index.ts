@@ -3,7 +3,7 @@
  *
  * @example
  * ```ts
- * import { lossByName } from 'spikegrad/dist/losses';
+ * import { lossByName } from 'spikegrad';
  * const loss = lossByName('first_spike_cross_entropy', { gamma: 0.01 });
  * const { value, grad } = loss.compute(out, labels);
  * ```
@@ -14,8 +14,7 @@ import type { Loss } from './loss';
 import { spikeTimeMse, type TargetTimes } from './spike_time_mse';
 import { targetTrainLoss, type TargetTrainOptions, type TargetTrainTargets } from './target_train';
 
-export type { Loss, LossResult, OutputBatch } from './loss';
-export { checkOutputBatch, outputBatch } from './loss';
+export type { Loss, LossResult } from './loss';
 export type { FirstSpikeCrossEntropyOptions, AccuracyOptions, Labels } from './first_spike_cross_entropy';
 export { firstSpikeCrossEntropy, predict, accuracy, clipToTrial, checkLabels } from './first_spike_cross_entropy';
 export type { TargetTimes } from './spike_time_mse';

@@ -2,7 +2,8 @@
  * Squared error between output times and target times (method.md 6.2, single-neuron task).
  */
 import { argumentError, describe, rangeError } from '../../base/errors';
-import { checkOptions, checkOutputBatch, mean, type Loss, type LossResult, type OutputBatch } from './loss';
+import { checkOptions, mean, type Loss, type LossResult } from './loss';
+import { checkOutputBatch, type OutputBatch } from '../../network/output';
 import { isFloat64Array } from '../../base/validate';
 
 /**

@@ -3,7 +3,9 @@
  * 7 item 16).
  */
 import { argumentError, describe, rangeError } from '../../base/errors';
-import { checkOptions, checkOutputBatch, expectPositive, mean, type Loss, type LossResult, type OutputBatch } from './loss';
+import { checkOptions, mean, type Loss, type LossResult } from './loss';
+import { checkOutputBatch, type OutputBatch } from '../../network/output';
+import { expectPositive } from '../../base/validate';
 
 /**
  * Real target times of each readout neuron (the sentinel is not included; the loss appends it).

@@ -3,7 +3,8 @@
  * intro and 7 item 19).
  */
 import { describe, rangeError } from '../../base/errors';
-import { BaseOptimizer, checkOptions, expectInRange, type OptionValue } from './optimizer';
+import { BaseOptimizer, type OptionValue } from './optimizer';
+import { checkRequiredOptions as checkOptions, expectInRange } from '../../base/validate';
 import { resolveSchedule, type Schedule } from './schedule';
 
 /**

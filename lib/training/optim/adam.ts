@@ -1,7 +1,8 @@
 /**
  * Adam with optax semantics (optax.adam / scale_by_adam followed by the learning rate).
  */
-import { BaseOptimizer, checkOptions, expectInRange, type OptionValue } from './optimizer';
+import { BaseOptimizer, type OptionValue } from './optimizer';
+import { checkRequiredOptions as checkOptions, expectInRange } from '../../base/validate';
 import { resolveSchedule, type Schedule } from './schedule';
 
 /**

@@ -7,9 +7,8 @@
  * part of an optimiser: apply them after {@link Optimizer.step}, for example with {@link clamp}.
  */
 import { argumentError, describe, rangeError } from '../../base/errors';
-import { expectFinite } from '../../base/validate';
-import type { ScheduleSpec } from './schedule';
 import { isFloat64Array } from '../../base/validate';
+import type { ScheduleSpec } from './schedule';
 
 /**
  * A value stored in {@link OptimizerState.options}.
@@ -108,52 +107,6 @@ export function clamp(array: Float64Array, lo: number, hi: number): Float64Array
     else if (v > hi) array[i] = hi;
   }
   return array;
-}
-
-/**
- * Checks an options argument: a plain object whose keys are all in `known` (undefined allowed
- * when `required` is false). Returns it as a record.
- *
- * @example
- * ```ts
- * checkOptions({ lr: 0.1 }, 'sgd options', ['lr', 'clip']); // ok
- * checkOptions({ lr: 0.1, momentum: 0.9 }, 'sgd options', ['lr', 'clip']); // TypeError naming 'momentum'
- * ```
- */
-export function checkOptions(
-  options: unknown,
-  name: string,
-  known: readonly string[],
-  required = true,
-): Record<string, unknown> {
-  if (options === undefined && !required) return {};
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw argumentError(`Expected an options object for ${name} but received ${describe(options)}`);
-  }
-  for (const key of Object.keys(options)) {
-    if (!known.includes(key)) {
-      throw argumentError(`Expected only known options (${known.join(', ')}) for ${name} but received unknown option '${key}'`);
-    }
-  }
-  return options as Record<string, unknown>;
-}
-
-/**
- * A finite number in [min, max) (or [min, max] when `closed`), else a TypeError/RangeError
- * naming `name`.
- *
- * @example
- * ```ts
- * expectInRange(0.9, 'b1', 0, 1); // 0.9
- * expectInRange(1, 'b1', 0, 1);   // RangeError: Expected a number in [0, 1) for b1 but received 1
- * ```
- */
-export function expectInRange(value: unknown, name: string, min: number, max: number, closed = false): number {
-  const v = expectFinite(value, name);
-  if (v < min || (closed ? v > max : v >= max)) {
-    throw rangeError(`Expected a number in [${min}, ${max}${closed ? ']' : ')'} for ${name} but received ${v}`);
-  }
-  return v;
 }
 
 function loadError(message: string): RangeError {

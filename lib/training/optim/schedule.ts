@@ -3,7 +3,7 @@
  * the increment to a learning rate, so the first update uses lr(0) (optax semantics).
  */
 import { argumentError, describe, rangeError } from '../../base/errors';
-import { checkOptions, expectInRange } from './optimizer';
+import { checkRequiredOptions as checkOptions, expectInRange } from '../../base/validate';
 
 /**
  * A serialisable description of a schedule, stored in optimiser states. `custom` marks a user

@@ -2,7 +2,8 @@
  * Plain SGD with optional element-wise gradient clipping (method.md 6.2: clip to ±0.02, then
  * update = -lr * g, no momentum).
  */
-import { BaseOptimizer, checkOptions, expectInRange, type OptionValue } from './optimizer';
+import { BaseOptimizer, type OptionValue } from './optimizer';
+import { checkRequiredOptions as checkOptions, expectInRange } from '../../base/validate';
 import { resolveSchedule, type Schedule } from './schedule';
 import { rangeError } from '../../base/errors';
 

@@ -4,7 +4,7 @@ import {
   firstSpikeCrossEntropy,
   predict,
 } from '../../../lib/training/losses/first_spike_cross_entropy';
-import type { OutputBatch } from '../../../lib/training/losses/loss';
+import type { OutputBatch } from '../../../lib/network/output';
 import { centralDifferences, rng } from '../../helpers/numeric';
 
 function randomBatch(seed: number, samples: number, slots: number, T: number): { out: OutputBatch; labels: number[] } {

@@ -4,8 +4,8 @@ import {
   lossNames,
   spikeTimeMse,
   targetTrainLoss,
-  type OutputBatch,
 } from '../../../lib/training/losses';
+import type { OutputBatch } from '../../../lib/network/output';
 
 describe('lossByName', () => {
   it('creates every built-in loss by its name, with options', () => {

@@ -1,4 +1,4 @@
-import type { OutputBatch } from '../../../lib/training/losses/loss';
+import type { OutputBatch } from '../../../lib/network/output';
 import { spikeTimeMse } from '../../../lib/training/losses/spike_time_mse';
 import { centralDifferences, rng } from '../../helpers/numeric';
 

@@ -1,4 +1,4 @@
-import type { OutputBatch } from '../../../lib/training/losses/loss';
+import type { OutputBatch } from '../../../lib/network/output';
 import { targetTrainLoss, targetTrainSlots } from '../../../lib/training/losses/target_train';
 import { centralDifferences, rng } from '../../helpers/numeric';
 
