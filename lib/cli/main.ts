@@ -38,7 +38,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (first === 'eval') return evalCommand(argv.slice(1));
-  if (first in EXPERIMENT_USAGE) return experimentCommand(first, argv.slice(1));
+  if (Object.hasOwn(EXPERIMENT_USAGE, first)) return experimentCommand(first, argv.slice(1));
   process.stderr.write(`spikegrad: unknown command '${first}' (see spikegrad --help)\n`);
   return 2;
 }

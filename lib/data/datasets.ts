@@ -4,10 +4,10 @@
  * asks for a training batch (with its seeded random source), so that a seed reproduces it.
  */
 import { argumentError, describe, rangeError } from '../base/errors';
-import { repeatBatch, selectSamples, spikeBatch, type InputBatch, type SampleSpikes } from '../network/inputs';
+import { checkInputBatch, pickSamples, repeatBatch, spikeBatch, type InputBatch, type SampleSpikes } from '../network/inputs';
 import { ttfsBatch } from './ttfs';
 import type { Random } from '../base/random';
-import { isUint8Array } from '../base/validate';
+import { expectInteger, expectObject, isUint8Array, optionNames, readOptions } from '../base/validate';
 
 /** How a batch is requested. */
 export interface BatchContext {
@@ -38,7 +38,14 @@ export interface ImageDatasetOptions {
   bins?: number;
   /** Per-pixel flip probability for training batches (the paper's augmentation, 0.02). Default 0. */
   flipProbability?: number;
+  /** The number of images, as an ImageSet carries it (so that `{ ...set, T }` works); checked. */
+  size?: number;
+  /** Image height and width, as an IdxImageSet carries them; rows x cols must be pixels. */
+  rows?: number;
+  cols?: number;
 }
+
+const IMAGE_DATASET_OPTIONS = optionNames<ImageDatasetOptions>()(['images', 'pixels', 'labels', 'T', 'bins', 'flipProbability', 'size', 'rows', 'cols']);
 
 /**
  * Labelled images with time-to-first-spike encoding (method.md 6.4); targets are labels.
@@ -48,14 +55,20 @@ export interface ImageDatasetOptions {
  * const train = imageDataset({ images, pixels: 784, labels, T: 2, flipProbability: 0.02 });
  * ```
  */
-export function imageDataset(options: ImageDatasetOptions): Dataset<Int32Array> {
-  if (typeof options !== 'object' || options === null) throw argumentError(`Expected imageDataset options {images, pixels, labels, T} but received ${describe(options)}`);
+export function imageDataset(given: ImageDatasetOptions): Dataset<Int32Array> {
+  const options = readOptions(given, 'imageDataset options', IMAGE_DATASET_OPTIONS, true) as ImageDatasetOptions;
   const { images, pixels, T } = options;
   if (!isUint8Array(images)) throw argumentError(`Expected a Uint8Array for images but received ${describe(images)}`);
   if (!Number.isInteger(pixels) || pixels < 1 || images.length % pixels !== 0) {
     throw rangeError(`images (length ${images.length}) is not a whole number of images of ${pixels} pixels`, 'ERR_SPIKEGRAD_SHAPE');
   }
   const size = images.length / pixels;
+  if (options.size !== undefined && options.size !== size) {
+    throw rangeError(`Expected size = ${size} (images.length / pixels) but received ${describe(options.size)}`, 'ERR_SPIKEGRAD_SHAPE');
+  }
+  if ((options.rows !== undefined || options.cols !== undefined) && expectInteger(options.rows, 'rows', 1) * expectInteger(options.cols, 'cols', 1) !== pixels) {
+    throw rangeError(`Expected rows x cols = pixels (${pixels}) but received ${options.rows} x ${options.cols}`, 'ERR_SPIKEGRAD_SHAPE');
+  }
   const labels = Int32Array.from(options.labels);
   if (labels.length !== size) throw rangeError(`Expected ${size} labels but received ${labels.length}`, 'ERR_SPIKEGRAD_SHAPE');
   const flip = options.flipProbability ?? 0;
@@ -94,7 +107,7 @@ export function spikeDataset<Target>(samples: readonly SampleSpikes[], targets: 
   }
   return {
     size: samples.length,
-    batch: (indices) => ({ inputs: selectSamples(all, indices), targets: Array.from(indices, (s) => targets[s]) }),
+    batch: (indices) => ({ inputs: pickSamples(all, indices), targets: Array.from(indices, (s) => targets[s]) }),
   };
 }
 
@@ -108,10 +121,13 @@ export function spikeDataset<Target>(samples: readonly SampleSpikes[], targets: 
  * ```
  */
 export function fixedDataset<Targets>(inputs: InputBatch | SampleSpikes, targets: Targets): Dataset<Targets> {
-  const one = 'sampleStart' in inputs ? inputs : repeatBatch(inputs, 1);
-  if (one.samples !== 1) throw rangeError(`Expected a batch of one sample but received ${one.samples}`, 'ERR_SPIKEGRAD_SHAPE');
+  const given = expectObject(inputs, 'inputs', 'an InputBatch or {times, channels}');
+  // Checked once here; the dataset keeps its own copy, so every batch is made without a check.
+  const batch = Object.hasOwn(given, 'sampleStart') ? checkInputBatch(given, 'inputs') : repeatBatch(inputs as SampleSpikes, 1);
+  if (batch.samples !== 1) throw rangeError(`Expected a batch of one sample but received ${batch.samples}`, 'ERR_SPIKEGRAD_SHAPE');
+  const one = pickSamples(batch, [0]);
   return {
     size: 1,
-    batch: (indices) => ({ inputs: selectSamples(one, new Int32Array(indices.length)), targets }),
+    batch: (indices) => ({ inputs: pickSamples(one, new Int32Array(indices.length)), targets }),
   };
 }

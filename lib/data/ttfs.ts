@@ -9,7 +9,7 @@
 import { argumentError, describe, rangeError } from '../base/errors';
 import type { InputBatch } from '../network/inputs';
 import type { Random } from '../base/random';
-import { isUint8Array } from '../base/validate';
+import { isUint8Array, optionNames, readOptions } from '../base/validate';
 
 export interface TtfsOptions {
   /** Trial length T, which sets the bin spike times. */
@@ -21,6 +21,8 @@ export interface TtfsOptions {
   /** The random source of the flips (required when flipProbability > 0). */
   rng?: Random;
 }
+
+const TTFS_OPTIONS = optionNames<TtfsOptions>()(['T', 'bins', 'flipProbability', 'rng']);
 
 /** The spike time of each bin: t_k = T ln(I_k / (I_k - V_th)). */
 export function ttfsTimes(T: number, bins = 1): Float64Array {
@@ -39,10 +41,10 @@ export function ttfsTimes(T: number, bins = 1): Float64Array {
  * const batch = ttfsBatch(images, 784, { T: 2 }); // one bundled event per image at t = 0.0201
  * ```
  */
-export function ttfsBatch(images: Uint8Array, pixels: number, options: TtfsOptions): InputBatch {
+export function ttfsBatch(images: Uint8Array, pixels: number, given: TtfsOptions): InputBatch {
   if (!isUint8Array(images)) throw argumentError(`Expected a Uint8Array for images but received ${describe(images)}`);
   if (!Number.isInteger(pixels) || pixels < 1) throw rangeError(`Expected a positive integer for pixels but received ${describe(pixels)}`);
-  if (typeof options !== 'object' || options === null) throw argumentError(`Expected ttfsBatch options {T, bins?, ...} but received ${describe(options)}`);
+  const options = readOptions(given, 'ttfsBatch options', TTFS_OPTIONS, true) as TtfsOptions;
   if (images.length % pixels !== 0) {
     throw rangeError(`images has ${images.length} values, not a multiple of pixels = ${pixels}`, 'ERR_SPIKEGRAD_SHAPE');
   }

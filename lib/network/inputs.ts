@@ -107,6 +107,11 @@ export function repeatBatch(sample: SampleSpikes, samples = 1): InputBatch {
 export function mergeBatches(a: InputBatch, b: InputBatch): InputBatch {
   checkInputBatch(a, 'a');
   checkInputBatch(b, 'b');
+  return concatBatches(a, b);
+}
+
+/** {@link mergeBatches} of two batches that are known to be valid (checked, or built valid). */
+export function concatBatches(a: InputBatch, b: InputBatch): InputBatch {
   if (a.samples !== b.samples) throw rangeError(`Cannot merge batches of ${a.samples} and ${b.samples} samples`, 'ERR_SPIKEGRAD_SHAPE');
   if ((a.eventStart === undefined) !== (b.eventStart === undefined)) {
     throw rangeError('Cannot merge a bundled and a plain batch', 'ERR_SPIKEGRAD_SHAPE');
@@ -141,6 +146,11 @@ export function mergeBatches(a: InputBatch, b: InputBatch): InputBatch {
 
 /** Selects samples (in the given order) from a batch. */
 export function selectSamples(batch: InputBatch, indices: ArrayLike<number>): InputBatch {
+  return pickSamples(checkInputBatch(batch), indices);
+}
+
+/** {@link selectSamples} from a batch that is known to be valid (checked once, or built valid). */
+export function pickSamples(batch: InputBatch, indices: ArrayLike<number>): InputBatch {
   let events = 0;
   let chans = 0;
   for (let i = 0; i < indices.length; i++) {

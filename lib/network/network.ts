@@ -11,12 +11,12 @@
  */
 import { NativeNetworkHandle, NativeBatchHandle, native } from '../base/native';
 import { argumentError, codedError, describe, rangeError, rethrowWithStack } from '../base/errors';
-import { checkInputBatch, mergeBatches, type InputBatch } from './inputs';
+import { checkInputBatch, concatBatches, type InputBatch } from './inputs';
 import { simulate, type SimulateOptions, type TrialResult } from '../trial/simulate';
 import type { OutputBatch } from './output';
-import type { NeuronModel } from '../neurons/neuron';
+import { expectNeuron, type NeuronModel } from '../neurons/neuron';
 import { neuronFromJSON } from '../neurons';
-import { expectAttached, expectOptions, isFloat64Array, isInt32Array, isUint8Array } from '../base/validate';
+import { expectAttached, expectOptions, isFloat64Array, isInt32Array, isUint8Array, expectKnownKeys, optionNames, readOptions } from '../base/validate';
 
 /** Synapses as parallel lists, grouped by source in increasing order. */
 export interface SynapseList {
@@ -62,6 +62,9 @@ export interface Parameters {
   /** Times of the trainable input spikes (empty when there are none). */
   inputTimes: Float64Array;
 }
+
+/** The fields of a {@link NetworkStructure}. */
+const STRUCTURE_KEYS = optionNames<NetworkStructure>()(['neuron', 'n', 'nIn', 'recurrent', 'input', 'readout', 'layers', 'T', 'maxEvents', 'trainableInputs']);
 
 /** The parameter groups, in the order optimisers see them. */
 export const PARAMETER_NAMES = ['weights', 'inputWeights', 'initial', 'inputTimes'] as const;
@@ -210,8 +213,7 @@ function checkSynapses(list: SynapseList, sources: number, targets: number, name
 }
 
 function threadsOption(options: RunOptions): number {
-  expectOptions(options, 'options');
-  const t = options.threads ?? 0;
+  const t = readOptions(options, 'run options', ['threads'] as const).threads ?? 0;
   if (typeof t !== 'number' || !Number.isInteger(t) || t < 0 || t > 1024) {
     throw rangeError(`Expected an integer in [0, 1024] for options.threads but received ${describe(t)}`);
   }
@@ -237,10 +239,8 @@ export class Network {
   constructor(structure: NetworkStructure, params?: Partial<Parameters>, trainable: Trainable = {}) {
     const s = structure;
     if (typeof s !== 'object' || s === null) throw argumentError(`Expected a network structure but received ${describe(s)}`);
-    const neuron = s.neuron as Partial<NeuronModel> | undefined;
-    if (typeof neuron !== 'object' || neuron === null || typeof neuron.name !== 'string' || typeof neuron.defaultState !== 'function') {
-      throw argumentError(`Expected a neuron model (qif(), theta(), lif(), osclif()) for structure.neuron but received ${describe(neuron)}`);
-    }
+    expectKnownKeys(s, 'structure', STRUCTURE_KEYS);
+    expectNeuron(s.neuron, 'structure.neuron');
     for (const key of ['recurrent', 'input', 'readout'] as const) {
       if (typeof s[key] !== 'object' || s[key] === null) throw argumentError(`Expected an object for structure.${key} but received ${describe(s[key])}`);
     }
@@ -259,9 +259,11 @@ export class Network {
     if (params !== undefined && (typeof params !== 'object' || params === null)) {
       throw argumentError(`Expected an object of parameters for params but received ${describe(params)}`);
     }
+    const given = readOptions(params, 'params', PARAMETER_NAMES) as Partial<Parameters>;
     if (typeof trainable !== 'object' || trainable === null) {
       throw argumentError(`Expected an object for trainable but received ${describe(trainable)}`);
     }
+    expectKnownKeys(trainable, 'trainable', PARAMETER_NAMES);
     // Bounded before anything is allocated (2^26, as the native core).
     if (!Number.isInteger(s.n) || s.n < 1 || s.n > 2 ** 26) throw rangeError(`Expected an integer in [1, 2^26] for n but received ${describe(s.n)}`);
     if (!Number.isInteger(s.nIn) || s.nIn < 0 || s.nIn > 2 ** 26) throw rangeError(`Expected an integer in [0, 2^26] for nIn but received ${describe(s.nIn)}`);
@@ -283,10 +285,10 @@ export class Network {
     for (let d = 0; d < D; d++) initial.fill(def[d], d * s.n, (d + 1) * s.n);
     const m = s.trainableInputs?.channels.length ?? 0;
     this.params = {
-      weights: params?.weights ?? new Float64Array(s.recurrent.source.length),
-      inputWeights: params?.inputWeights ?? new Float64Array(s.input.source.length),
-      initial: params?.initial ?? initial,
-      inputTimes: params?.inputTimes ?? new Float64Array(m),
+      weights: given.weights ?? new Float64Array(s.recurrent.source.length),
+      inputWeights: given.inputWeights ?? new Float64Array(s.input.source.length),
+      initial: given.initial ?? initial,
+      inputTimes: given.inputTimes ?? new Float64Array(m),
     };
     const want: Record<ParameterName, number> = {
       weights: s.recurrent.source.length,
@@ -661,7 +663,7 @@ export class Network {
       const extra = batch.eventStart
         ? { samples: batch.samples, ...bundledOf(per) }
         : { samples: batch.samples, ...plainOf(per) };
-      input = mergeBatches(batch, extra);
+      input = concatBatches(batch, extra); // both valid: batch checked above, extra built here
     }
     const p = this.params;
     return [

@@ -8,7 +8,7 @@
 import { argumentError, describe } from '../base/errors';
 import { writeFileAtomic } from '../base/files';
 import { Network, type NetworkJSON } from '../network/network';
-import { findNonFinite } from '../base/validate';
+import { findNonFinite, readOptions } from '../base/validate';
 import { MODEL_FORMAT, MODEL_VERSION, modelFileText, modelLoadError, nonFiniteSaveError, parseModelFile, readModelJSON } from '../network/model_file';
 import type { OptimizerState } from './optim/optimizer';
 
@@ -57,11 +57,12 @@ export interface LoadedModel {
 export function saveModel(file: string, network: Network, extra: { optimizer?: OptimizerState; training?: TrainingState } = {}): void {
   if (typeof file !== 'string' || file === '') throw argumentError(`Expected a file path for file but received ${describe(file)}`);
   if (!(network instanceof Network)) throw argumentError(`Expected a Network for network but received ${describe(network)}`);
+  const sections = readOptions(extra, 'saveModel options', ['optimizer', 'training'] as const);
   // The optimiser state must load back; the random states of the training position hold NaN on
   // purpose (no spare normal), which JSON writes as null and Random.setState reads back.
-  const bad = findNonFinite(network.params, 'params') || findNonFinite(extra.optimizer, 'optimizer');
+  const bad = findNonFinite(network.params, 'params') || findNonFinite(sections.optimizer, 'optimizer');
   if (bad) throw nonFiniteSaveError(bad);
-  writeFileAtomic(file, modelFileText(network, extra));
+  writeFileAtomic(file, modelFileText(network, sections));
 }
 
 /** Validates parsed JSON as a model file and builds the network. */

@@ -4,12 +4,13 @@
  * evaluation with and without pseudospikes, activity metrics, callbacks, a terminal progress bar,
  * cancellation through an AbortSignal, checkpoints, and exact resumption from a checkpoint.
  */
-import { argumentError, codedError, describe, rangeError } from '../base/errors';
+import { argumentError, codedError, describe } from '../base/errors';
+import { expectInteger, optionNames, readOptions } from '../base/validate';
 import { Network, type NetworkOutput, type RunOptions } from '../network/network';
 import { Random } from '../base/random';
 import type { Dataset } from '../data/datasets';
 import type { Loss } from './losses/loss';
-import { accuracy, clipToTrial } from './losses/first_spike_cross_entropy';
+import { checkLabels, clipTimes, fractionCorrect } from './losses/first_spike_cross_entropy';
 import type { Optimizer } from './optim/optimizer';
 import { optimizerFromState } from './optim';
 import { loadModel, saveModel, type TrainingState } from './checkpoint';
@@ -94,11 +95,28 @@ export interface FitResult {
   history: EpochInfo[];
 }
 
-function positiveInt(value: unknown, name: string, min = 1): number {
-  if (typeof value !== 'number') throw argumentError(`Expected an integer for ${name} but received ${describe(value)}`);
-  if (!Number.isInteger(value) || value < min) throw rangeError(`Expected an integer >= ${min} for ${name} but received ${value}`);
-  return value;
+const TRAINER_OPTIONS = optionNames<TrainerOptions<unknown>>()(['network', 'loss', 'optimizer', 'batchSize', 'seed', 'threads']);
+const FIT_OPTIONS = optionNames<FitOptions<unknown>>()([
+  'train',
+  'epochs',
+  'test',
+  'evaluateBefore',
+  'evalBatchSize',
+  'signal',
+  'onBatch',
+  'onEpoch',
+  'progress',
+  'checkpoint',
+  'checkpointEvery',
+]);
+
+/** Options of {@link Trainer.load}. */
+interface LoadOptions<Targets> {
+  loss: Loss<Targets>;
+  threads?: number;
+  lr?: number | ((step: number) => number);
 }
+const LOAD_OPTIONS = optionNames<LoadOptions<unknown>>()(['loss', 'threads', 'lr']);
 
 /**
  * Trains a network.
@@ -126,17 +144,17 @@ export class Trainer<Targets> {
   private readonly augmentRng: Random;
   private shuffleStateAtEpochStart: number[];
 
-  constructor(options: TrainerOptions<Targets>) {
-    if (typeof options !== 'object' || options === null) throw argumentError(`Expected trainer options but received ${describe(options)}`);
+  constructor(given: TrainerOptions<Targets>) {
+    const options = readOptions(given, 'Trainer options', TRAINER_OPTIONS, true) as TrainerOptions<Targets>;
     if (!(options.network instanceof Network)) throw argumentError(`Expected a Network for network but received ${describe(options.network)}`);
     if (typeof options.loss?.compute !== 'function') throw argumentError(`Expected a Loss for loss but received ${describe(options.loss)}`);
     if (typeof options.optimizer?.step !== 'function') throw argumentError(`Expected an Optimizer for optimizer but received ${describe(options.optimizer)}`);
     this.network = options.network;
     this.loss = options.loss;
     this.optimizer = options.optimizer;
-    this.batchSize = positiveInt(options.batchSize, 'batchSize');
-    this.seed = positiveInt(options.seed ?? 0, 'seed', 0);
-    this.threads = positiveInt(options.threads ?? 0, 'threads', 0);
+    this.batchSize = expectInteger(options.batchSize, 'batchSize', 1);
+    this.seed = expectInteger(options.seed ?? 0, 'seed', 0);
+    this.threads = expectInteger(options.threads ?? 0, 'threads', 0);
     this.shuffleRng = new Random(this.seed);
     this.augmentRng = new Random((this.seed ^ 0x5bd1e995) >>> 0);
     this.shuffleStateAtEpochStart = this.shuffleRng.getState();
@@ -163,7 +181,7 @@ export class Trainer<Targets> {
 
   /** Evaluates on a whole dataset (no augmentation, no parameter change). */
   async evaluate(dataset: Dataset<Targets>, batchSize = this.batchSize): Promise<Metrics> {
-    positiveInt(batchSize, 'batchSize');
+    expectInteger(batchSize, 'batchSize', 1);
     const net = this.network;
     const { neurons } = net.structure.readout;
     const isReadout = new Uint8Array(net.n);
@@ -179,14 +197,16 @@ export class Trainer<Targets> {
     for (let lo = 0; lo < dataset.size; lo += batchSize) {
       const indices = Int32Array.from({ length: Math.min(batchSize, dataset.size - lo) }, (_, k) => lo + k);
       const { inputs, targets } = dataset.batch(indices, ctx);
+      // The output comes from the network: each loss call checks it (the Loss contract), the
+      // metrics do not check it again; the labels are checked once for both accuracies.
       const out = await net.forwardAsync(inputs, this.runOptions());
       loss += this.loss.compute(out, targets).value * out.samples;
-      const ord = clipToTrial(out);
+      const ord = clipTimes(out);
       lossOrd += this.loss.compute(ord, targets).value * out.samples;
       if (dataset.labels) {
-        const labels = dataset.labels(indices);
-        correct += accuracy(out, labels) * out.samples;
-        correctOrd += accuracy(ord, labels) * out.samples;
+        const labels = checkLabels(dataset.labels(indices), out.samples, out.slots);
+        correct += fractionCorrect(out, labels) * out.samples;
+        correctOrd += fractionCorrect(ord, labels) * out.samples;
       }
       for (let i = 0; i < net.n; i++) {
         count[i] += out.spikeCount[i];
@@ -222,15 +242,15 @@ export class Trainer<Targets> {
   }
 
   /** Trains until `epochs` epochs are complete. Rejects with code ABORT_ERR when aborted. */
-  async fit(options: FitOptions<Targets>): Promise<FitResult> {
-    if (typeof options !== 'object' || options === null) throw argumentError(`Expected fit options but received ${describe(options)}`);
+  async fit(given: FitOptions<Targets>): Promise<FitResult> {
+    const options = readOptions(given, 'fit options', FIT_OPTIONS, true) as FitOptions<Targets>;
     const { train, test, signal } = options;
     if (typeof train?.batch !== 'function' || !Number.isInteger(train.size) || train.size < 1) {
       throw argumentError(`Expected a non-empty Dataset for train but received ${describe(train)}`);
     }
-    const epochs = positiveInt(options.epochs, 'epochs', 0);
-    const evalBatch = positiveInt(options.evalBatchSize ?? this.batchSize, 'evalBatchSize');
-    const every = options.checkpointEvery === undefined ? 0 : positiveInt(options.checkpointEvery, 'checkpointEvery');
+    const epochs = expectInteger(options.epochs, 'epochs', 0);
+    const evalBatch = expectInteger(options.evalBatchSize ?? this.batchSize, 'evalBatchSize', 1);
+    const every = options.checkpointEvery === undefined ? 0 : expectInteger(options.checkpointEvery, 'checkpointEvery', 1);
     const progress = options.progress ?? process.stderr.isTTY === true;
     const batches = Math.ceil(train.size / this.batchSize);
     if (this.batchInEpoch > batches) {
@@ -315,10 +335,8 @@ export class Trainer<Targets> {
    * uninterrupted run. The loss (a function) must be given again; a custom learning-rate
    * schedule too (as `lr`).
    */
-  static load<Targets>(
-    file: string,
-    options: { loss: Loss<Targets>; threads?: number; lr?: number | ((step: number) => number) },
-  ): Trainer<Targets> {
+  static load<Targets>(file: string, given: LoadOptions<Targets>): Trainer<Targets> {
+    const options = readOptions(given, 'Trainer.load options', LOAD_OPTIONS, true) as LoadOptions<Targets>;
     const model = loadModel(file);
     if (!model.optimizer || !model.training) {
       throw codedError(`Cannot resume from ${file}: it holds no optimiser state or training position`, 'ERR_SPIKEGRAD_LOAD');

@@ -5,6 +5,7 @@
  */
 import { argumentError, rangeError, describe } from '../base/errors';
 import type { ModelName, ModelParams, TrialResult, TrialSpec } from './simulate';
+import { MODEL_NAMES, isModelName, parameterNames } from '../neurons/models';
 
 /** A case as read from JSON (see docs/case-format.md). */
 export interface CaseFile {
@@ -33,19 +34,12 @@ export interface CaseOutput {
   };
 }
 
-const PARAMS: Record<ModelName, readonly string[]> = {
-  qif: ['tau', 'alpha', 'eps'],
-  theta: ['tau', 'I0', 'eps'],
-  lif: ['tau', 'vth', 'alpha'],
-  osclif: ['tau', 'I0', 'vth', 'eps'],
-};
-
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function need(obj: Record<string, unknown>, key: string, path: string): unknown {
-  if (!(key in obj) || obj[key] === undefined) throw argumentError(`${path}${key}: missing`);
+  if (!Object.hasOwn(obj, key) || obj[key] === undefined) throw argumentError(`${path}${key}: missing`);
   return obj[key];
 }
 
@@ -107,13 +101,13 @@ export function parseCase(value: unknown): ParsedCase {
   const neuron = need(value, 'neuron', '');
   if (!isObject(neuron)) throw argumentError(`neuron: expected an object but received ${describe(neuron)}`);
   const model = need(neuron, 'model', 'neuron.');
-  if (typeof model !== 'string' || !(model in PARAMS)) {
-    throw rangeError(`neuron.model: expected one of ${Object.keys(PARAMS).join(', ')} but received ${describe(model)}`, 'ERR_SPIKEGRAD_DOMAIN');
+  if (!isModelName(model)) {
+    throw rangeError(`neuron.model: expected one of ${MODEL_NAMES.join(', ')} but received ${describe(model)}`, 'ERR_SPIKEGRAD_DOMAIN');
   }
-  const modelName = model as ModelName;
+  const modelName: ModelName = model;
   const params: ModelParams = {};
-  for (const key of PARAMS[modelName]) {
-    if (neuron[key] !== undefined) (params as Record<string, number>)[key] = finite(neuron[key], `neuron.${key}`);
+  for (const key of parameterNames(modelName)) {
+    if (Object.hasOwn(neuron, key) && neuron[key] !== undefined) (params as Record<string, number>)[key] = finite(neuron[key], `neuron.${key}`);
   }
   const T = finite(need(value, 'T', ''), 'T');
   if (T < 0) throw rangeError(`T: expected a number >= 0 but received ${T}`);

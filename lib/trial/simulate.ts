@@ -8,9 +8,9 @@
  */
 import { native } from '../base/native';
 import { argumentError, describe, rangeError, rethrowWithStack } from '../base/errors';
-import { expectAttached, expectFinite, expectFloat64Array, expectInteger, expectOptions } from '../base/validate';
-import { isInt32Array, isUint8Array } from '../base/validate';
+import { expectFinite, expectFloat64Array, expectInt32Array, expectInteger, expectKnownKeys, expectUint8Array, optionNames, readOptions } from '../base/validate';
 import type { ModelName } from '../neurons/neuron';
+import { MODEL_NAMES, isModelName, parameterNames } from '../neurons/models';
 
 export type { ModelName } from '../neurons/neuron';
 
@@ -108,48 +108,51 @@ export interface TrialResult {
   traces?: { times: Float64Array; V: Float64Array; I?: Float64Array };
 }
 
-const MODELS: readonly ModelName[] = ['qif', 'theta', 'lif', 'osclif'];
-
-function expectInt32Array(value: unknown, name: string): Int32Array {
-  if (!isInt32Array(value)) {
-    throw argumentError(`Expected an Int32Array for ${name} but received ${describe(value)}`);
-  }
-  expectAttached(value, name);
-  return value;
-}
-
-function expectMask(value: unknown, name: string, length: number): void {
-  if (value === undefined) return;
-  if (!isUint8Array(value)) {
-    throw argumentError(`Expected a Uint8Array for ${name} but received ${describe(value)}`);
-  }
-  if (value.length !== length) {
-    throw rangeError(`Expected a Uint8Array of length ${length} for ${name} but received length ${value.length}`, 'ERR_SPIKEGRAD_SHAPE');
-  }
-}
+const SPEC_KEYS = optionNames<TrialSpec>()([
+  'model',
+  'params',
+  'n',
+  'nIn',
+  'weights',
+  'weightMask',
+  'inputWeights',
+  'inputMask',
+  'initial',
+  'inputTimes',
+  'inputChannels',
+  'readoutNeurons',
+  'readoutCounts',
+  'layers',
+  'T',
+  'maxEvents',
+]);
+const OPTION_KEYS = optionNames<SimulateOptions>()(['cotangent', 'recordEvents', 'traceDt', 'traceNeurons']);
 
 /** Checks the types and shapes of a TrialSpec; the native side re-checks values and ranges. */
 export function checkTrialSpec(spec: TrialSpec): void {
   if (typeof spec !== 'object' || spec === null) {
     throw argumentError(`Expected an object for spec but received ${describe(spec)}`);
   }
-  if (!MODELS.includes(spec.model)) {
-    throw rangeError(`Expected one of ${MODELS.join(', ')} for spec.model but received ${describe(spec.model)}`, 'ERR_SPIKEGRAD_DOMAIN');
+  expectKnownKeys(spec, 'spec', SPEC_KEYS);
+  if (!isModelName(spec.model)) {
+    throw rangeError(`Expected one of ${MODEL_NAMES.join(', ')} for spec.model but received ${describe(spec.model)}`, 'ERR_SPIKEGRAD_DOMAIN');
   }
   if (spec.params !== undefined) {
     if (typeof spec.params !== 'object' || spec.params === null) {
       throw argumentError(`Expected an object for spec.params but received ${describe(spec.params)}`);
     }
-    for (const [key, value] of Object.entries(spec.params)) {
+    const params = readOptions(spec.params, `spec.params (${spec.model} parameters)`, parameterNames(spec.model));
+    for (const key of Object.keys(params)) {
+      const value = params[key];
       if (value !== undefined) expectFinite(value, `spec.params.${key}`);
     }
   }
   const n = expectInteger(spec.n, 'spec.n', 1);
   const nIn = expectInteger(spec.nIn, 'spec.nIn', 0);
   expectFloat64Array(spec.weights, 'spec.weights', n * n);
-  expectMask(spec.weightMask, 'spec.weightMask', n * n);
+  if (spec.weightMask !== undefined) expectUint8Array(spec.weightMask, 'spec.weightMask', n * n);
   expectFloat64Array(spec.inputWeights, 'spec.inputWeights', n * nIn);
-  expectMask(spec.inputMask, 'spec.inputMask', n * nIn);
+  if (spec.inputMask !== undefined) expectUint8Array(spec.inputMask, 'spec.inputMask', n * nIn);
   const dim = spec.model === 'qif' || spec.model === 'lif' ? 2 : 1;
   expectFloat64Array(spec.initial, 'spec.initial', dim * n);
   const times = expectFloat64Array(spec.inputTimes, 'spec.inputTimes');
@@ -176,9 +179,9 @@ function totalCount(spec: TrialSpec): number {
   return spec.readoutCounts.reduce((a, b) => a + b, 0);
 }
 
-function nativeSpec(spec: TrialSpec, options: SimulateOptions): Record<string, unknown> {
+function nativeSpec(spec: TrialSpec, given: SimulateOptions): Record<string, unknown> {
   checkTrialSpec(spec);
-  expectOptions(options, 'options');
+  const options = readOptions(given, 'simulate options', OPTION_KEYS) as SimulateOptions;
   if (options.cotangent !== undefined) expectFloat64Array(options.cotangent, 'options.cotangent', totalCount(spec));
   let traces = {};
   if (options.traceDt !== undefined) {

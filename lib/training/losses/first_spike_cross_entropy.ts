@@ -3,9 +3,9 @@
  * MNIST prediction and metric conventions (method.md 6.4 metrics, 7 item 14).
  */
 import { argumentError, describe, rangeError } from '../../base/errors';
-import { checkOptions, mean, type Loss, type LossResult } from './loss';
+import { mean, type Loss, type LossResult } from './loss';
 import { checkOutputBatch, type OutputBatch } from '../../network/output';
-import { expectPositive } from '../../base/validate';
+import { expectBoolean, expectPositive, readOptions } from '../../base/validate';
 
 /**
  * Options of {@link firstSpikeCrossEntropy}.
@@ -84,7 +84,7 @@ export function checkLabels(labels: unknown, samples: number, slots: number, nam
  * ```
  */
 export function firstSpikeCrossEntropy(options?: FirstSpikeCrossEntropyOptions): Loss<Labels> {
-  const o = checkOptions(options, 'firstSpikeCrossEntropy options', ['gamma']);
+  const o = readOptions(options, 'firstSpikeCrossEntropy options', ['gamma']);
   const gamma = o.gamma === undefined ? 0.01 : expectPositive(o.gamma, 'gamma', true);
   return {
     name: 'first_spike_cross_entropy',
@@ -127,7 +127,11 @@ export function firstSpikeCrossEntropy(options?: FirstSpikeCrossEntropyOptions):
  * ```
  */
 export function predict(out: OutputBatch): Int32Array {
-  const { times, samples, slots } = checkOutputBatch(out);
+  return argmin(checkOutputBatch(out));
+}
+
+/** {@link predict} of a batch that is known to be valid (made by a network, or checked). */
+function argmin({ times, samples, slots }: OutputBatch): Int32Array {
   const pred = new Int32Array(samples);
   for (let s = 0; s < samples; s++) {
     const base = s * slots;
@@ -151,11 +155,28 @@ export function predict(out: OutputBatch): Int32Array {
  * ```
  */
 export function clipToTrial(out: OutputBatch): OutputBatch {
-  const { times, isPseudo, samples, slots, T } = checkOutputBatch(out);
-  const clipped = times.map((t) => Math.min(t, T));
-  const result: OutputBatch = { times: clipped, samples, slots, T };
+  return clipTimes(checkOutputBatch(out));
+}
+
+/**
+ * {@link clipToTrial} of a batch that is known to be valid (a network's output, or checked):
+ * the trainer's evaluation, which must not check the same output once per metric.
+ */
+export function clipTimes({ times, isPseudo, samples, slots, T }: OutputBatch): OutputBatch {
+  const result: OutputBatch = { times: times.map((t) => Math.min(t, T)), samples, slots, T };
   if (isPseudo !== undefined) result.isPseudo = isPseudo.slice();
   return result;
+}
+
+/**
+ * The fraction of samples whose predicted class is the label, for a valid batch and labels
+ * checked against it ({@link checkLabels}): {@link accuracy} without its checks.
+ */
+export function fractionCorrect(out: OutputBatch, labels: Labels): number {
+  const pred = argmin(out);
+  let correct = 0;
+  for (let s = 0; s < out.samples; s++) if (pred[s] === labels[s]) correct++;
+  return correct / out.samples;
 }
 
 /**
@@ -187,14 +208,9 @@ export interface AccuracyOptions {
  * ```
  */
 export function accuracy(out: OutputBatch, labels: Labels, options?: AccuracyOptions): number {
-  const o = checkOptions(options, 'accuracy options', ['ordinaryOnly']);
-  if (o.ordinaryOnly !== undefined && typeof o.ordinaryOnly !== 'boolean') {
-    throw argumentError(`Expected a boolean for ordinaryOnly but received ${describe(o.ordinaryOnly)}`);
-  }
-  const batch = o.ordinaryOnly === true ? clipToTrial(out) : checkOutputBatch(out);
+  const o = readOptions(options, 'accuracy options', ['ordinaryOnly']);
+  if (o.ordinaryOnly !== undefined) expectBoolean(o.ordinaryOnly, 'ordinaryOnly');
+  const batch = checkOutputBatch(out);
   checkLabels(labels, batch.samples, batch.slots);
-  const pred = predict(batch);
-  let correct = 0;
-  for (let s = 0; s < batch.samples; s++) if (pred[s] === labels[s]) correct++;
-  return correct / batch.samples;
+  return fractionCorrect(o.ordinaryOnly === true ? clipTimes(batch) : batch, labels);
 }

@@ -9,6 +9,7 @@
  * ```
  */
 import { argumentError, describe, rangeError } from '../../base/errors';
+import { didYouMean } from '../../base/validate';
 import { firstSpikeCrossEntropy, type FirstSpikeCrossEntropyOptions, type Labels } from './first_spike_cross_entropy';
 import type { Loss } from './loss';
 import { spikeTimeMse, type TargetTimes } from './spike_time_mse';
@@ -70,8 +71,9 @@ export function lossByName(name: string, options?: object): Loss<unknown> {
   if (typeof name !== 'string') {
     throw argumentError(`Expected a loss name string for name but received ${describe(name)}`);
   }
-  if (!Object.prototype.hasOwnProperty.call(FACTORIES, name)) {
-    throw rangeError(`Unknown loss '${name}' (known: ${lossNames().join(', ')})`, 'ERR_SPIKEGRAD_RANGE');
+  if (!Object.hasOwn(FACTORIES, name)) {
+    const guess = didYouMean(name, lossNames());
+    throw rangeError(`Unknown loss '${name}'${guess === undefined ? '' : `; did you mean '${guess}'?`} (known: ${lossNames().join(', ')})`, 'ERR_SPIKEGRAD_RANGE');
   }
   return FACTORIES[name as LossName](options);
 }

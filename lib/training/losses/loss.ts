@@ -6,7 +6,6 @@
  * Built-in losses ({@link firstSpikeCrossEntropy}, {@link spikeTimeMse}, {@link targetTrainLoss})
  * and user-defined losses implement the same {@link Loss} interface.
  */
-import { argumentError, describe } from '../../base/errors';
 import type { OutputBatch } from '../../network/output';
 
 /**
@@ -67,31 +66,6 @@ export interface Loss<Targets> {
   readonly name: string;
   /** The batch-mean loss, the per-sample losses and the gradient with respect to the output times. */
   compute(out: OutputBatch, targets: Targets): LossResult;
-}
-
-/**
- * Checks an options argument: undefined, or a plain object whose keys are all in `known`.
- * Returns the options as a record (an empty one for undefined).
- *
- * @example
- * ```ts
- * const o = checkOptions({ gamma: 0.01 }, 'firstSpikeCrossEntropy options', ['gamma']);
- * checkOptions({ gama: 0.01 }, 'firstSpikeCrossEntropy options', ['gamma']); // TypeError naming 'gama'
- * ```
- */
-export function checkOptions(options: unknown, name: string, known: readonly string[]): Record<string, unknown> {
-  if (options === undefined) return {};
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw argumentError(`Expected an options object for ${name} but received ${describe(options)}`);
-  }
-  for (const key of Object.keys(options)) {
-    if (!known.includes(key)) {
-      throw argumentError(
-        `Expected only known options (${known.join(', ') || 'none'}) for ${name} but received unknown option '${key}'`,
-      );
-    }
-  }
-  return options as Record<string, unknown>;
 }
 
 /**

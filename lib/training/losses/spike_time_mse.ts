@@ -2,9 +2,9 @@
  * Squared error between output times and target times (method.md 6.2, single-neuron task).
  */
 import { argumentError, describe, rangeError } from '../../base/errors';
-import { checkOptions, mean, type Loss, type LossResult } from './loss';
+import { mean, type Loss, type LossResult } from './loss';
 import { checkOutputBatch, type OutputBatch } from '../../network/output';
-import { isFloat64Array } from '../../base/validate';
+import { isFloat64Array, readOptions } from '../../base/validate';
 
 /**
  * Target times of {@link spikeTimeMse}:
@@ -78,7 +78,7 @@ function targetAccessor(targets: unknown, samples: number, slots: number): (s: n
  * ```
  */
 export function spikeTimeMse(options?: Record<string, never>): Loss<TargetTimes> {
-  checkOptions(options, 'spikeTimeMse options', []);
+  readOptions(options, 'spikeTimeMse options', []);
   return {
     name: 'spike_time_mse',
     compute(out: OutputBatch, targets: TargetTimes): LossResult {

@@ -3,9 +3,9 @@
  * 7 item 16).
  */
 import { argumentError, describe, rangeError } from '../../base/errors';
-import { checkOptions, mean, type Loss, type LossResult } from './loss';
+import { mean, type Loss, type LossResult } from './loss';
 import { checkOutputBatch, type OutputBatch } from '../../network/output';
-import { expectPositive } from '../../base/validate';
+import { expectPositive, readOptions } from '../../base/validate';
 
 /**
  * Real target times of each readout neuron (the sentinel is not included; the loss appends it).
@@ -143,7 +143,7 @@ function resolveTargets(targets: unknown, samples: number): TargetTrains[] {
  * ```
  */
 export function targetTrainLoss(options?: TargetTrainOptions): Loss<TargetTrainTargets> {
-  const o = checkOptions(options, 'targetTrainLoss options', ['sentinel']);
+  const o = readOptions(options, 'targetTrainLoss options', ['sentinel']);
   const sentinel = o.sentinel === undefined ? 1.1 : expectPositive(o.sentinel, 'sentinel');
   return {
     name: 'target_train',

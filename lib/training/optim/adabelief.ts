@@ -2,9 +2,8 @@
  * AdaBelief with optax semantics, in the two optax versions that differ (method.md section 6
  * intro and 7 item 19).
  */
-import { describe, rangeError } from '../../base/errors';
 import { BaseOptimizer, type OptionValue } from './optimizer';
-import { checkRequiredOptions as checkOptions, expectInRange } from '../../base/validate';
+import { expectInRange, expectOneOf, readOptions } from '../../base/validate';
 import { resolveSchedule, type Schedule } from './schedule';
 
 /**
@@ -73,16 +72,13 @@ export class AdaBelief extends BaseOptimizer {
   readonly variant: AdaBeliefVariant;
 
   constructor(options: AdaBeliefOptions) {
-    const o = checkOptions(options, 'adaBelief options', ['lr', 'b1', 'b2', 'eps', 'epsRoot', 'variant']);
+    const o = readOptions(options, 'adaBelief options', ['lr', 'b1', 'b2', 'eps', 'epsRoot', 'variant'], true);
     super(resolveSchedule(o.lr, 'lr'));
     this.b1 = o.b1 === undefined ? 0.9 : expectInRange(o.b1, 'b1', 0, 1);
     this.b2 = o.b2 === undefined ? 0.999 : expectInRange(o.b2, 'b2', 0, 1);
     this.eps = o.eps === undefined ? 1e-16 : expectInRange(o.eps, 'eps', 0, Infinity);
     this.epsRoot = o.epsRoot === undefined ? 1e-16 : expectInRange(o.epsRoot, 'epsRoot', 0, Infinity);
-    if (o.variant !== undefined && !VARIANTS.includes(o.variant as AdaBeliefVariant)) {
-      throw rangeError(`Expected one of ${VARIANTS.map((v) => `'${v}'`).join(', ')} for variant but received ${describe(o.variant)}`);
-    }
-    this.variant = (o.variant as AdaBeliefVariant | undefined) ?? 'optax-0.2.3';
+    this.variant = o.variant === undefined ? 'optax-0.2.3' : expectOneOf(o.variant, 'variant', VARIANTS);
   }
 
   protected options(): Record<string, OptionValue> {

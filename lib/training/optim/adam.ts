@@ -2,7 +2,7 @@
  * Adam with optax semantics (optax.adam / scale_by_adam followed by the learning rate).
  */
 import { BaseOptimizer, type OptionValue } from './optimizer';
-import { checkRequiredOptions as checkOptions, expectInRange } from '../../base/validate';
+import { expectInRange, readOptions } from '../../base/validate';
 import { resolveSchedule, type Schedule } from './schedule';
 
 /**
@@ -49,7 +49,7 @@ export class Adam extends BaseOptimizer {
   readonly epsRoot: number;
 
   constructor(options: AdamOptions) {
-    const o = checkOptions(options, 'adam options', ['lr', 'b1', 'b2', 'eps', 'epsRoot']);
+    const o = readOptions(options, 'adam options', ['lr', 'b1', 'b2', 'eps', 'epsRoot'], true);
     super(resolveSchedule(o.lr, 'lr'));
     this.b1 = o.b1 === undefined ? 0.9 : expectInRange(o.b1, 'b1', 0, 1);
     this.b2 = o.b2 === undefined ? 0.999 : expectInRange(o.b2, 'b2', 0, 1);

@@ -4,7 +4,7 @@
  *
  * @example
  * ```ts
- * import { adaBelief, exponentialDecay, optimizerFromState } from 'spikegrad/dist/optim';
+ * import { adaBelief, exponentialDecay, optimizerFromState } from 'spikegrad';
  * const opt = adaBelief({ lr: exponentialDecay({ initial: 4e-3, transitionSteps: 6000, decayRate: Math.exp(-1) }) });
  * opt.step(params, grads);
  * const saved = JSON.stringify(opt.state());
@@ -12,6 +12,7 @@
  * ```
  */
 import { argumentError, describe, rangeError } from '../../base/errors';
+import { readOptions } from '../../base/validate';
 import { AdaBelief, type AdaBeliefOptions } from './adabelief';
 import { Adam, type AdamOptions } from './adam';
 import type { Optimizer, OptimizerState } from './optimizer';
@@ -64,17 +65,12 @@ export function optimizerFromState(state: OptimizerState, options?: OptimizerFro
   if (typeof state !== 'object' || state === null || Array.isArray(state)) {
     throw argumentError(`Expected an optimizer state object for state but received ${describe(state)}`);
   }
-  if (options !== undefined && (typeof options !== 'object' || options === null || Array.isArray(options))) {
-    throw argumentError(`Expected an options object for options but received ${describe(options)}`);
-  }
-  for (const key of Object.keys(options ?? {})) {
-    if (key !== 'lr') throw argumentError(`Expected only known options (lr) for options but received unknown option '${key}'`);
-  }
+  const o = readOptions(options, 'optimizerFromState options', ['lr']);
   const saved = state.options;
   if (typeof saved !== 'object' || saved === null || Array.isArray(saved)) {
     throw argumentError(`Expected an options object for state.options but received ${describe(saved)}`);
   }
-  const lr = options?.lr !== undefined ? options.lr : scheduleFromSpec(saved.lr as ScheduleSpec, 'state.options.lr');
+  const lr = o.lr !== undefined ? o.lr : scheduleFromSpec(saved.lr as ScheduleSpec, 'state.options.lr');
   const { lr: _savedLr, ...rest } = saved;
   const opts = { ...rest, lr } as Record<string, unknown>;
   let opt: Optimizer;

@@ -7,7 +7,7 @@
  * part of an optimiser: apply them after {@link Optimizer.step}, for example with {@link clamp}.
  */
 import { argumentError, describe, rangeError } from '../../base/errors';
-import { isFloat64Array } from '../../base/validate';
+import { expectFloat64Array, expectFloat64Arrays, expectNumber } from '../../base/validate';
 import type { ScheduleSpec } from './schedule';
 
 /**
@@ -90,16 +90,9 @@ export interface Optimizer {
  * ```
  */
 export function clamp(array: Float64Array, lo: number, hi: number): Float64Array {
-  if (!isFloat64Array(array)) {
-    throw argumentError(`Expected a Float64Array for array but received ${describe(array)}`);
-  }
-  for (const [value, name] of [
-    [lo, 'lo'],
-    [hi, 'hi'],
-  ] as const) {
-    if (typeof value !== 'number') throw argumentError(`Expected a number for ${name} but received ${describe(value)}`);
-    if (Number.isNaN(value)) throw rangeError(`Expected a number for ${name} but received NaN`, 'ERR_SPIKEGRAD_NONFINITE');
-  }
+  expectFloat64Array(array, 'array');
+  expectNumber(lo, 'lo');
+  expectNumber(hi, 'hi');
   if (lo > hi) throw rangeError(`Expected a number >= lo (${lo}) for hi but received ${hi}`);
   for (let i = 0; i < array.length; i++) {
     const v = array[i];
@@ -127,18 +120,6 @@ function sameOption(a: unknown, b: unknown): boolean {
 
 function showOption(v: unknown): string {
   return typeof v === 'object' && v !== null ? JSON.stringify(v) : typeof v === 'string' ? `'${v}'` : String(v);
-}
-
-function checkArrayList(value: unknown, name: string): readonly Float64Array[] {
-  if (!Array.isArray(value)) {
-    throw argumentError(`Expected an array of Float64Arrays for ${name} but received ${describe(value)}`);
-  }
-  value.forEach((a: unknown, i) => {
-    if (!isFloat64Array(a)) {
-      throw argumentError(`Expected a Float64Array for ${name}[${i}] but received ${describe(a)}`);
-    }
-  });
-  return value as Float64Array[];
 }
 
 /**
@@ -194,7 +175,11 @@ export abstract class BaseOptimizer implements Optimizer {
   }
 
   computeUpdates(grads: readonly Float64Array[]): Float64Array[] {
-    checkArrayList(grads, 'grads');
+    return this.updates(expectFloat64Arrays(grads, 'grads'));
+  }
+
+  /** computeUpdates of gradients that are already known to be a list of Float64Arrays. */
+  private updates(grads: readonly Float64Array[]): Float64Array[] {
     if (this.shapes !== null) {
       if (grads.length !== this.shapes.length) {
         throw rangeError(
@@ -249,8 +234,8 @@ export abstract class BaseOptimizer implements Optimizer {
   }
 
   step(params: Float64Array[], grads: readonly Float64Array[]): void {
-    checkArrayList(params, 'params');
-    checkArrayList(grads, 'grads');
+    expectFloat64Arrays(params, 'params');
+    expectFloat64Arrays(grads, 'grads');
     if (params.length !== grads.length) {
       throw rangeError(
         `Expected ${params.length} gradient arrays (one per parameter array) for grads but received ${grads.length}`,
@@ -266,7 +251,7 @@ export abstract class BaseOptimizer implements Optimizer {
         );
       }
     });
-    const updates = this.computeUpdates(grads);
+    const updates = this.updates(grads);
     params.forEach((p, i) => {
       const u = updates[i];
       for (let k = 0; k < p.length; k++) p[k] += u[k];
@@ -305,7 +290,7 @@ export abstract class BaseOptimizer implements Optimizer {
     const mine: Record<string, OptionValue> = { lr: this.lrSpec, ...this.options() };
     const theirs = s.options as Record<string, unknown>;
     for (const key of new Set([...Object.keys(mine), ...Object.keys(theirs)])) {
-      if (!(key in mine)) {
+      if (!Object.hasOwn(mine, key)) {
         throw loadError(`Expected no option '${key}' for state.options.${key} (unknown to ${this.name}) but received ${showOption(theirs[key])}`);
       }
       if (!sameOption(mine[key], theirs[key])) {

@@ -3,7 +3,7 @@
  * the increment to a learning rate, so the first update uses lr(0) (optax semantics).
  */
 import { argumentError, describe, rangeError } from '../../base/errors';
-import { checkRequiredOptions as checkOptions, expectInRange } from '../../base/validate';
+import { expectInRange, readOptions } from '../../base/validate';
 
 /**
  * A serialisable description of a schedule, stored in optimiser states. `custom` marks a user
@@ -99,7 +99,7 @@ export interface ExponentialDecayOptions {
  * ```
  */
 export function exponentialDecay(options: ExponentialDecayOptions): ScheduleFn {
-  const o = checkOptions(options, 'exponentialDecay options', ['initial', 'transitionSteps', 'decayRate']);
+  const o = readOptions(options, 'exponentialDecay options', ['initial', 'transitionSteps', 'decayRate'], true);
   const initial = expectInRange(o.initial, 'initial', 0, Infinity);
   const transitionSteps = expectInRange(o.transitionSteps, 'transitionSteps', 0, Infinity);
   if (transitionSteps === 0) {
@@ -132,17 +132,12 @@ export function scheduleFromSpec(spec: ScheduleSpec, name = 'spec'): ScheduleFn 
   }
   switch (spec.kind) {
     case 'constant': {
-      checkOptions(spec, name, ['kind', 'value']);
-      return constant(spec.value);
+      const o = readOptions(spec, name, ['kind', 'value'], true);
+      return constant(o.value as number);
     }
     case 'exponential_decay': {
-      const { initial, transitionSteps, decayRate } = checkOptions(spec, name, [
-        'kind',
-        'initial',
-        'transitionSteps',
-        'decayRate',
-      ]) as unknown as ExponentialDecayOptions;
-      return exponentialDecay({ initial, transitionSteps, decayRate });
+      const o = readOptions(spec, name, ['kind', 'initial', 'transitionSteps', 'decayRate'], true);
+      return exponentialDecay({ initial: o.initial, transitionSteps: o.transitionSteps, decayRate: o.decayRate } as ExponentialDecayOptions);
     }
     case 'custom':
       throw rangeError(

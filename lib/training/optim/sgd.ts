@@ -3,7 +3,7 @@
  * update = -lr * g, no momentum).
  */
 import { BaseOptimizer, type OptionValue } from './optimizer';
-import { checkRequiredOptions as checkOptions, expectInRange } from '../../base/validate';
+import { expectInRange, readOptions } from '../../base/validate';
 import { resolveSchedule, type Schedule } from './schedule';
 import { rangeError } from '../../base/errors';
 
@@ -38,7 +38,7 @@ export class Sgd extends BaseOptimizer {
   readonly clip: number | null;
 
   constructor(options: SgdOptions) {
-    const o = checkOptions(options, 'sgd options', ['lr', 'clip']);
+    const o = readOptions(options, 'sgd options', ['lr', 'clip'], true);
     super(resolveSchedule(o.lr, 'lr'));
     if (o.clip === undefined || o.clip === null) {
       this.clip = null;
