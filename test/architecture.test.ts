@@ -196,3 +196,31 @@ describe('the checks find what they look for', () => {
     ]);
   });
 });
+
+describe('the TSDoc examples of lib/', () => {
+  /** The names lib/index.ts exports (values and types), as the TypeScript checker sees them. */
+  const exported = (() => {
+    const entry = path.join(lib, 'index.ts');
+    const program = ts.createProgram([entry], { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, noEmit: true, skipLibCheck: true, types: [] });
+    const checker = program.getTypeChecker();
+    return new Set(checker.getExportsOfModule(checker.getSymbolAtLocation(program.getSourceFile(entry)!)!).map((s) => s.name));
+  })();
+  /** Every import statement inside a comment of a lib/ file: [file, specifier, names]. */
+  const imports = sources(lib).flatMap((file) => {
+    const text = fs.readFileSync(path.join(lib, file), 'utf8');
+    const found: [string, string, string[]][] = [];
+    for (const m of text.matchAll(/^\s*\*\s*import\s*\{([^}]*)\}\s*from\s*'([^']+)'/gm)) {
+      found.push([file, m[2], m[1].split(',').map((n) => n.trim().replace(/^type\s+/, '')).filter(Boolean)]);
+    }
+    return found;
+  });
+
+  it("import from 'spikegrad' only (the package exports nothing else), names that it exports", () => {
+    expect(imports.length).toBeGreaterThanOrEqual(6);
+    expect(exported.has('Network') && exported.has('OutputBatch')).toBe(true);
+    for (const [file, spec, names] of imports) {
+      expect(`${file}: ${spec}`).toBe(`${file}: spikegrad`);
+      for (const name of names) expect(`${file}: ${name} ${exported.has(name) ? 'exported' : 'not exported'}`).toBe(`${file}: ${name} exported`);
+    }
+  });
+});

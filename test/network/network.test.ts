@@ -487,61 +487,37 @@ describe('results do not depend on the thread count (recurrent qif)', () => {
 describe('async runs', () => {
   const mnistLike = () => feedForward({ neuron: theta({ tau: 6 / Math.PI }), sizes: [784, 100, 100, 10], T: 2, wScale: 3, seed: 1 });
 
-  /** A batch whose synchronous forward takes at least 60 ms. */
-  function bigBatch(net: Network): { batch: InputBatch; ms: number } {
-    const rng = new Random(500);
-    let samples = 50;
-    for (;;) {
-      const batch = ttfsBatch(randomImages(rng, samples, 784), 784, { T: 2 });
-      const t0 = performance.now();
-      net.forward(batch, { threads: 2 });
-      const ms = performance.now() - t0;
-      if (ms >= 60 || samples >= 20000) return { batch, ms };
-      samples = Math.ceil(samples * Math.min(8, (1.3 * 60) / Math.max(ms, 1)));
-    }
-  }
-
-  it('a timer keeps firing while forwardAsync and recordAsync/backwardAsync run; sync blocks it', async () => {
+  /**
+   * The async calls run on the native thread pool: each returns a pending promise at once, and the
+   * event loop keeps turning while the work runs. Checked by order, not by time: a batch of 600
+   * images through the MNIST network is far more work than one turn of the event loop. (How
+   * long the work takes and how responsive the event loop stays are measured by `npm run bench`,
+   * event_loop in reports/bench.json.)
+   */
+  it('forwardAsync, recordAsync and backwardAsync let the event loop turn while the work runs', async () => {
     const net = mnistLike();
-    const { batch, ms } = bigBatch(net);
-    expect(ms).toBeGreaterThanOrEqual(50);
-    let ticks = 0;
-    const timer = setInterval(() => ticks++, 1);
-    try {
-      await new Promise((r) => setTimeout(r, 5));
-      // Control: the synchronous call blocks the event loop, no tick can run during it.
-      let before = ticks;
-      let t0 = performance.now();
-      net.forward(batch, { threads: 2 });
-      const syncMs = performance.now() - t0;
-      expect(ticks).toBe(before);
-      expect(syncMs).toBeGreaterThanOrEqual(40);
-
-      before = ticks;
-      t0 = performance.now();
-      await net.forwardAsync(batch, { threads: 2 });
-      const asyncMs = performance.now() - t0;
-      expect(asyncMs).toBeGreaterThanOrEqual(20);
-      expect(ticks - before).toBeGreaterThanOrEqual(5);
-
-      before = ticks;
-      const rec = await net.recordAsync(batch, { threads: 2 });
-      expect(ticks - before).toBeGreaterThanOrEqual(5);
-      const cot = new Float64Array(rec.output.times.length).fill(0.1);
-      t0 = performance.now();
-      rec.backward(cot, { threads: 2 });
-      const syncBackMs = performance.now() - t0;
-      before = ticks;
-      t0 = performance.now();
-      await rec.backwardAsync(cot, { threads: 2 });
-      const asyncBackMs = performance.now() - t0;
-      // Timers run during the async backward in proportion to its duration.
-      if (syncBackMs >= 20) expect(ticks - before).toBeGreaterThanOrEqual(3);
-      expect(asyncBackMs).toBeGreaterThan(0);
-      rec.dispose();
-    } finally {
-      clearInterval(timer);
-    }
+    const batch = ttfsBatch(randomImages(new Random(500), 600, 784), 784, { T: 2 });
+    /** Whether `work` is still pending after one turn of the event loop. */
+    const pendingAfterOneTurn = async <T>(work: Promise<T>): Promise<{ pending: boolean; value: T }> => {
+      let settled = false;
+      const tracked = work.then((v) => {
+        settled = true;
+        return v;
+      });
+      await new Promise((resolve) => setImmediate(resolve));
+      const pending = !settled;
+      return { pending, value: await tracked };
+    };
+    const fwd = await pendingAfterOneTurn(net.forwardAsync(batch, { threads: 2 }));
+    expect(fwd.pending).toBe(true);
+    expect(fwd.value.samples).toBe(600);
+    const rec = await pendingAfterOneTurn(net.recordAsync(batch, { threads: 2 }));
+    expect(rec.pending).toBe(true);
+    const cot = new Float64Array(rec.value.output.times.length).fill(0.1);
+    const back = await pendingAfterOneTurn(rec.value.backwardAsync(cot, { threads: 2 }));
+    expect(back.pending).toBe(true);
+    expect(back.value.weights.length).toBe(net.params.weights.length);
+    rec.value.dispose();
   });
 
   it('forwardAsync owns its inputs: mutating params and batch right after the call changes nothing', async () => {
@@ -874,61 +850,9 @@ describe('the event budget', () => {
   });
 });
 
-describe('argument errors carry a code and name the option', () => {
+describe('argument errors carry a code and name the option (the builders: test/topology/*.test.ts)', () => {
   const net = feedForward({ neuron: qif(), sizes: [3, 2], T: 2 });
   const batch = spikeBatch([{ times: [0.5], channels: [0] }]);
-
-  it('feedForward', () => {
-    const ok = { neuron: qif(), sizes: [3, 2], T: 2 };
-    expect(() => feedForward({ ...ok, sizes: [3] })).toThrow(coded('ERR_SPIKEGRAD_ARG', /sizes/));
-    expect(() => feedForward({ ...ok, sizes: 'x' as never })).toThrow(coded('ERR_SPIKEGRAD_ARG', /sizes/));
-    expect(() => feedForward({ ...ok, sizes: [3, 0] })).toThrow(coded('ERR_SPIKEGRAD_RANGE', /sizes\[1\]/));
-    expect(() => feedForward({ ...ok, sizes: [3, 2.5] })).toThrow(coded('ERR_SPIKEGRAD_RANGE', /sizes\[1\]/));
-    expect(() => feedForward({ ...ok, sizes: [3, '2' as never] })).toThrow(coded('ERR_SPIKEGRAD_ARG', /sizes\[1\]/));
-    expect(() => feedForward({ ...ok, T: 0 })).toThrow(coded('ERR_SPIKEGRAD_RANGE', /\bT\b/));
-    expect(() => feedForward({ ...ok, T: -1 })).toThrow(coded('ERR_SPIKEGRAD_RANGE', /\bT\b/));
-    expect(() => feedForward({ ...ok, T: '2' as never })).toThrow(coded('ERR_SPIKEGRAD_ARG', /\bT\b/));
-    expect(() => feedForward({ ...ok, wScale: -1 })).toThrow(coded('ERR_SPIKEGRAD_RANGE', /wScale/));
-    expect(() => feedForward({ ...ok, wScale: Infinity })).toThrow(coded('ERR_SPIKEGRAD_RANGE', /wScale/));
-    expect(() => feedForward({ ...ok, seed: -1 })).toThrow(coded('ERR_SPIKEGRAD_RANGE', /seed/));
-    expect(() => feedForward({ ...ok, outputCount: 0 })).toThrow(coded('ERR_SPIKEGRAD_RANGE', /outputCount/));
-    expect(() => feedForward({ ...ok, maxEvents: -5 })).toThrow(coded('ERR_SPIKEGRAD_RANGE', /maxEvents/));
-    expect(() => feedForward({ ...ok, wscale: 1 } as never)).toThrow(coded('ERR_SPIKEGRAD_ARG', /wscale/));
-    expect(() => feedForward({ ...ok, neuron: 'qif' as never })).toThrow(coded('ERR_SPIKEGRAD_ARG', /neuron/));
-    expect(() => feedForward(null as never)).toThrow(coded('ERR_SPIKEGRAD_ARG', /options/));
-    expect(() => feedForward({ ...ok, T: 0 })).toThrow(expect.objectContaining({ name: 'RangeError' }));
-    expect(() => feedForward({ ...ok, sizes: [3] })).toThrow(expect.objectContaining({ name: 'TypeError' }));
-  });
-
-  it('recurrent', () => {
-    const ok = { neuron: qif(), n: 3, nIn: 2, inputs: [{ channel: 0, target: 1, weight: 1 }], readout: { neurons: [0], counts: [1] }, T: 2 };
-    expect(() => recurrent({ ...ok, inputs: [{ channel: 2, target: 0, weight: 1 }] })).toThrow(coded('ERR_SPIKEGRAD_RANGE', /inputs\[0\]/));
-    expect(() => recurrent({ ...ok, inputs: [ok.inputs[0], { channel: 0, target: 3, weight: 1 }] })).toThrow(coded('ERR_SPIKEGRAD_RANGE', /inputs\[1\]/));
-    expect(() => recurrent({ ...ok, inputs: [{ channel: -1, target: 0, weight: 1 }] })).toThrow(coded('ERR_SPIKEGRAD_RANGE', /inputs\[0\]\.channel/));
-    expect(() => recurrent({ ...ok, inputs: [{ channel: 0, target: 0, weight: NaN }] })).toThrow(coded('ERR_SPIKEGRAD_RANGE', /inputs\[0\]\.weight/));
-    expect(() => recurrent({ ...ok, inputs: 'x' as never })).toThrow(coded('ERR_SPIKEGRAD_ARG', /inputs/));
-    expect(() => recurrent({ ...ok, readout: { neurons: [3], counts: [1] } })).toThrow(coded('ERR_SPIKEGRAD_RANGE', /readout\.neurons\[0\]/));
-    expect(() => recurrent({ ...ok, readout: { neurons: [0, 1], counts: [1] } })).toThrow(coded('ERR_SPIKEGRAD_ARG', /readout/));
-    expect(() => recurrent({ ...ok, n: 0 })).toThrow(coded('ERR_SPIKEGRAD_RANGE', /\bn\b/));
-    expect(() => recurrent({ ...ok, weightScale: -1 })).toThrow(coded('ERR_SPIKEGRAD_RANGE', /weightScale/));
-    expect(() => recurrent({ ...ok, selfconnections: true } as never)).toThrow(coded('ERR_SPIKEGRAD_ARG', /selfconnections/));
-  });
-
-  it('singleNeuron and fromMatrices', () => {
-    expect(() => singleNeuron({ neuron: qif(), trainableTimes: [1, -1], outputCount: 1, T: 2 })).toThrow(coded('ERR_SPIKEGRAD_RANGE', /trainableTimes\[1\]/));
-    expect(() => singleNeuron({ neuron: qif(), trainableTimes: [1], trainableWeights: [1, 2], outputCount: 1, T: 2 })).toThrow(coded('ERR_SPIKEGRAD_ARG', /trainableWeights/));
-    expect(() => singleNeuron({ neuron: qif(), trainableTimes: [1], outputCount: 0, T: 2 })).toThrow(coded('ERR_SPIKEGRAD_RANGE', /outputCount/));
-    expect(() => singleNeuron({ neuron: qif(), trainableTimes: [1], outputCount: 1, T: 2, fixed: { times: [1], weights: [] } })).toThrow(coded('ERR_SPIKEGRAD_ARG', /fixed/));
-    expect(() => fromMatrices({ neuron: qif(), weights: [[0, 1]], inputWeights: [[1]], readout: { neurons: [0], counts: [1] }, T: 2, maxEvents: 10 })).toThrow(
-      coded('ERR_SPIKEGRAD_SHAPE', /weights\[0\]/),
-    );
-    expect(() =>
-      fromMatrices({ neuron: qif(), weights: [[0]], weightMask: [[0]], inputWeights: [[1]], readout: { neurons: [0], counts: [1] }, T: 2, maxEvents: 10, initial: [0] }),
-    ).toThrow(coded('ERR_SPIKEGRAD_SHAPE', /initial/));
-    expect(() => fromMatrices({ neuron: qif(), weights: [[NaN]], inputWeights: [[1]], readout: { neurons: [0], counts: [1] }, T: 2, maxEvents: 10 })).toThrow(
-      coded('ERR_SPIKEGRAD_NONFINITE', /weights\[0\]\[0\]/),
-    );
-  });
 
   it('run options, batches and cotangents', async () => {
     expect(() => net.forward(batch, { threads: -1 })).toThrow(coded('ERR_SPIKEGRAD_RANGE', /options\.threads/));

@@ -210,3 +210,17 @@ describe('fromMatrices training sanity', () => {
     expect(after.isPseudo[0]).toBe(0);
   });
 });
+
+describe('argument errors carry a code and name the option', () => {
+  it('fromMatrices', () => {
+    expect(() => fromMatrices({ neuron: qif(), weights: [[0, 1]], inputWeights: [[1]], readout: { neurons: [0], counts: [1] }, T: 2, maxEvents: 10 })).toThrow(
+      coded('ERR_SPIKEGRAD_SHAPE', /weights\[0\]/),
+    );
+    expect(() =>
+      fromMatrices({ neuron: qif(), weights: [[0]], weightMask: [[0]], inputWeights: [[1]], readout: { neurons: [0], counts: [1] }, T: 2, maxEvents: 10, initial: [0] }),
+    ).toThrow(coded('ERR_SPIKEGRAD_SHAPE', /initial/));
+    expect(() => fromMatrices({ neuron: qif(), weights: [[NaN]], inputWeights: [[1]], readout: { neurons: [0], counts: [1] }, T: 2, maxEvents: 10 })).toThrow(
+      coded('ERR_SPIKEGRAD_NONFINITE', /weights\[0\]\[0\]/),
+    );
+  });
+});

@@ -147,3 +147,12 @@ describe('singleNeuron training sanity', () => {
     expect(net.params.inputWeights[0] !== 0 || net.params.inputWeights[1] !== 0).toBe(true);
   });
 });
+
+describe('argument errors carry a code and name the option', () => {
+  it('singleNeuron', () => {
+    expect(() => singleNeuron({ neuron: qif(), trainableTimes: [1, -1], outputCount: 1, T: 2 })).toThrow(coded('ERR_SPIKEGRAD_RANGE', /trainableTimes\[1\]/));
+    expect(() => singleNeuron({ neuron: qif(), trainableTimes: [1], trainableWeights: [1, 2], outputCount: 1, T: 2 })).toThrow(coded('ERR_SPIKEGRAD_ARG', /trainableWeights/));
+    expect(() => singleNeuron({ neuron: qif(), trainableTimes: [1], outputCount: 0, T: 2 })).toThrow(coded('ERR_SPIKEGRAD_RANGE', /outputCount/));
+    expect(() => singleNeuron({ neuron: qif(), trainableTimes: [1], outputCount: 1, T: 2, fixed: { times: [1], weights: [] } })).toThrow(coded('ERR_SPIKEGRAD_ARG', /fixed/));
+  });
+});
