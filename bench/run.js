@@ -9,6 +9,9 @@
 //  3. Scaling: sparse recurrent theta and QIF networks, n = 1,000 .. 100,000, 100 synapses per
 //     neuron, a fixed number of spikes: time and tape memory per spike.
 //  4. Peak RSS of a process doing the MNIST step with batch 1000.
+//  5. The event loop while a batch runs: the synchronous forward blocks it for its whole duration,
+//     forwardAsync leaves it free (ticks of a 1 ms timer and the largest event-loop delay during
+//     the run). These were wall-clock thresholds in test/network.test.ts once; they belong here.
 // Environment: BENCH_REPS (default 5), BENCH_QUICK=1 for a fast smoke run.
 'use strict';
 const { spawnSync, execFileSync } = require('child_process');
@@ -109,6 +112,41 @@ async function mnistStep(net, batch, labels, threads) {
   return median(times);
 }
 
+/** Event-loop responsiveness during a forward run of `batch` (medians over the repetitions). */
+async function eventLoop(net, batch) {
+  const { monitorEventLoopDelay } = require('perf_hooks');
+  const ms = (t0) => Number(process.hrtime.bigint() - t0) / 1e6;
+  const sync = [];
+  const runs = [];
+  for (let r = 0; r < reps; r++) {
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    let before = ticks;
+    let t0 = process.hrtime.bigint();
+    net.forward(batch, { threads: 2 });
+    sync.push({ ms: ms(t0), ticks: ticks - before });
+    const delay = monitorEventLoopDelay({ resolution: 1 });
+    delay.enable();
+    before = ticks;
+    t0 = process.hrtime.bigint();
+    await net.forwardAsync(batch, { threads: 2 });
+    const asyncMs = ms(t0);
+    delay.disable();
+    clearInterval(timer);
+    runs.push({ ms: asyncMs, ticks: ticks - before, maxDelay: delay.max / 1e6 });
+  }
+  return {
+    samples: batch.samples,
+    threads: 2,
+    forward_sync_ms: median(sync.map((x) => x.ms)),
+    timer_ticks_during_sync: Math.max(...sync.map((x) => x.ticks)),
+    forward_async_ms: median(runs.map((x) => x.ms)),
+    timer_ticks_during_async: median(runs.map((x) => x.ticks)),
+    max_event_loop_delay_ms_during_async: median(runs.map((x) => x.maxDelay)),
+  };
+}
+
 async function main() {
   const net = await trained();
   const B = quick ? 200 : 1000;
@@ -123,6 +161,9 @@ async function main() {
   const out = net.forward(batch);
   const activity = Array.from(out.spikeCount.subarray(0, 200)).reduce((a, b) => a + b, 0) / (B * 200);
   const cot = s.firstSpikeCrossEntropy().compute(out, labels).grad;
+
+  log('the event loop during a forward run');
+  const loop = await eventLoop(net, batch);
 
   log('native engine vs dense baseline vs floor');
   const file = problemFile(net, batch, labels, cot);
@@ -191,6 +232,7 @@ async function main() {
       rss_before_step_mb: rss.before / 2 ** 20,
     },
     scaling,
+    event_loop: loop,
   };
   fs.mkdirSync(path.join(root, 'reports'), { recursive: true });
   fs.writeFileSync(path.join(root, 'reports', 'bench.json'), JSON.stringify(result, null, 1));
@@ -207,6 +249,8 @@ async function main() {
   console.log(`  (with the phase update H(phi, w) of tan + atan, ${f(m.floor_ns_per_synaptic_event_phase_update)} ns/event: ${f(perSampleFloorPhase)} us/sample; engine = ${f(m.engine_over_phase_floor, 2)} x)`);
   console.log(`  peak RSS of a batch-${B} step           ${f(m.peak_rss_mb)} MB (${f(m.rss_before_step_mb)} MB before the step)`);
   console.log(`  dense vs engine: max |output diff| ${m.dense_agreement.maxOutputDiff.toExponential(1)}, max |dW_out diff| ${m.dense_agreement.maxGradDiff.toExponential(1)} (max |dW_out| ${m.dense_agreement.maxGrad.toExponential(1)})`);
+  console.log(`  event loop, forward of ${loop.samples} samples on ${loop.threads} threads: sync blocks it for ${f(loop.forward_sync_ms)} ms (${loop.timer_ticks_during_sync} ticks of a 1 ms timer);`);
+  console.log(`    forwardAsync takes ${f(loop.forward_async_ms)} ms with ${loop.timer_ticks_during_async} ticks, largest event-loop delay ${f(loop.max_event_loop_delay_ms_during_async, 2)} ms`);
   console.log('');
   console.log('Sparse recurrent networks, 100 synapses/neuron, ~20,000 spikes (forward + backward, 1 thread):');
   console.log('  model     n        spikes   us/spike   tape bytes/spike');

@@ -2,14 +2,16 @@
  * spikegrad: exact, smooth gradient descent for spiking neural networks
  * (Klos & Memmesheimer, Phys. Rev. Lett. 134, 027301, 2025; arXiv 2309.14523).
  */
-export { version } from './version';
-export { bindingPath } from './native';
-export type { SpikegradErrorCode, CodedError } from './errors';
+export { version } from './base/version';
+export { bindingPath } from './base/native';
+export type { SpikegradErrorCode, CodedError } from './base/errors';
 export { summedInputWeights, summedInputWeightsAsync } from './input_encoding';
-export { simulate, simulateAsync, checkTrialSpec, EventKind } from './simulate';
-export type { ModelName, ModelParams, TrialSpec, SimulateOptions, TrialResult, TrialGradient } from './simulate';
+export { simulate, simulateAsync, checkTrialSpec, EventKind } from './trial/simulate';
+export type { ModelName, ModelParams, TrialSpec, SimulateOptions, TrialResult, TrialGradient } from './trial/simulate';
 export * from './neurons';
-export { Network, RecordedBatch, PARAMETER_NAMES } from './network';
+export { Network, RecordedBatch, PARAMETER_NAMES } from './network/network';
+export { checkOutputBatch, outputBatch } from './network/output';
+export type { OutputBatch } from './network/output';
 export type {
   NetworkStructure,
   Parameters,
@@ -20,21 +22,23 @@ export type {
   RunOptions,
   SynapseList,
   NetworkJSON,
-} from './network';
+} from './network/network';
 export * from './topology';
-export { spikeBatch, repeatBatch, mergeBatches, selectSamples } from './inputs';
-export type { InputBatch, SampleSpikes } from './inputs';
-export { ttfsBatch, ttfsTimes } from './encoding';
-export type { TtfsOptions } from './encoding';
-export { Random } from './random';
-export { imageDataset, spikeDataset, fixedDataset } from './dataset';
-export type { Dataset, BatchContext, ImageDatasetOptions } from './dataset';
-export * from './losses';
-export * from './optim';
-export { Trainer } from './trainer';
-export type { TrainerOptions, FitOptions, FitResult, Metrics, BatchInfo, EpochInfo } from './trainer';
-export { saveModel, loadModel, parseModel, writeFileAtomic, MODEL_FORMAT, MODEL_VERSION } from './serialize';
-export type { ModelFile, LoadedModel, TrainingState } from './serialize';
+export { spikeBatch, repeatBatch, mergeBatches, selectSamples } from './network/inputs';
+export type { InputBatch, SampleSpikes } from './network/inputs';
+export { ttfsBatch, ttfsTimes } from './data/ttfs';
+export type { TtfsOptions } from './data/ttfs';
+export { Random } from './base/random';
+export { imageDataset, spikeDataset, fixedDataset } from './data/datasets';
+export type { Dataset, BatchContext, ImageDatasetOptions } from './data/datasets';
+export * from './training/losses';
+export * from './training/optim';
+export { Trainer } from './training/trainer';
+export type { TrainerOptions, FitOptions, FitResult, Metrics, BatchInfo, EpochInfo } from './training/trainer';
+export { saveModel, loadModel, parseModel } from './training/checkpoint';
+export { MODEL_FORMAT, MODEL_VERSION } from './network/model_file';
+export { writeFileAtomic } from './base/files';
+export type { ModelFile, LoadedModel, TrainingState } from './training/checkpoint';
 export { loadBundledDigits, splitImages, subsetImages } from './data/digits';
 export type { ImageSet } from './data/digits';
 export { readIdx, readIdxImages, loadIdxDataset } from './data/idx';

@@ -2,9 +2,9 @@
  * Summed input weights for inputs that share one spike time (method.md 6.4): one event whose
  * weight onto neuron h is sum_c W[h, c] * active[c], instead of one event per active channel.
  */
-import { native } from './native';
-import { rethrowWithStack } from './errors';
-import { expectFloat64Array, expectInteger } from './validate';
+import { native } from './base/native';
+import { rethrowWithStack } from './base/errors';
+import { expectFloat64Array, expectInteger } from './base/validate';
 
 function check(W: unknown, rows: unknown, cols: unknown, active: unknown): [Float64Array, number, number, Float64Array] {
   const r = expectInteger(rows, 'rows');

@@ -7,7 +7,6 @@
 //   FUZZ_SEED=12345 npm run fuzz        a given seed (what a failure report prints)
 //   FUZZ_TRACE=/tmp/case.txt npm run fuzz -- -t NativeNetwork
 //                                       writes each case before it runs (find a crashing input)
-//   FUZZ_INCLUDE_KNOWN=1 npm run fuzz   also runs inputs of known memory-unsafe bugs (K2: crashes)
 //
 // Extra arguments go to jest. Exit status: jest's.
 'use strict';

@@ -4,8 +4,8 @@
  * stderr naming the field or the cause and exits 2 with nothing on stdout.
  */
 import fs = require('fs');
-import { caseOutput, parseCase } from '../case';
-import { simulate } from '../simulate';
+import { caseOutput, parseCase } from '../trial/case';
+import { simulate } from '../trial/simulate';
 
 export const EVAL_USAGE = 'Usage: spikegrad eval CASE.json   (or - to read the case from stdin)';
 

@@ -5,7 +5,7 @@
 import fs = require('fs');
 import path = require('path');
 import { parseArgs } from 'util';
-import { writeFileAtomic } from '../serialize';
+import { writeFileAtomic } from '../base/files';
 import { writeReport } from '../report';
 import { runConcept } from '../experiments/concept';
 import { conceptReport } from '../experiments/concept.report';
@@ -81,7 +81,7 @@ function write(outDir: string, name: string, report: { html: string; json: unkno
 
 /** Runs an experiment command; returns the exit status. */
 export async function experimentCommand(name: string, args: string[], io: CommandIO = { out: process.stdout, err: process.stderr }): Promise<number> {
-  const usage = EXPERIMENT_USAGE[name];
+  const usage = Object.hasOwn(EXPERIMENT_USAGE, name) ? EXPERIMENT_USAGE[name] : '';
   try {
     const say = (text: string) => io.err.write(text);
     if (name === 'concept') {

@@ -3,7 +3,7 @@
  * The `spikegrad` command line. Exit status: 0 on success, 2 on bad usage or bad input, 1 on an
  * unexpected failure.
  */
-import { version } from '../version';
+import { version } from '../base/version';
 import { evalCommand } from './eval';
 import { dataCommand } from './data';
 import { EXPERIMENT_USAGE, experimentCommand } from './experiments';
@@ -42,7 +42,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (first === 'eval') return evalCommand(argv.slice(1));
   if (first === 'data') return dataCommand(argv.slice(1));
-  if (first in EXPERIMENT_USAGE) return experimentCommand(first, argv.slice(1));
+  if (Object.hasOwn(EXPERIMENT_USAGE, first)) return experimentCommand(first, argv.slice(1));
   process.stderr.write(`spikegrad: unknown command '${first}' (see spikegrad --help)\n`);
   return 2;
 }

@@ -7,19 +7,11 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { codedError } from '../errors';
-import { Random } from '../random';
-import { readIdxImages } from './idx';
+import { codedError } from '../base/errors';
+import { Random } from '../base/random';
+import { readIdxImages, type ImageSet } from './idx';
 
-/** Labelled images, image after image. */
-export interface ImageSet {
-  images: Uint8Array;
-  labels: Int32Array;
-  /** Pixels per image. */
-  pixels: number;
-  /** Number of images. */
-  size: number;
-}
+export type { ImageSet } from './idx';
 
 const BUNDLED_DIR = path.join('data', 'mnist-10k');
 const BUNDLED_IMAGES = 'train-images-idx3-ubyte.gz';

@@ -35,8 +35,8 @@ import * as path from 'node:path';
 import { Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as zlib from 'node:zlib';
-import { argumentError, codedError, describe, type CodedError, type SpikegradErrorCode } from '../errors';
-import { version } from '../version';
+import { argumentError, codedError, describe, type CodedError, type SpikegradErrorCode } from '../base/errors';
+import { version } from '../base/version';
 import { DATASETS, DATASET_NAMES, type DatasetName, type IdxFileSpec } from './sources';
 
 /** Options of {@link downloadDataset}. */

@@ -10,8 +10,17 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
-import { argumentError, codedError, describe, type CodedError } from '../errors';
-import type { ImageSet } from './digits';
+import { argumentError, codedError, describe, type CodedError } from '../base/errors';
+
+/** Labelled images, image after image. */
+export interface ImageSet {
+  images: Uint8Array;
+  labels: Int32Array;
+  /** Pixels per image. */
+  pixels: number;
+  /** Number of images. */
+  size: number;
+}
 
 /** The element types of IDX files, by type code. */
 export type IdxType = 'uint8' | 'int8' | 'int16' | 'int32' | 'float32' | 'float64';

@@ -25,8 +25,9 @@
  * distribution and the same sizes as the reference sets but not the same numbers. A given seed
  * gives the same points on every platform.
  */
-import { argumentError, describe, rangeError } from '../errors';
-import { Random } from '../random';
+import { argumentError, describe, rangeError } from '../base/errors';
+import { Random } from '../base/random';
+import { optionNames, readOptions } from '../base/validate';
 
 /**
  * The class names, indexed by label.
@@ -138,6 +139,8 @@ function classify(x: number, y: number, rSmall: number, rBig: number): 0 | 1 | 2
   return upper ? 1 : 0;
 }
 
+const YIN_YANG_OPTIONS = optionNames<YinYangOptions>()(['size', 'seed', 'rSmall', 'rBig']);
+
 /**
  * Generates a class-balanced Yin-Yang set (the published rejection sampling; see the module
  * comment). The same options always give the same set.
@@ -149,10 +152,7 @@ function classify(x: number, y: number, rSmall: number, rBig: number): 0 | 1 | 2
  * ```
  */
 export function yinYang(options: YinYangOptions): YinYangSet {
-  if (typeof options !== 'object' || options === null) {
-    throw argumentError(`Expected an options object { size, seed } but received ${describe(options)}`);
-  }
-  const { size, seed, rSmall = 0.1, rBig = 0.5 } = options;
+  const { size, seed, rSmall = 0.1, rBig = 0.5 } = readOptions(options, 'yinYang options', YIN_YANG_OPTIONS, true) as YinYangOptions;
   if (typeof size !== 'number' || !Number.isInteger(size) || size < 0) {
     throw rangeError(`Expected a non-negative integer for size but received ${describe(size)}`);
   }
@@ -200,6 +200,8 @@ export interface YinYangSpikeOptions {
   bias?: number;
 }
 
+const YIN_YANG_SPIKE_OPTIONS = optionNames<YinYangSpikeOptions>()(['T', 'tEarly', 'tLate', 'bias']);
+
 /**
  * Latency-encodes a Yin-Yang set: each of the 4 values v of a sample becomes one spike on its own
  * channel (0 x, 1 y, 2 1 - x, 3 1 - y) at time tEarly + v (tLate - tEarly), so larger values spike
@@ -221,10 +223,7 @@ export function yinYangSpikes(set: YinYangSet, options: YinYangSpikeOptions): { 
   if (set.points.length !== set.size * 4) {
     throw rangeError(`The set has ${set.points.length} values for ${set.size} samples (expected ${set.size * 4})`, 'ERR_SPIKEGRAD_SHAPE');
   }
-  if (typeof options !== 'object' || options === null) {
-    throw argumentError(`Expected an options object { T, tEarly, tLate } but received ${describe(options)}`);
-  }
-  const { T, tEarly, tLate, bias } = options;
+  const { T, tEarly, tLate, bias } = readOptions(options, 'yinYangSpikes options', YIN_YANG_SPIKE_OPTIONS, true) as YinYangSpikeOptions;
   if (typeof T !== 'number' || !Number.isFinite(T) || !(T > 0)) {
     throw rangeError(`Expected a positive finite number for T but received ${describe(T)}`);
   }

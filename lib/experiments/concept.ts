@@ -4,7 +4,8 @@
  * neuron (spikes appear and vanish continuously through the trial end, finite derivatives) and
  * the LIF neuron (spikes appear mid-trial with a jump and a diverging derivative).
  */
-import { simulate, type ModelName, type TrialSpec } from '../simulate';
+import { simulate, type ModelName, type TrialSpec } from '../trial/simulate';
+import { optionNames, readOptions } from '../base/validate';
 
 /** Settings of one model in the concept experiment. */
 export interface ConceptModel {
@@ -113,8 +114,11 @@ export interface ConceptResult {
   lifOnset: { below: number; above: number };
 }
 
+const CONCEPT_OPTIONS = optionNames<ConceptOptions>()(['points']);
+
 /** Runs both sweeps for both models. */
-export function runConcept(options: ConceptOptions = {}): ConceptResult {
+export function runConcept(given: ConceptOptions = {}): ConceptResult {
+  const options = readOptions(given, 'runConcept options', CONCEPT_OPTIONS) as ConceptOptions;
   const N = options.points ?? 4000;
   const out = {} as ConceptResult['models'];
   for (const key of ['qif', 'lif'] as const) {

@@ -7,14 +7,15 @@
  */
 import { theta } from '../neurons';
 import { feedForward } from '../topology';
-import { adaBelief, exponentialDecay } from '../optim';
-import { firstSpikeCrossEntropy } from '../losses';
-import { imageDataset } from '../dataset';
-import { ttfsBatch } from '../encoding';
-import { Trainer, type EpochInfo, type Metrics } from '../trainer';
+import { adaBelief, exponentialDecay } from '../training/optim';
+import { firstSpikeCrossEntropy } from '../training/losses';
+import { imageDataset } from '../data/datasets';
+import { ttfsBatch } from '../data/ttfs';
+import { Trainer, type EpochInfo, type Metrics } from '../training/trainer';
 import { loadBundledDigits, splitImages, subsetImages, type ImageSet } from '../data/digits';
-import type { Network } from '../network';
+import type { Network } from '../network/network';
 import fs = require('fs');
+import { optionNames, readOptions } from '../base/validate';
 
 export interface MnistOptions {
   /** Training and test images. */
@@ -72,8 +73,24 @@ function rasterOf(net: Network, image: Uint8Array): MnistSpikes {
   return { times: Array.from(r.spikeTimes), neurons: Array.from(r.spikeNeurons) };
 }
 
+const MNIST_OPTIONS = optionNames<MnistOptions>()([
+  'train',
+  'test',
+  'epochs',
+  'batchSize',
+  'tauLrEpochs',
+  'seed',
+  'threads',
+  'checkpoint',
+  'resume',
+  'signal',
+  'progress',
+  'onEpoch',
+]);
+
 /** Trains and evaluates; resumable from a checkpoint. */
-export async function runMnist(options: MnistOptions): Promise<MnistResult> {
+export async function runMnist(given: MnistOptions): Promise<MnistResult> {
+  const options = readOptions(given, 'runMnist options', MNIST_OPTIONS, true) as MnistOptions;
   const t0 = Date.now();
   const epochs = options.epochs ?? 100;
   const batchSize = options.batchSize ?? 1000;

@@ -7,11 +7,12 @@
  */
 import { qif } from '../neurons';
 import { recurrent } from '../topology';
-import { Random } from '../random';
-import { adaBelief, exponentialDecay, constant } from '../optim';
-import { targetTrainLoss, targetTrainSlots } from '../losses';
-import { spikeBatch, type InputBatch } from '../inputs';
-import type { Network } from '../network';
+import { Random } from '../base/random';
+import { adaBelief, exponentialDecay, constant } from '../training/optim';
+import { targetTrainLoss, targetTrainSlots } from '../training/losses';
+import { spikeBatch, type InputBatch } from '../network/inputs';
+import type { Network } from '../network/network';
+import { optionNames, readOptions } from '../base/validate';
 
 export interface RnnTask {
   network: Network;
@@ -104,8 +105,11 @@ function raster(net: Network, task: RnnTask) {
   return { times: Array.from(r.spikeTimes), neurons: Array.from(r.spikeNeurons) };
 }
 
+const RNN_OPTIONS = optionNames<RnnOptions>()(['steps', 'seed', 'grid', 'dtMax', 'onStep']);
+
 /** Trains the network and records every step. */
-export async function runRnn(options: RnnOptions = {}): Promise<RnnResult> {
+export async function runRnn(given: RnnOptions = {}): Promise<RnnResult> {
+  const options = readOptions(given, 'runRnn options', RNN_OPTIONS) as RnnOptions;
   const grid = options.grid === true;
   const steps = options.steps ?? (grid ? 20001 : 10001);
   const task = rnnTask(options.seed ?? 13);

@@ -6,12 +6,13 @@
  */
 import { qif } from '../neurons';
 import { singleNeuron } from '../topology';
-import { Random } from '../random';
-import { sgd } from '../optim';
-import { spikeTimeMse } from '../losses';
-import { simulate } from '../simulate';
-import type { Network } from '../network';
-import type { InputBatch } from '../inputs';
+import { Random } from '../base/random';
+import { sgd } from '../training/optim';
+import { spikeTimeMse } from '../training/losses';
+import { simulate } from '../trial/simulate';
+import type { Network } from '../network/network';
+import type { InputBatch } from '../network/inputs';
+import { optionNames, readOptions } from '../base/validate';
 
 export interface SingleNeuronOptions {
   /** Trials (optimiser steps). Default 3000. */
@@ -89,8 +90,11 @@ export function singleNeuronTrace(fixed: { times: number[]; weights: number[] },
   return { times: r.traces!.times, V: r.traces!.V, I: r.traces!.I!, spikes: Array.from(r.spikeTimes), inputTimes: times, inputWeights: weights };
 }
 
+const SINGLE_NEURON_OPTIONS = optionNames<SingleNeuronOptions>()(['trials', 'seed', 'targets', 'lr', 'clip', 'onTrial']);
+
 /** Trains the neuron and records every trial. */
-export async function runSingleNeuron(options: SingleNeuronOptions = {}): Promise<SingleNeuronResult> {
+export async function runSingleNeuron(given: SingleNeuronOptions = {}): Promise<SingleNeuronResult> {
+  const options = readOptions(given, 'runSingleNeuron options', SINGLE_NEURON_OPTIONS) as SingleNeuronOptions;
   const trials = options.trials ?? 3000;
   const targets = options.targets ?? [2.5, 7.5];
   const { network, batch, fixed, T } = singleNeuronTask(options.seed ?? 14);

@@ -5,12 +5,9 @@ export { theta, type ThetaNeuron, type ThetaParams } from './theta';
 export { lif, type LifNeuron, type LifParams } from './lif';
 export { osclif, type OscLifNeuron, type OscLifParams } from './osclif';
 
-import { argumentError, describe, rangeError } from '../errors';
+import { argumentError, describe, rangeError } from '../base/errors';
 import type { NeuronModel } from './neuron';
-import { qif } from './qif';
-import { theta } from './theta';
-import { lif } from './lif';
-import { osclif } from './osclif';
+import { MODEL_NAMES, isModelName, modelFactory } from './models';
 
 /** Recreates a model from its name and parameters (e.g. from a saved file). */
 export function neuronFromJSON(value: unknown): NeuronModel {
@@ -18,16 +15,6 @@ export function neuronFromJSON(value: unknown): NeuronModel {
     throw argumentError(`Expected a neuron object {name, params} but received ${describe(value)}`);
   }
   const { name, params } = value as { name?: unknown; params?: unknown };
-  switch (name) {
-    case 'qif':
-      return qif(params as never);
-    case 'theta':
-      return theta(params as never);
-    case 'lif':
-      return lif(params as never);
-    case 'osclif':
-      return osclif(params as never);
-    default:
-      throw rangeError(`Unknown neuron model ${describe(name)} (known: qif, theta, lif, osclif)`, 'ERR_SPIKEGRAD_DOMAIN');
-  }
+  if (!isModelName(name)) throw rangeError(`Unknown neuron model ${describe(name)} (known: ${MODEL_NAMES.join(', ')})`, 'ERR_SPIKEGRAD_DOMAIN');
+  return modelFactory(name)(params);
 }

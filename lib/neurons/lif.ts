@@ -5,7 +5,8 @@
  * Its pseudodynamics are spikegrad's own extension (a constant suprathreshold drive after T, see
  * native/core/neurons/lif.hpp).
  */
-import { readParams, requireDomain, type NeuronModel } from './neuron';
+import { readNumbers } from '../base/validate';
+import { requireDomain, type NeuronModel } from './neuron';
 
 export interface LifParams {
   /** Membrane time constant (synaptic: tau/2). Default 1. */
@@ -30,7 +31,7 @@ export interface LifNeuron extends NeuronModel {
  * ```
  */
 export function lif(params?: LifParams): LifNeuron {
-  const p = readParams('lif', params, { tau: 1, vth: 1, alpha: 10 });
+  const p = readNumbers(params, 'lif parameters', 'lif', { tau: 1, vth: 1, alpha: 10 });
   requireDomain(p.tau > 0, `lif: tau must be > 0 (got ${p.tau})`);
   requireDomain(p.vth > 0, `lif: vth must be > 0 (got ${p.vth})`);
   requireDomain(p.alpha > 0, `lif: alpha must be > 0 (got ${p.alpha})`);

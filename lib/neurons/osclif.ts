@@ -4,7 +4,8 @@
  * push it straight to threshold (an immediate spike): the disruptive counterpart of the theta
  * neuron. Its pseudospikes use the theta template.
  */
-import { readParams, requireDomain, type NeuronModel } from './neuron';
+import { readNumbers } from '../base/validate';
+import { requireDomain, type NeuronModel } from './neuron';
 
 export interface OscLifParams {
   /** Membrane time constant. Default 1. */
@@ -33,7 +34,7 @@ export interface OscLifNeuron extends NeuronModel {
  * ```
  */
 export function osclif(params?: OscLifParams): OscLifNeuron {
-  const p = readParams('osclif', params, { tau: 1, I0: 1.25, vth: 1, eps: 1e-6 });
+  const p = readNumbers(params, 'osclif parameters', 'osclif', { tau: 1, I0: 1.25, vth: 1, eps: 1e-6 });
   requireDomain(p.tau > 0, `osclif: tau must be > 0 (got ${p.tau})`);
   requireDomain(p.vth > 0, `osclif: vth must be > 0 (got ${p.vth})`);
   requireDomain(p.I0 > p.vth, `osclif: I0 must be greater than vth (got I0 = ${p.I0}, vth = ${p.vth})`);

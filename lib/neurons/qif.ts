@@ -4,7 +4,8 @@
  * weight w makes I jump by w; a spike is V reaching +infinity, after which V resets to -infinity.
  * Pseudodynamics: tau dV/dt = (V - 1/2)^2 + alpha softplus(I_pseudo / alpha) (method.md 4.1).
  */
-import { readParams, requireDomain, type NeuronModel } from './neuron';
+import { readNumbers } from '../base/validate';
+import { requireDomain, type NeuronModel } from './neuron';
 
 export interface QifParams {
   /** Membrane time constant, the unit of time (synaptic: tau/2). Default 1. */
@@ -30,7 +31,7 @@ export interface QifNeuron extends NeuronModel {
  * ```
  */
 export function qif(params?: QifParams): QifNeuron {
-  const p = readParams('qif', params, { tau: 1, alpha: 10, eps: 1e-6 });
+  const p = readNumbers(params, 'qif parameters', 'qif', { tau: 1, alpha: 10, eps: 1e-6 });
   requireDomain(p.tau > 0, `qif: tau must be > 0 (got ${p.tau})`);
   requireDomain(p.alpha > 0, `qif: alpha must be > 0 (got ${p.alpha})`);
   requireDomain(p.eps > 0 && p.eps < 0.01, `qif: eps must lie in (0, 0.01) (got ${p.eps})`);

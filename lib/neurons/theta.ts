@@ -4,7 +4,8 @@
  * Theta = tau pi / sqrt(I0 - 1/4); an input moves the phase by H(phi, w), a spike is phi reaching
  * Theta, after which phi resets to 0. MNIST uses tau = 6/pi, I0 = 5/4, so Theta = 6.
  */
-import { readParams, requireDomain, type NeuronModel } from './neuron';
+import { readNumbers } from '../base/validate';
+import { requireDomain, type NeuronModel } from './neuron';
 
 export interface ThetaParams {
   /** Membrane time constant. Default 1. */
@@ -32,7 +33,7 @@ export interface ThetaNeuron extends NeuronModel {
  * ```
  */
 export function theta(params?: ThetaParams): ThetaNeuron {
-  const p = readParams('theta', params, { tau: 1, I0: 1.25, eps: 1e-6 });
+  const p = readNumbers(params, 'theta parameters', 'theta', { tau: 1, I0: 1.25, eps: 1e-6 });
   requireDomain(p.tau > 0, `theta: tau must be > 0 (got ${p.tau})`);
   requireDomain(p.I0 > 0.25, `theta: I0 must be greater than 1/4 (got ${p.I0})`);
   requireDomain(p.eps > 0 && p.eps < 0.01, `theta: eps must lie in (0, 0.01) (got ${p.eps})`);

@@ -4,14 +4,16 @@
  *
  * @example
  * ```ts
- * import { figure, htmlReport, writeReport } from 'spikegrad/dist/report';
+ * import { figure, htmlReport, writeReport } from 'spikegrad';
  * const svg = figure({ width: 480, height: 320 }).line([0, 1], [1, 0]).render();
  * writeReport('reports/demo.html', htmlReport({ title: 'Demo', sections: [{ heading: 'Loss', figures: [svg] }] }));
  * ```
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { argumentError, rangeError } from '../errors';
+import { argumentError, rangeError } from '../base/errors';
+import { expectKnownKeys, optionNames, readOptions } from '../base/validate';
+import { writeFileAtomic } from '../base/files';
 import { escapeXml } from './svg';
 
 /**
@@ -139,10 +141,15 @@ function paragraphs(text: string): string {
     .join('\n');
 }
 
+const REPORT_OPTIONS = optionNames<ReportOptions>()(['title', 'subtitle', 'sections', 'footer']);
+const SECTION_KEYS = optionNames<ReportSection>()(['heading', 'text', 'figures', 'table']);
+const TABLE_KEYS = optionNames<ReportTable>()(['columns', 'rows', 'digits', 'caption']);
+
 function renderTable(t: ReportTable, where: string): string {
   if (typeof t !== 'object' || t === null || !Array.isArray(t.columns) || !Array.isArray(t.rows)) {
     throw argumentError(`Expected { columns, rows } for ${where}`);
   }
+  expectKnownKeys(t, where, TABLE_KEYS);
   const digits = t.digits ?? 4;
   const head = t.columns.map((c, j) => {
     checkString(c, `${where}.columns[${j}]`, false);
@@ -186,8 +193,8 @@ function renderTable(t: ReportTable, where: string): string {
  * });
  * ```
  */
-export function htmlReport(options: ReportOptions): string {
-  if (typeof options !== 'object' || options === null) throw argumentError('Expected an options object for htmlReport');
+export function htmlReport(given: ReportOptions): string {
+  const options = readOptions(given, 'htmlReport options', REPORT_OPTIONS, true) as ReportOptions;
   checkString(options.title, 'title', false);
   checkString(options.subtitle, 'subtitle', true);
   checkString(options.footer, 'footer', true);
@@ -211,6 +218,7 @@ export function htmlReport(options: ReportOptions): string {
   options.sections.forEach((s, i) => {
     const where = `sections[${i}]`;
     if (typeof s !== 'object' || s === null) throw argumentError(`Expected an object for ${where}`);
+    expectKnownKeys(s, where, SECTION_KEYS);
     checkString(s.heading, `${where}.heading`, false);
     checkString(s.text, `${where}.text`, true);
     parts.push('<section>', `<h2>${escapeXml(s.heading)}</h2>`);
@@ -230,8 +238,8 @@ export function htmlReport(options: ReportOptions): string {
 }
 
 /**
- * Writes a report atomically: the folder is created if needed, the text goes to a temporary file
- * in the same folder, which is then renamed over `file`. Readers never see a partial report, and
+ * Writes a report atomically (base/files.ts): the folder is created if needed, the text goes to a
+ * temporary file in the same folder, which is then renamed over `file`. Readers never see a partial report, and
  * the temporary file is removed if anything fails.
  *
  * @example
@@ -243,15 +251,6 @@ export function writeReport(file: string, html: string): void {
   checkString(file, 'file', false);
   checkString(html, 'html', false);
   if (file.length === 0) throw rangeError('Expected a non-empty path for file');
-  const target = path.resolve(file);
-  const dir = path.dirname(target);
-  fs.mkdirSync(dir, { recursive: true });
-  const tmp = path.join(dir, `.${path.basename(target)}.${process.pid}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}.tmp`);
-  try {
-    fs.writeFileSync(tmp, html, { encoding: 'utf8', mode: 0o644 });
-    fs.renameSync(tmp, target);
-  } catch (err) {
-    fs.rmSync(tmp, { force: true });
-    throw err;
-  }
+  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  writeFileAtomic(file, html);
 }

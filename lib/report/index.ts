@@ -4,7 +4,7 @@
  *
  * @example
  * ```ts
- * import { figure, grid, htmlReport, writeReport, PALETTE } from 'spikegrad/dist/report';
+ * import { figure, grid, htmlReport, writeReport, PALETTE } from 'spikegrad';
  * const a = figure({ width: 420, height: 280, xlabel: 't', ylabel: 'neuron' })
  *   .scatter([0.5, 1.2, 2.0], [0, 1, 0], { marker: 'tick' })
  *   .render();

@@ -8,7 +8,7 @@
  *
  * @example
  * ```ts
- * import { figure, grid } from 'spikegrad/dist/report';
+ * import { figure, grid } from 'spikegrad';
  * const svg = figure({ width: 480, height: 320, xlabel: 'time', ylabel: 'V' })
  *   .line([0, 1, 2], [0, 1, 0], { label: 'V(t)' })
  *   .vspan(1.5, Infinity, { color: '#999999', opacity: 0.2, label: 'pseudo' })
@@ -16,7 +16,8 @@
  * const html = grid([svg, svg], 2);
  * ```
  */
-import { argumentError, rangeError } from '../errors';
+import { argumentError, rangeError } from '../base/errors';
+import { optionNames, readOptions } from '../base/validate';
 
 /**
  * The Okabe-Ito palette, distinguishable with the common forms of colour blindness. Series without
@@ -239,6 +240,29 @@ export interface TextOptions {
   /** Pixel offsets from the anchor point (positive dy is downwards). */
   dy?: number;
 }
+
+const FIGURE_OPTIONS = optionNames<FigureOptions>()([
+  'width',
+  'height',
+  'title',
+  'xlabel',
+  'ylabel',
+  'xscale',
+  'yscale',
+  'xlim',
+  'ylim',
+  'legend',
+  'xticks',
+  'yticks',
+  'gridlines',
+  'fontSize',
+]);
+const LINE_OPTIONS = optionNames<LineOptions>()(['color', 'width', 'dash', 'label', 'opacity']);
+const SCATTER_OPTIONS = optionNames<ScatterOptions>()(['color', 'size', 'label', 'marker', 'opacity']);
+const BAND_OPTIONS = optionNames<BandOptions>()(['color', 'opacity', 'label']);
+const SPAN_OPTIONS = optionNames<SpanOptions>()(['color', 'opacity', 'label']);
+const REF_LINE_OPTIONS = optionNames<RefLineOptions>()(['color', 'width', 'dash', 'label', 'opacity']);
+const TEXT_OPTIONS = optionNames<TextOptions>()(['color', 'size', 'anchor', 'dx', 'dy']);
 
 type Item =
   | { kind: 'line'; xs: ArrayLike<number>; ys: ArrayLike<number>; color: string; width: number; dash?: string; label?: string; opacity: number }
@@ -805,8 +829,8 @@ export class Figure {
    * const fig = new Figure({ width: 400, height: 300 });
    * ```
    */
-  constructor(options: FigureOptions = {}) {
-    if (typeof options !== 'object' || options === null) throw argumentError('Expected an options object for figure');
+  constructor(given: FigureOptions = {}) {
+    const options = readOptions(given, 'figure options', FIGURE_OPTIONS) as FigureOptions;
     const width = options.width === undefined ? 480 : checkPositive(options.width, 'width');
     const height = options.height === undefined ? 320 : checkPositive(options.height, 'height');
     const fontSize = options.fontSize === undefined ? 12 : checkPositive(options.fontSize, 'fontSize');
@@ -842,7 +866,8 @@ export class Figure {
    * fig.line([0, 1, NaN, 3, 4], [0, 1, 0, 1, 0], { color: PALETTE[1], dash: 'dashed', label: 'V' });
    * ```
    */
-  line(xs: ArrayLike<number>, ys: ArrayLike<number>, options: LineOptions = {}): this {
+  line(xs: ArrayLike<number>, ys: ArrayLike<number>, given: LineOptions = {}): this {
+    const options = readOptions(given, 'line options', LINE_OPTIONS) as LineOptions;
     checkArrayLike(xs, 'xs');
     checkArrayLike(ys, 'ys');
     checkSameLength('line', ['xs', xs], ['ys', ys]);
@@ -869,7 +894,8 @@ export class Figure {
    * fig.scatter(spikeTimes, neuronIndices, { marker: 'tick', color: PALETTE[6], label: 'spikes' });
    * ```
    */
-  scatter(xs: ArrayLike<number>, ys: ArrayLike<number>, options: ScatterOptions = {}): this {
+  scatter(xs: ArrayLike<number>, ys: ArrayLike<number>, given: ScatterOptions = {}): this {
+    const options = readOptions(given, 'scatter options', SCATTER_OPTIONS) as ScatterOptions;
     checkArrayLike(xs, 'xs');
     checkArrayLike(ys, 'ys');
     checkSameLength('scatter', ['xs', xs], ['ys', ys]);
@@ -897,7 +923,8 @@ export class Figure {
    * fig.band(epochs, mean.map((m, i) => m - std[i]), mean.map((m, i) => m + std[i])).line(epochs, mean);
    * ```
    */
-  band(xs: ArrayLike<number>, lo: ArrayLike<number>, hi: ArrayLike<number>, options: BandOptions = {}): this {
+  band(xs: ArrayLike<number>, lo: ArrayLike<number>, hi: ArrayLike<number>, given: BandOptions = {}): this {
+    const options = readOptions(given, 'band options', BAND_OPTIONS) as BandOptions;
     checkArrayLike(xs, 'xs');
     checkArrayLike(lo, 'lo');
     checkArrayLike(hi, 'hi');
@@ -940,7 +967,8 @@ export class Figure {
     return this.span('x', from, to, options);
   }
 
-  private span(axis: 'x' | 'y', from: number, to: number, options: SpanOptions): this {
+  private span(axis: 'x' | 'y', from: number, to: number, given: SpanOptions): this {
+    const options = readOptions(given, 'span options', SPAN_OPTIONS) as SpanOptions;
     for (const [v, n] of [
       [from, 'from'],
       [to, 'to'],
@@ -983,7 +1011,8 @@ export class Figure {
     return this.ref('x', value, options);
   }
 
-  private ref(axis: 'x' | 'y', value: number, options: RefLineOptions): this {
+  private ref(axis: 'x' | 'y', value: number, given: RefLineOptions): this {
+    const options = readOptions(given, 'reference line options', REF_LINE_OPTIONS) as RefLineOptions;
     if (typeof value !== 'number' || !Number.isFinite(value)) throw rangeError(`Expected a finite number for value but received ${String(value)}`);
     const width = options.width === undefined ? 1 : checkPositive(options.width, 'width');
     this.items.push({
@@ -1008,7 +1037,8 @@ export class Figure {
    * fig.text(10.2, 9, 'pseudospikes', { anchor: 'start' });
    * ```
    */
-  text(x: number, y: number, str: string, options: TextOptions = {}): this {
+  text(x: number, y: number, str: string, given: TextOptions = {}): this {
+    const options = readOptions(given, 'text options', TEXT_OPTIONS) as TextOptions;
     if (typeof str !== 'string') throw argumentError('Expected a string for str');
     const anchor = options.anchor ?? 'start';
     if (!['start', 'middle', 'end'].includes(anchor)) throw argumentError(`Expected 'start', 'middle' or 'end' for anchor`);
@@ -1578,7 +1608,8 @@ function panelLetter(n: number): string {
  * const html = grid([rasterSvg, tracesSvg, timesSvg, lossSvg], 2);
  * ```
  */
-export function grid(figures: readonly string[], columns: number, options: GridOptions = {}): string {
+export function grid(figures: readonly string[], columns: number, given: GridOptions = {}): string {
+  const options = readOptions(given, 'grid options', ['letters', 'gap'] as const) as GridOptions;
   if (!Array.isArray(figures) || figures.some((f) => typeof f !== 'string')) throw argumentError('Expected an array of strings for figures');
   if (!Number.isInteger(columns) || columns < 1) throw rangeError(`Expected a positive integer for columns but received ${String(columns)}`);
   const letters = options.letters ?? true;

@@ -1,38 +1,13 @@
-/** Shared option checks of the network builders. */
-import { argumentError, describe, rangeError } from '../errors';
-import type { NeuronModel } from '../neurons/neuron';
+/** The limits of the network builders and the checks that use them (the checks themselves are base/validate.ts). */
+import { rangeError } from '../base/errors';
+import { expectInteger } from '../base/validate';
 
-export function expectNeuron(value: unknown, name = 'neuron'): NeuronModel {
-  const v = value as NeuronModel;
-  if (typeof v !== 'object' || v === null || typeof v.name !== 'string' || typeof v.defaultState !== 'function') {
-    throw argumentError(`Expected a neuron model (qif(), theta(), lif() or osclif()) for ${name} but received ${describe(value)}`);
-  }
-  return v;
-}
+/** The most neurons, channels or events a builder accepts (2^26, as the native core). */
+export const MAX_COUNT = 2 ** 26;
 
-export function expectPositiveNumber(value: unknown, name: string, allowZero = false): number {
-  if (typeof value !== 'number') throw argumentError(`Expected a number for ${name} but received ${describe(value)}`);
-  if (!Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
-    throw rangeError(`Expected a finite number ${allowZero ? '>= 0' : '> 0'} for ${name} but received ${value}`);
-  }
-  return value;
-}
-
+/** An integer in [min, 2^26]: a size, a count or a seed of a builder. */
 export function expectCount(value: unknown, name: string, min = 0): number {
-  if (typeof value !== 'number') throw argumentError(`Expected an integer for ${name} but received ${describe(value)}`);
-  if (!Number.isInteger(value) || value < min || value > 1 << 26) {
-    throw rangeError(`Expected an integer >= ${min} for ${name} but received ${value}`);
-  }
-  return value;
-}
-
-/** Rejects option keys a builder does not know, naming the first unknown one. */
-export function checkKeys(options: object, known: readonly string[], builder: string): void {
-  for (const key of Object.keys(options)) {
-    if (!known.includes(key)) {
-      throw rangeError(`Unknown option '${key}' for ${builder} (known: ${known.join(', ')})`, 'ERR_SPIKEGRAD_ARG');
-    }
-  }
+  return expectInteger(value, name, min, MAX_COUNT);
 }
 
 /** The most synapses a builder creates (their lists are typed arrays of this size). */

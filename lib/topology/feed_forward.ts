@@ -5,11 +5,12 @@
  * is a contiguous column-major block: `layerWeights(net, 0)` is W_in (in x channels),
  * `layerWeights(net, L)` for L >= 1 is the matrix from layer L-1 to layer L.
  */
-import { Network } from '../network';
-import { Random } from '../random';
-import { argumentError, describe, rangeError } from '../errors';
-import type { NeuronModel } from '../neurons/neuron';
-import { checkKeys, checkSynapseCount, expectCount, expectNeuron, expectPositiveNumber } from './common';
+import { Network } from '../network/network';
+import { Random } from '../base/random';
+import { argumentError, describe, rangeError } from '../base/errors';
+import { expectPositiveNumber, optionNames, readOptions } from '../base/validate';
+import { expectNeuron, type NeuronModel } from '../neurons/neuron';
+import { checkSynapseCount, expectCount } from './common';
 
 export interface FeedForwardOptions {
   neuron: NeuronModel;
@@ -27,6 +28,8 @@ export interface FeedForwardOptions {
   seed?: number;
 }
 
+const FEED_FORWARD_OPTIONS = optionNames<FeedForwardOptions>()(['neuron', 'sizes', 'T', 'maxEvents', 'outputCount', 'wScale', 'seed']);
+
 /**
  * A feed-forward network with uniformly initialised weights and the model's default initial
  * state (theta: phi0 = Theta/2).
@@ -36,9 +39,8 @@ export interface FeedForwardOptions {
  * const net = feedForward({ neuron: theta({ tau: 6 / Math.PI }), sizes: [784, 100, 100, 10], T: 2, seed: 1 });
  * ```
  */
-export function feedForward(options: FeedForwardOptions): Network {
-  if (typeof options !== 'object' || options === null) throw argumentError(`Expected feed-forward options but received ${describe(options)}`);
-  checkKeys(options, ['neuron', 'sizes', 'T', 'maxEvents', 'outputCount', 'wScale', 'seed'], 'feedForward');
+export function feedForward(given: FeedForwardOptions): Network {
+  const options = readOptions(given, 'feedForward options', FEED_FORWARD_OPTIONS, true) as FeedForwardOptions;
   const neuron = expectNeuron(options.neuron);
   const sizes = options.sizes;
   if (!Array.isArray(sizes) || sizes.length < 2) {

@@ -2,10 +2,11 @@
  * A network from explicit dense matrices, in the case-format conventions: weights[post][pre],
  * an optional 0/1 mask of the synapses that exist (absent: all), inputWeights[post][channel].
  */
-import { Network, type Trainable } from '../network';
-import { argumentError, describe, rangeError } from '../errors';
-import type { NeuronModel } from '../neurons/neuron';
-import { checkKeys, expectCount, expectNeuron, expectPositiveNumber } from './common';
+import { Network, type Trainable } from '../network/network';
+import { argumentError, describe, rangeError } from '../base/errors';
+import { expectPositiveNumber, optionNames, readOptions } from '../base/validate';
+import { expectNeuron, type NeuronModel } from '../neurons/neuron';
+import { expectCount } from './common';
 
 export interface MatricesOptions {
   neuron: NeuronModel;
@@ -49,6 +50,8 @@ function lists(M: readonly (readonly number[])[], mask: readonly (readonly numbe
   return { source: Int32Array.from(source), target: Int32Array.from(target), weight: Float64Array.from(weight) };
 }
 
+const FROM_MATRICES_OPTIONS = optionNames<MatricesOptions>()(['neuron', 'weights', 'weightMask', 'inputWeights', 'inputMask', 'initial', 'readout', 'layers', 'T', 'maxEvents', 'trainable']);
+
 /**
  * @example
  * ```ts
@@ -56,12 +59,11 @@ function lists(M: readonly (readonly number[])[], mask: readonly (readonly numbe
  *   inputWeights: [[4], [0]], readout: { neurons: [1], counts: [2] }, T: 4, maxEvents: 20 });
  * ```
  */
-export function fromMatrices(options: MatricesOptions): Network {
-  if (typeof options !== 'object' || options === null) throw argumentError(`Expected matrix options but received ${describe(options)}`);
-  checkKeys(options, ['neuron', 'weights', 'weightMask', 'inputWeights', 'inputMask', 'initial', 'readout', 'layers', 'T', 'maxEvents', 'trainable'], 'fromMatrices');
+export function fromMatrices(given: MatricesOptions): Network {
+  const options = readOptions(given, 'fromMatrices options', FROM_MATRICES_OPTIONS, true) as MatricesOptions;
   const neuron = expectNeuron(options.neuron);
-  const ro = options.readout;
-  if (typeof ro !== 'object' || ro === null || !Array.isArray(ro.neurons) || !Array.isArray(ro.counts)) {
+  const ro = readOptions(options.readout, 'fromMatrices readout', ['neurons', 'counts'], true) as MatricesOptions['readout'];
+  if (!Array.isArray(ro.neurons) || !Array.isArray(ro.counts)) {
     throw argumentError(`Expected readout = {neurons, counts} for fromMatrices but received ${describe(ro)}`);
   }
   if (options.layers !== undefined && (!Array.isArray(options.layers) || !options.layers.every((l) => Array.isArray(l)))) {
@@ -85,7 +87,7 @@ export function fromMatrices(options: MatricesOptions): Network {
       nIn,
       recurrent: { source: rec.source, target: rec.target },
       input: { source: inp.source, target: inp.target },
-      readout: { neurons: Int32Array.from(options.readout.neurons), counts: Int32Array.from(options.readout.counts) },
+      readout: { neurons: Int32Array.from(ro.neurons), counts: Int32Array.from(ro.counts) },
       layers: options.layers?.map((l) => Int32Array.from(l)),
       T: expectPositiveNumber(options.T, 'T'),
       maxEvents: expectCount(options.maxEvents, 'maxEvents'),

@@ -3,11 +3,12 @@
  * recurrent synapses without self-connections (trainable, initialised to 0 by default), input
  * channels wired by an explicit list, trainable initial states, and a recurrent pseudo mode.
  */
-import { Network } from '../network';
-import { Random } from '../random';
-import { argumentError, describe, rangeError } from '../errors';
-import type { NeuronModel } from '../neurons/neuron';
-import { checkKeys, checkSynapseCount, expectCount, expectNeuron, expectPositiveNumber } from './common';
+import { Network } from '../network/network';
+import { Random } from '../base/random';
+import { argumentError, describe, rangeError } from '../base/errors';
+import { expectPositiveNumber, optionNames, readOptions } from '../base/validate';
+import { expectNeuron, type NeuronModel } from '../neurons/neuron';
+import { checkSynapseCount, expectCount } from './common';
 
 /** One input synapse: channel -> neuron with a weight. */
 export interface InputSynapse {
@@ -38,6 +39,8 @@ export interface RecurrentOptions {
   seed?: number;
 }
 
+const RECURRENT_OPTIONS = optionNames<RecurrentOptions>()(['neuron', 'n', 'nIn', 'inputs', 'readout', 'T', 'maxEvents', 'selfConnections', 'weightScale', 'trainInputWeights', 'seed']);
+
 /**
  * A recurrent network.
  *
@@ -49,9 +52,8 @@ export interface RecurrentOptions {
  * const net = recurrent({ neuron: qif(), n: 10, nIn: 20, inputs, readout: { neurons: [0, 1], counts: [8, 5] }, T: 10 });
  * ```
  */
-export function recurrent(options: RecurrentOptions): Network {
-  if (typeof options !== 'object' || options === null) throw argumentError(`Expected recurrent options but received ${describe(options)}`);
-  checkKeys(options, ['neuron', 'n', 'nIn', 'inputs', 'readout', 'T', 'maxEvents', 'selfConnections', 'weightScale', 'trainInputWeights', 'seed'], 'recurrent');
+export function recurrent(given: RecurrentOptions): Network {
+  const options = readOptions(given, 'recurrent options', RECURRENT_OPTIONS, true) as RecurrentOptions;
   const neuron = expectNeuron(options.neuron);
   const n = expectCount(options.n, 'n', 1);
   const nIn = expectCount(options.nIn, 'nIn');
@@ -87,7 +89,7 @@ export function recurrent(options: RecurrentOptions): Network {
     }
   }
   const weights = Float64Array.from(source, () => (scale > 0 ? rng.range(-scale / Math.sqrt(n), scale / Math.sqrt(n)) : 0));
-  const { neurons, counts } = options.readout ?? ({} as RecurrentOptions['readout']);
+  const { neurons, counts } = readOptions(options.readout, 'recurrent readout', ['neurons', 'counts'], true) as RecurrentOptions['readout'];
   if (!Array.isArray(neurons) || !Array.isArray(counts) || neurons.length !== counts.length) {
     throw argumentError('Expected readout = {neurons, counts} with arrays of equal length');
   }

@@ -3,11 +3,12 @@
  * and spike times are parameters (channels 0..k-1, one spike each, added to every trial), plus
  * fixed inputs given per sample in the input batch (channels k..).
  */
-import { Network } from '../network';
-import { argumentError, describe, rangeError } from '../errors';
-import type { NeuronModel } from '../neurons/neuron';
-import { checkKeys, expectCount, expectNeuron, expectPositiveNumber } from './common';
-import { spikeBatch, type InputBatch } from '../inputs';
+import { Network } from '../network/network';
+import { argumentError, describe } from '../base/errors';
+import { expectFinite, expectPositiveNumber, optionNames, readOptions } from '../base/validate';
+import { expectNeuron, type NeuronModel } from '../neurons/neuron';
+import { expectCount } from './common';
+import { spikeBatch, type InputBatch } from '../network/inputs';
 
 export interface SingleNeuronOptions {
   neuron: NeuronModel;
@@ -23,6 +24,8 @@ export interface SingleNeuronOptions {
   maxEvents?: number;
 }
 
+const SINGLE_NEURON_OPTIONS = optionNames<SingleNeuronOptions>()(['neuron', 'trainableTimes', 'trainableWeights', 'fixed', 'outputCount', 'T', 'maxEvents']);
+
 /**
  * A single neuron with trainable input spikes; returns the network and the batch of its fixed
  * inputs (the same every trial).
@@ -33,9 +36,8 @@ export interface SingleNeuronOptions {
  *   fixed: { times: [0.5, 3.2], weights: [0.8, -1.1] } });
  * ```
  */
-export function singleNeuron(options: SingleNeuronOptions): { network: Network; batch: InputBatch } {
-  if (typeof options !== 'object' || options === null) throw argumentError(`Expected single-neuron options but received ${describe(options)}`);
-  checkKeys(options, ['neuron', 'trainableTimes', 'trainableWeights', 'fixed', 'outputCount', 'T', 'maxEvents'], 'singleNeuron');
+export function singleNeuron(given: SingleNeuronOptions): { network: Network; batch: InputBatch } {
+  const options = readOptions(given, 'singleNeuron options', SINGLE_NEURON_OPTIONS, true) as SingleNeuronOptions;
   const neuron = expectNeuron(options.neuron);
   const T = expectPositiveNumber(options.T, 'T');
   const outputCount = expectCount(options.outputCount, 'outputCount', 1);
@@ -45,18 +47,14 @@ export function singleNeuron(options: SingleNeuronOptions): { network: Network; 
   const k = times.length;
   const w0 = options.trainableWeights ?? times.map(() => 0);
   if (!Array.isArray(w0) || w0.length !== k) throw argumentError(`Expected ${k} numbers for trainableWeights`);
-  const fixed = options.fixed ?? { times: [], weights: [] };
+  const fixed = options.fixed === undefined ? { times: [], weights: [] } : (readOptions(options.fixed, 'singleNeuron fixed', ['times', 'weights'], true) as { times: number[]; weights: number[] });
   if (!Array.isArray(fixed.times) || !Array.isArray(fixed.weights) || fixed.times.length !== fixed.weights.length) {
     throw argumentError('Expected fixed = {times, weights} with arrays of equal length');
   }
   // Every value is checked here, not at the first forward run (a string would become NaN).
-  const finite = (v: unknown, name: string) => {
-    if (typeof v !== 'number') throw argumentError(`Expected a number for ${name} but received ${describe(v)}`);
-    if (!Number.isFinite(v)) throw rangeError(`Expected a finite number for ${name} but received ${v}`, 'ERR_SPIKEGRAD_NONFINITE');
-  };
-  w0.forEach((w, q) => finite(w, `trainableWeights[${q}]`));
-  fixed.times.forEach((t, q) => finite(t, `fixed.times[${q}]`));
-  fixed.weights.forEach((w, q) => finite(w, `fixed.weights[${q}]`));
+  w0.forEach((w, q) => expectFinite(w, `trainableWeights[${q}]`));
+  fixed.times.forEach((t, q) => expectFinite(t, `fixed.times[${q}]`));
+  fixed.weights.forEach((w, q) => expectFinite(w, `fixed.weights[${q}]`));
   const m = fixed.times.length;
   const nIn = k + m;
   const maxEvents = expectCount(options.maxEvents ?? 100 + 2 * nIn, 'maxEvents');

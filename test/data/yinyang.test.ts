@@ -3,8 +3,8 @@
  * its symmetry, the balanced rejection sampling (class shares, points in the big circle, mirrored
  * values), determinism by seed, the standard splits, argument checks, and the latency encoding.
  */
-import { spikeBatch } from '../../lib/inputs';
-import { Random } from '../../lib/random';
+import { spikeBatch } from '../../lib/network/inputs';
+import { Random } from '../../lib/base/random';
 import { YIN_YANG_CLASSES, YIN_YANG_SPLITS, yinYang, yinYangClass, yinYangSpikes } from '../../lib/data/yinyang';
 
 const rangeErr = (message: RegExp) => expect.objectContaining({ name: 'RangeError', code: 'ERR_SPIKEGRAD_RANGE', message: expect.stringMatching(message) });

@@ -35,22 +35,16 @@ import {
 import { applyAll, budgetMutation, fresh, mutation, networkCase, simulateSpec, type Applied, type NetworkCase } from './generators';
 import { trialInconsistency, type TrialResultLike } from './invariants';
 import {
-  SKIP_MEMORY_UNSAFE,
-  batchOffsetsUnsafe,
-  extremeMagnitude,
-  extremeParams,
   junkValue,
   judgeResult,
-  knownResult,
   outcome,
   outcomeAsync,
   params,
-  reportKnownHits,
+  reportOpenIssues,
+  traceOverflow,
   show,
   type Context,
 } from './support';
-
-afterAll(() => reportKnownHits('fuzz/api'));
 
 /** Mostly valid values, sometimes junk. */
 function mostly<T>(valid: fc.Arbitrary<T>, junk: fc.Arbitrary<unknown> = junkValue): fc.Arbitrary<unknown> {
@@ -71,16 +65,6 @@ const NEURONS: Record<string, (p?: Record<string, number>) => NeuronModel> = {
   osclif: (p) => osclif(p),
 };
 
-function tolerance(input: unknown, anywhere = false): (where: string) => boolean {
-  return (where) =>
-    knownResult('K4', extremeParams(input) || extremeMagnitude(input, 1e100) || ((anywhere || /grad|weights|inputWeights|initial|inputTimes|eventTimes/.test(where)) && extremeMagnitude(input)));
-}
-
-/** A built network may hold non-finite parameters when a builder took unchecked values (K13). */
-function builtTolerance(options: unknown): (where: string) => boolean {
-  return (where) => /params\.|batch\./.test(where) && knownResult('K13', true) && options !== undefined;
-}
-
 /** Runs a property body, adding the (malformed) input to any failure message. */
 async function explain<T>(input: unknown, applied: Applied, body: () => Promise<T> | T): Promise<T> {
   try {
@@ -89,6 +73,8 @@ async function explain<T>(input: unknown, applied: Applied, body: () => Promise<
     throw new Error(`${(err as Error).stack}\n  malformations:${applied.description}\n  input: ${show(input)}`);
   }
 }
+
+afterAll(() => reportOpenIssues('fuzz/api'));
 
 describe('fuzz: simulate() and simulateAsync()', () => {
   const OPTION_KEYS = ['cotangent', 'recordEvents', 'traceDt', 'traceNeurons'];
@@ -112,7 +98,7 @@ describe('fuzz: simulate() and simulateAsync()', () => {
           applied.description += a2.description;
           await explain({ spec, options }, applied, async () => {
             const call = () => (useAsync ? simulateAsync(spec as unknown as TrialSpec, options) : simulate(spec as unknown as TrialSpec, options));
-            const r = await outcomeAsync(call, ctx, tolerance(spec));
+            const r = await outcomeAsync(call, ctx, traceOverflow);
             if (r.ok) {
               const bad = trialInconsistency(spec, r.value as TrialResultLike);
               if (bad) throw new Error(`inconsistent result: ${bad}`);
@@ -190,17 +176,15 @@ describe('fuzz: Network', () => {
             const ctxNet: Context = { api: 'Network', sentinels: applied.sentinels };
             const built = outcome(() => (net = new Network(structure as unknown as NetworkStructure, p)), ctxNet, () => true); // parameters are checked when run
             if (!built.ok || !net) return;
-            if (SKIP_MEMORY_UNSAFE && batchOffsetsUnsafe(batch)) return;
             const input = batch as unknown as InputBatch;
             const opts = runOptions as { threads?: number };
-            const tol = tolerance({ structure, p }, true);
             const ctx = (api: string): Context => ({ api, sentinels: applied.sentinels });
             switch (method) {
               case 'forward':
-                outcome(() => net!.forward(input, opts), ctx('Network.forward'), tol);
+                outcome(() => net!.forward(input, opts), ctx('Network.forward'));
                 break;
               case 'forwardAsync':
-                await outcomeAsync(() => net!.forwardAsync(input, opts), ctx('Network.forward'), tol);
+                await outcomeAsync(() => net!.forwardAsync(input, opts), ctx('Network.forward'));
                 break;
               case 'record':
               case 'recordAsync': {
@@ -211,14 +195,14 @@ describe('fuzz: Network', () => {
                 };
                 const rec = await outcomeAsync(async () => {
                   const r = await recorded();
-                  judgeResult(r.output, ctx('Network.record'), tol);
+                  judgeResult(r.output, ctx('Network.record'));
                   return r.value;
                 }, ctx('Network.record'), () => true);
                 if (!rec.ok) break;
                 const batchRec = rec.value as { output: { samples: number; slots: number }; backward(c: Float64Array): unknown; backwardAsync(c: Float64Array): Promise<unknown>; dispose(): void };
                 const cot = new Float64Array(batchRec.output.samples * batchRec.output.slots).fill(0.5);
-                outcome(() => batchRec.backward(cot), ctx('RecordedBatch.backward'), tol);
-                const pending = outcomeAsync(() => batchRec.backwardAsync(cot), ctx('RecordedBatch.backward'), tol);
+                outcome(() => batchRec.backward(cot), ctx('RecordedBatch.backward'));
+                const pending = outcomeAsync(() => batchRec.backwardAsync(cot), ctx('RecordedBatch.backward'));
                 batchRec.dispose();
                 await pending;
                 const after = outcome(() => batchRec.backward(cot), ctx('RecordedBatch.backward'));
@@ -226,7 +210,7 @@ describe('fuzz: Network', () => {
                 break;
               }
               case 'trial': {
-                const r = outcome(() => net!.trial(input, { recordEvents: true, cotangent: new Float64Array(net!.slots).fill(1) }), ctx('Network.trial'), tol);
+                const r = outcome(() => net!.trial(input, { recordEvents: true, cotangent: new Float64Array(net!.slots).fill(1) }), ctx('Network.trial'));
                 if (r.ok) {
                   const spec = { model: net.neuron.name, params: net.neuron.params, n: net.n, T: net.T, maxEvents: Infinity, weights: p, batch };
                   const bad = trialInconsistency(spec, r.value as TrialResultLike);
@@ -239,7 +223,7 @@ describe('fuzz: Network', () => {
                   name: 'fuzz',
                   compute: (out: { times: Float64Array; samples: number }) => ({ value: 0, perSample: new Float64Array(out.samples), grad: out.times.map(() => 1) }),
                 };
-                await outcomeAsync(() => net!.lossAndGradient(input, loss as never, undefined as never, opts), ctx('Network.lossAndGradient'), tol);
+                await outcomeAsync(() => net!.lossAndGradient(input, loss as never, undefined as never, opts), ctx('Network.lossAndGradient'));
                 break;
               }
               case 'json': {
@@ -253,8 +237,10 @@ describe('fuzz: Network', () => {
               }
             }
           });
+          // Not a test (jest has no wall-clock limits; a hang fails by jest's timeout): a case that
+          // is slow on this machine is printed, so that a fuzz run shows inputs worth a look.
           const took = Date.now() - started;
-          if (took > 2000) throw new Error(`slow case (${took} ms): ${method}${applied.description}\n  input: ${show({ structure, p, batch, runOptions })}`);
+          if (took > 2000) process.stderr.write(`fuzz/api: slow case (${took} ms): ${method}${applied.description}\n  input: ${show({ structure, p, batch, runOptions })}\n`);
         },
       ),
       params(12, 600),
@@ -297,8 +283,8 @@ describe('fuzz: builders', () => {
         if (maxEvents !== null) opts.maxEvents = maxEvents;
         if (wScale !== null) opts.wScale = wScale;
         if (seed !== null) opts.seed = seed;
-        const r = outcome(() => feedForward(opts as never), ctxOf('feedForward'), builtTolerance(opts));
-        if (r.ok) outcome(() => (r.value as Network).forward({ samples: 1, times: new Float64Array(0), channels: new Int32Array(0), sampleStart: new Int32Array([0, 0]) }), ctxOf('Network.forward'), tolerance(opts, true));
+        const r = outcome(() => feedForward(opts as never), ctxOf('feedForward'));
+        if (r.ok) outcome(() => (r.value as Network).forward({ samples: 1, times: new Float64Array(0), channels: new Int32Array(0), sampleStart: new Int32Array([0, 0]) }), ctxOf('Network.forward'));
       }),
       params(14, 300),
     );
@@ -320,10 +306,10 @@ describe('fuzz: builders', () => {
         const opts: Record<string, unknown> = { neuron: nrn, trainableTimes, outputCount, T };
         if (trainableWeights !== null) opts.trainableWeights = trainableWeights;
         if (fixed !== null) opts.fixed = fixed;
-        const r = outcome(() => singleNeuron(opts as never), ctxOf('singleNeuron'), builtTolerance(opts));
+        const r = outcome(() => singleNeuron(opts as never), ctxOf('singleNeuron'));
         if (r.ok) {
           const { network, batch } = r.value as { network: Network; batch: InputBatch };
-          outcome(() => network.forward(batch), ctxOf('Network.forward'), tolerance(opts, true));
+          outcome(() => network.forward(batch), ctxOf('Network.forward'));
         }
       }),
       params(16, 300),
@@ -347,8 +333,8 @@ describe('fuzz: builders', () => {
           const Win = fc.sample(matrix(n, nIn), { seed: pick + 1, numRuns: 1 })[0];
           const opts: Record<string, unknown> = { neuron: nrn, weights: W, inputWeights: Win, readout, T, maxEvents };
           if (layers !== null) opts.layers = layers;
-          const r = outcome(() => fromMatrices(opts as never), ctxOf('fromMatrices'), builtTolerance(opts));
-          if (r.ok) outcome(() => (r.value as Network).forward({ samples: 1, times: new Float64Array(0), channels: new Int32Array(0), sampleStart: new Int32Array([0, 0]) }), ctxOf('Network.forward'), tolerance(opts, true));
+          const r = outcome(() => fromMatrices(opts as never), ctxOf('fromMatrices'));
+          if (r.ok) outcome(() => (r.value as Network).forward({ samples: 1, times: new Float64Array(0), channels: new Int32Array(0), sampleStart: new Int32Array([0, 0]) }), ctxOf('Network.forward'));
         },
       ),
       params(17, 300),
@@ -377,7 +363,7 @@ describe('fuzz: losses', () => {
         const made = outcome(() => (which === 'ce' ? firstSpikeCrossEntropy(options as never) : which === 'mse' ? spikeTimeMse(options as never) : targetTrainLoss(options as never)), { api: 'loss' });
         if (!made.ok) return;
         const loss = made.value as { compute(o: unknown, t: unknown): unknown };
-        outcome(() => loss.compute(out, t), { api: 'loss.compute' }, (where) => knownResult('K4', extremeMagnitude(out, 1e100) || out.T === Number.MIN_VALUE) || /K10/.test(where));
+        outcome(() => loss.compute(out, t), { api: 'loss.compute' });
       }),
       params(18, 600),
     );
@@ -405,7 +391,7 @@ describe('fuzz: optimisers', () => {
           const finiteBefore = Array.isArray(ps) && ps.every((p) => !(p instanceof Float64Array) || p.every(Number.isFinite));
           const stepped = outcome(() => opt.step(ps as Float64Array[], gs as Float64Array[]), { api: 'optimizer.step' });
           if (stepped.ok && finiteBefore && Array.isArray(ps)) {
-            for (const p of ps) if (p instanceof Float64Array) for (const x of p) if (!Number.isFinite(x) && !knownResult('K4', extremeMagnitude(gs, 1e100) || extremeMagnitude(ps, 1e100))) throw new Error(`step left a non-finite parameter ${x}`);
+            for (const p of ps) if (p instanceof Float64Array) for (const x of p) if (!Number.isFinite(x)) throw new Error(`step left a non-finite parameter ${x}`);
           }
           const saved = opt.state();
           const s = state === 'roundtrip' ? JSON.parse(JSON.stringify(saved)) : state;

@@ -3,8 +3,8 @@
  * layered feed-forward networks of theta and qif neurons) and central finite differences of the
  * functional sum_k cotangent[k] * outputTimes[k].
  */
-import { simulate } from '../../lib/simulate';
-import type { ModelName, ModelParams, TrialResult, TrialSpec } from '../../lib/simulate';
+import { simulate } from '../../lib/trial/simulate';
+import type { ModelName, ModelParams, TrialResult, TrialSpec } from '../../lib/trial/simulate';
 
 export const MODELS: readonly ModelName[] = ['qif', 'theta', 'lif', 'osclif'];
 

@@ -3,7 +3,7 @@
  * numbers there as on the main thread; concurrent asynchronous batches on one network give the
  * same results as sequential ones; disposing networks and recorded batches or dropping every
  * reference (with forced garbage collection) while batches run cannot crash. Terminating a worker
- * while its batches run is a known crash (K16, known-issues.test.ts).
+ * while its batches run is tested in regressions.test.ts (K16).
  */
 import { spawnSync } from 'child_process';
 import path = require('path');

@@ -2,7 +2,7 @@
  * Numerical edge cases (issue 7): no NaN or infinity in results or gradients, and results that
  * make sense, at I = 0 exactly, V = +-sqrt|I|, simultaneous events, a spike exactly at T, an input
  * exactly at T, huge and tiny weights, empty inputs, silent and saturated networks; through
- * simulate() and the Network API. Cases that currently fail are reproduced in known-issues.test.ts.
+ * simulate() and the Network API. The edge cases that were bugs are in regressions.test.ts.
  */
 import { Network, fromMatrices, lif, osclif, qif, simulate, spikeBatch, theta, type ModelName, type TrialResult, type TrialSpec } from '../../lib';
 import { nonFinitePath } from '../fuzz/support';

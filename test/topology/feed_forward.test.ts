@@ -4,13 +4,13 @@
  * states, readout and layers, and a short training run on a tiny 2-class ttfs task.
  */
 import { feedForward, layerWeights, recurrent } from '../../lib/topology';
-import { Network } from '../../lib/network';
+import { Network } from '../../lib/network/network';
 import { osclif, qif, theta } from '../../lib/neurons';
-import { spikeBatch } from '../../lib/inputs';
-import { ttfsBatch } from '../../lib/encoding';
-import { Random } from '../../lib/random';
-import { accuracy, firstSpikeCrossEntropy } from '../../lib/losses';
-import { adam } from '../../lib/optim';
+import { spikeBatch } from '../../lib/network/inputs';
+import { ttfsBatch } from '../../lib/data/ttfs';
+import { Random } from '../../lib/base/random';
+import { accuracy, firstSpikeCrossEntropy } from '../../lib/training/losses';
+import { adam } from '../../lib/training/optim';
 
 const coded = (code: string, re: RegExp) => expect.objectContaining({ code, message: expect.stringMatching(re) });
 
@@ -205,5 +205,29 @@ describe('feedForward training sanity', () => {
     const final = loss.compute(net.forward(batch), labels).value;
     expect(final).toBeLessThan(0.5 * values[0]);
     expect(accuracy(net.forward(batch), labels)).toBe(1);
+  });
+});
+
+describe('argument errors carry a code and name the option', () => {
+  it('feedForward', () => {
+    const ok = { neuron: qif(), sizes: [3, 2], T: 2 };
+    expect(() => feedForward({ ...ok, sizes: [3] })).toThrow(coded('ERR_SPIKEGRAD_ARG', /sizes/));
+    expect(() => feedForward({ ...ok, sizes: 'x' as never })).toThrow(coded('ERR_SPIKEGRAD_ARG', /sizes/));
+    expect(() => feedForward({ ...ok, sizes: [3, 0] })).toThrow(coded('ERR_SPIKEGRAD_RANGE', /sizes\[1\]/));
+    expect(() => feedForward({ ...ok, sizes: [3, 2.5] })).toThrow(coded('ERR_SPIKEGRAD_RANGE', /sizes\[1\]/));
+    expect(() => feedForward({ ...ok, sizes: [3, '2' as never] })).toThrow(coded('ERR_SPIKEGRAD_ARG', /sizes\[1\]/));
+    expect(() => feedForward({ ...ok, T: 0 })).toThrow(coded('ERR_SPIKEGRAD_RANGE', /\bT\b/));
+    expect(() => feedForward({ ...ok, T: -1 })).toThrow(coded('ERR_SPIKEGRAD_RANGE', /\bT\b/));
+    expect(() => feedForward({ ...ok, T: '2' as never })).toThrow(coded('ERR_SPIKEGRAD_ARG', /\bT\b/));
+    expect(() => feedForward({ ...ok, wScale: -1 })).toThrow(coded('ERR_SPIKEGRAD_RANGE', /wScale/));
+    expect(() => feedForward({ ...ok, wScale: Infinity })).toThrow(coded('ERR_SPIKEGRAD_RANGE', /wScale/));
+    expect(() => feedForward({ ...ok, seed: -1 })).toThrow(coded('ERR_SPIKEGRAD_RANGE', /seed/));
+    expect(() => feedForward({ ...ok, outputCount: 0 })).toThrow(coded('ERR_SPIKEGRAD_RANGE', /outputCount/));
+    expect(() => feedForward({ ...ok, maxEvents: -5 })).toThrow(coded('ERR_SPIKEGRAD_RANGE', /maxEvents/));
+    expect(() => feedForward({ ...ok, wscale: 1 } as never)).toThrow(coded('ERR_SPIKEGRAD_ARG', /wscale/));
+    expect(() => feedForward({ ...ok, neuron: 'qif' as never })).toThrow(coded('ERR_SPIKEGRAD_ARG', /neuron/));
+    expect(() => feedForward(null as never)).toThrow(coded('ERR_SPIKEGRAD_ARG', /options/));
+    expect(() => feedForward({ ...ok, T: 0 })).toThrow(expect.objectContaining({ name: 'RangeError' }));
+    expect(() => feedForward({ ...ok, sizes: [3] })).toThrow(expect.objectContaining({ name: 'TypeError' }));
   });
 });

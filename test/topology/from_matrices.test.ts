@@ -5,13 +5,13 @@
  * training run on a two-neuron chain.
  */
 import { feedForward, fromMatrices, layerWeights } from '../../lib/topology';
-import { Network } from '../../lib/network';
+import { Network } from '../../lib/network/network';
 import { qif, theta } from '../../lib/neurons';
-import { spikeBatch } from '../../lib/inputs';
-import { ttfsBatch } from '../../lib/encoding';
-import { Random } from '../../lib/random';
-import { spikeTimeMse } from '../../lib/losses';
-import { adam } from '../../lib/optim';
+import { spikeBatch } from '../../lib/network/inputs';
+import { ttfsBatch } from '../../lib/data/ttfs';
+import { Random } from '../../lib/base/random';
+import { spikeTimeMse } from '../../lib/training/losses';
+import { adam } from '../../lib/training/optim';
 
 const coded = (code: string, re: RegExp) => expect.objectContaining({ code, message: expect.stringMatching(re) });
 
@@ -208,5 +208,19 @@ describe('fromMatrices training sanity', () => {
     const after = net.forward(batch);
     expect(loss.compute(after, targets).value).toBeLessThan(0.05 * values[0]);
     expect(after.isPseudo[0]).toBe(0);
+  });
+});
+
+describe('argument errors carry a code and name the option', () => {
+  it('fromMatrices', () => {
+    expect(() => fromMatrices({ neuron: qif(), weights: [[0, 1]], inputWeights: [[1]], readout: { neurons: [0], counts: [1] }, T: 2, maxEvents: 10 })).toThrow(
+      coded('ERR_SPIKEGRAD_SHAPE', /weights\[0\]/),
+    );
+    expect(() =>
+      fromMatrices({ neuron: qif(), weights: [[0]], weightMask: [[0]], inputWeights: [[1]], readout: { neurons: [0], counts: [1] }, T: 2, maxEvents: 10, initial: [0] }),
+    ).toThrow(coded('ERR_SPIKEGRAD_SHAPE', /initial/));
+    expect(() => fromMatrices({ neuron: qif(), weights: [[NaN]], inputWeights: [[1]], readout: { neurons: [0], counts: [1] }, T: 2, maxEvents: 10 })).toThrow(
+      coded('ERR_SPIKEGRAD_NONFINITE', /weights\[0\]\[0\]/),
+    );
   });
 });

@@ -4,11 +4,11 @@
  * sorted by channel, trainable defaults, readout, and a short target-train training run.
  */
 import { recurrent, type InputSynapse } from '../../lib/topology';
-import { Network } from '../../lib/network';
+import { Network } from '../../lib/network/network';
 import { qif, theta } from '../../lib/neurons';
-import { spikeBatch } from '../../lib/inputs';
-import { targetTrainLoss } from '../../lib/losses';
-import { adaBelief } from '../../lib/optim';
+import { spikeBatch } from '../../lib/network/inputs';
+import { targetTrainLoss } from '../../lib/training/losses';
+import { adaBelief } from '../../lib/training/optim';
 
 const coded = (code: string, re: RegExp) => expect.objectContaining({ code, message: expect.stringMatching(re) });
 
@@ -152,5 +152,21 @@ describe('recurrent training sanity', () => {
     // The recurrent weights moved away from 0; the input weights (not trainable) did not.
     expect(net.params.weights.some((w) => w !== 0)).toBe(true);
     expect(Array.from(net.params.inputWeights)).toEqual([5, 5, 5]);
+  });
+});
+
+describe('argument errors carry a code and name the option', () => {
+  it('recurrent', () => {
+    const ok = { neuron: qif(), n: 3, nIn: 2, inputs: [{ channel: 0, target: 1, weight: 1 }], readout: { neurons: [0], counts: [1] }, T: 2 };
+    expect(() => recurrent({ ...ok, inputs: [{ channel: 2, target: 0, weight: 1 }] })).toThrow(coded('ERR_SPIKEGRAD_RANGE', /inputs\[0\]/));
+    expect(() => recurrent({ ...ok, inputs: [ok.inputs[0], { channel: 0, target: 3, weight: 1 }] })).toThrow(coded('ERR_SPIKEGRAD_RANGE', /inputs\[1\]/));
+    expect(() => recurrent({ ...ok, inputs: [{ channel: -1, target: 0, weight: 1 }] })).toThrow(coded('ERR_SPIKEGRAD_RANGE', /inputs\[0\]\.channel/));
+    expect(() => recurrent({ ...ok, inputs: [{ channel: 0, target: 0, weight: NaN }] })).toThrow(coded('ERR_SPIKEGRAD_RANGE', /inputs\[0\]\.weight/));
+    expect(() => recurrent({ ...ok, inputs: 'x' as never })).toThrow(coded('ERR_SPIKEGRAD_ARG', /inputs/));
+    expect(() => recurrent({ ...ok, readout: { neurons: [3], counts: [1] } })).toThrow(coded('ERR_SPIKEGRAD_RANGE', /readout\.neurons\[0\]/));
+    expect(() => recurrent({ ...ok, readout: { neurons: [0, 1], counts: [1] } })).toThrow(coded('ERR_SPIKEGRAD_ARG', /readout/));
+    expect(() => recurrent({ ...ok, n: 0 })).toThrow(coded('ERR_SPIKEGRAD_RANGE', /\bn\b/));
+    expect(() => recurrent({ ...ok, weightScale: -1 })).toThrow(coded('ERR_SPIKEGRAD_RANGE', /weightScale/));
+    expect(() => recurrent({ ...ok, selfconnections: true } as never)).toThrow(coded('ERR_SPIKEGRAD_ARG', /selfconnections/));
   });
 });

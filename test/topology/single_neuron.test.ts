@@ -5,11 +5,11 @@
  * that makes a silent neuron spike at a target inside the trial.
  */
 import { fromMatrices, singleNeuron } from '../../lib/topology';
-import { Network } from '../../lib/network';
+import { Network } from '../../lib/network/network';
 import { qif } from '../../lib/neurons';
-import { spikeBatch } from '../../lib/inputs';
-import { spikeTimeMse } from '../../lib/losses';
-import { adam } from '../../lib/optim';
+import { spikeBatch } from '../../lib/network/inputs';
+import { spikeTimeMse } from '../../lib/training/losses';
+import { adam } from '../../lib/training/optim';
 
 const coded = (code: string, re: RegExp) => expect.objectContaining({ code, message: expect.stringMatching(re) });
 
@@ -145,5 +145,14 @@ describe('singleNeuron training sanity', () => {
     // Only the trainable weights moved.
     expect(Array.from(net.params.inputWeights.subarray(2))).toEqual([0.5, -0.5, 0.8]);
     expect(net.params.inputWeights[0] !== 0 || net.params.inputWeights[1] !== 0).toBe(true);
+  });
+});
+
+describe('argument errors carry a code and name the option', () => {
+  it('singleNeuron', () => {
+    expect(() => singleNeuron({ neuron: qif(), trainableTimes: [1, -1], outputCount: 1, T: 2 })).toThrow(coded('ERR_SPIKEGRAD_RANGE', /trainableTimes\[1\]/));
+    expect(() => singleNeuron({ neuron: qif(), trainableTimes: [1], trainableWeights: [1, 2], outputCount: 1, T: 2 })).toThrow(coded('ERR_SPIKEGRAD_ARG', /trainableWeights/));
+    expect(() => singleNeuron({ neuron: qif(), trainableTimes: [1], outputCount: 0, T: 2 })).toThrow(coded('ERR_SPIKEGRAD_RANGE', /outputCount/));
+    expect(() => singleNeuron({ neuron: qif(), trainableTimes: [1], outputCount: 1, T: 2, fixed: { times: [1], weights: [] } })).toThrow(coded('ERR_SPIKEGRAD_ARG', /fixed/));
   });
 });

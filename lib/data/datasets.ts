@@ -1,0 +1,133 @@
+/**
+ * Datasets for training: a dataset knows its size and turns a list of sample indices into an
+ * input batch plus the loss targets of those samples. Augmentation happens here, when the trainer
+ * asks for a training batch (with its seeded random source), so that a seed reproduces it.
+ */
+import { argumentError, describe, rangeError } from '../base/errors';
+import { checkInputBatch, pickSamples, repeatBatch, spikeBatch, type InputBatch, type SampleSpikes } from '../network/inputs';
+import { ttfsBatch } from './ttfs';
+import type { Random } from '../base/random';
+import { expectInteger, expectObject, isUint8Array, optionNames, readOptions } from '../base/validate';
+
+/** How a batch is requested. */
+export interface BatchContext {
+  /** True for training batches (augmentation applies), false for evaluation. */
+  training: boolean;
+  /** The trainer's augmentation random source. */
+  rng: Random;
+}
+
+/** A dataset of `size` samples with targets of type Targets (for a batch). */
+export interface Dataset<Targets> {
+  readonly size: number;
+  batch(indices: Int32Array, context: BatchContext): { inputs: InputBatch; targets: Targets };
+  /** Optional integer class labels (enables accuracy metrics). */
+  labels?(indices: Int32Array): Int32Array;
+}
+
+export interface ImageDatasetOptions {
+  /** Images, uint8 pixels, image after image. */
+  images: Uint8Array;
+  /** Pixels per image (784 for MNIST). */
+  pixels: number;
+  /** A class label per image. */
+  labels: ArrayLike<number>;
+  /** Trial end (sets the spike times of the encoding). */
+  T: number;
+  /** Encoding bins (Nin_virtual). Default 1. */
+  bins?: number;
+  /** Per-pixel flip probability for training batches (the paper's augmentation, 0.02). Default 0. */
+  flipProbability?: number;
+  /** The number of images, as an ImageSet carries it (so that `{ ...set, T }` works); checked. */
+  size?: number;
+  /** Image height and width, as an IdxImageSet carries them; rows x cols must be pixels. */
+  rows?: number;
+  cols?: number;
+}
+
+const IMAGE_DATASET_OPTIONS = optionNames<ImageDatasetOptions>()(['images', 'pixels', 'labels', 'T', 'bins', 'flipProbability', 'size', 'rows', 'cols']);
+
+/**
+ * Labelled images with time-to-first-spike encoding (method.md 6.4); targets are labels.
+ *
+ * @example
+ * ```ts
+ * const train = imageDataset({ images, pixels: 784, labels, T: 2, flipProbability: 0.02 });
+ * ```
+ */
+export function imageDataset(given: ImageDatasetOptions): Dataset<Int32Array> {
+  const options = readOptions(given, 'imageDataset options', IMAGE_DATASET_OPTIONS, true) as ImageDatasetOptions;
+  const { images, pixels, T } = options;
+  if (!isUint8Array(images)) throw argumentError(`Expected a Uint8Array for images but received ${describe(images)}`);
+  if (!Number.isInteger(pixels) || pixels < 1 || images.length % pixels !== 0) {
+    throw rangeError(`images (length ${images.length}) is not a whole number of images of ${pixels} pixels`, 'ERR_SPIKEGRAD_SHAPE');
+  }
+  const size = images.length / pixels;
+  if (options.size !== undefined && options.size !== size) {
+    throw rangeError(`Expected size = ${size} (images.length / pixels) but received ${describe(options.size)}`, 'ERR_SPIKEGRAD_SHAPE');
+  }
+  if ((options.rows !== undefined || options.cols !== undefined) && expectInteger(options.rows, 'rows', 1) * expectInteger(options.cols, 'cols', 1) !== pixels) {
+    throw rangeError(`Expected rows x cols = pixels (${pixels}) but received ${options.rows} x ${options.cols}`, 'ERR_SPIKEGRAD_SHAPE');
+  }
+  const labels = Int32Array.from(options.labels);
+  if (labels.length !== size) throw rangeError(`Expected ${size} labels but received ${labels.length}`, 'ERR_SPIKEGRAD_SHAPE');
+  const flip = options.flipProbability ?? 0;
+  return {
+    size,
+    batch(indices, context) {
+      const sub = new Uint8Array(indices.length * pixels);
+      for (let k = 0; k < indices.length; k++) {
+        const s = indices[k];
+        sub.set(images.subarray(s * pixels, (s + 1) * pixels), k * pixels);
+      }
+      const inputs = ttfsBatch(sub, pixels, {
+        T,
+        bins: options.bins,
+        flipProbability: context.training ? flip : 0,
+        rng: context.rng,
+      });
+      return { inputs, targets: Int32Array.from(indices, (s) => labels[s]) };
+    },
+    labels: (indices) => Int32Array.from(indices, (s) => labels[s]),
+  };
+}
+
+/**
+ * Samples given as spike lists, with one target per sample (targets of a batch are an array).
+ *
+ * @example
+ * ```ts
+ * const data = spikeDataset([{ times: [0.5], channels: [0] }, { times: [0.9], channels: [1] }], [0, 1]);
+ * ```
+ */
+export function spikeDataset<Target>(samples: readonly SampleSpikes[], targets: readonly Target[]): Dataset<Target[]> {
+  const all = spikeBatch(samples);
+  if (!Array.isArray(targets) || targets.length !== samples.length) {
+    throw rangeError(`Expected ${samples.length} targets but received ${describe(targets)}`, 'ERR_SPIKEGRAD_SHAPE');
+  }
+  return {
+    size: samples.length,
+    batch: (indices) => ({ inputs: pickSamples(all, indices), targets: Array.from(indices, (s) => targets[s]) }),
+  };
+}
+
+/**
+ * One deterministic trial, repeated: the dataset of the single-neuron and RNN tasks, whose
+ * targets are the same for every batch.
+ *
+ * @example
+ * ```ts
+ * const data = fixedDataset(batch, new Float64Array([2.5, 7.5]));
+ * ```
+ */
+export function fixedDataset<Targets>(inputs: InputBatch | SampleSpikes, targets: Targets): Dataset<Targets> {
+  const given = expectObject(inputs, 'inputs', 'an InputBatch or {times, channels}');
+  // Checked once here; the dataset keeps its own copy, so every batch is made without a check.
+  const batch = Object.hasOwn(given, 'sampleStart') ? checkInputBatch(given, 'inputs') : repeatBatch(inputs as SampleSpikes, 1);
+  if (batch.samples !== 1) throw rangeError(`Expected a batch of one sample but received ${batch.samples}`, 'ERR_SPIKEGRAD_SHAPE');
+  const one = pickSamples(batch, [0]);
+  return {
+    size: 1,
+    batch: (indices) => ({ inputs: pickSamples(one, new Int32Array(indices.length)), targets }),
+  };
+}

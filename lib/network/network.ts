@@ -1,0 +1,738 @@
+/**
+ * A network: a neuron model, synapses, a readout and trial settings (the structure), plus its
+ * trainable parameters as Float64Arrays. Batches run natively on a thread pool: one call
+ * simulates every sample (forward), one call differentiates them all from per-sample cotangents
+ * (backward) and returns gradients summed over the batch.
+ *
+ * Synapses are lists of (source, target) pairs grouped by source: `weights[k]` is the weight of
+ * recurrent synapse k, `inputWeights[k]` that of input synapse k. Builders (feedForward,
+ * recurrent, singleNeuron, fromMatrices) lay them out so that layer matrices are column-major
+ * views into these arrays.
+ */
+import { NativeNetworkHandle, NativeBatchHandle, native } from '../base/native';
+import { argumentError, codedError, describe, rangeError, rethrowWithStack } from '../base/errors';
+import { checkInputBatch, concatBatches, type InputBatch } from './inputs';
+import { simulate, type SimulateOptions, type TrialResult } from '../trial/simulate';
+import type { OutputBatch } from './output';
+import { expectNeuron, type NeuronModel } from '../neurons/neuron';
+import { neuronFromJSON } from '../neurons';
+import { expectAttached, expectOptions, isFloat64Array, isInt32Array, isUint8Array, expectKnownKeys, optionNames, readOptions } from '../base/validate';
+
+/** Synapses as parallel lists, grouped by source in increasing order. */
+export interface SynapseList {
+  readonly source: Int32Array;
+  readonly target: Int32Array;
+}
+
+/** Fixed input spikes added to every sample whose times are trainable parameters. */
+export interface TrainableInputs {
+  /** The channel of each trainable spike. */
+  readonly channels: Int32Array;
+}
+
+/** The structure of a network: everything but its parameters. */
+export interface NetworkStructure {
+  readonly neuron: NeuronModel;
+  /** Number of network neurons. */
+  readonly n: number;
+  /** Number of input channels. */
+  readonly nIn: number;
+  readonly recurrent: SynapseList;
+  readonly input: SynapseList;
+  /** Readout neurons and the number of output times of each. */
+  readonly readout: { readonly neurons: Int32Array; readonly counts: Int32Array };
+  /** Feed-forward pseudo mode: neuron indices per layer (first hidden layer first). */
+  readonly layers?: readonly Int32Array[];
+  /** Trial end. */
+  readonly T: number;
+  /** Event budget per sample (input events plus network spikes before T). */
+  readonly maxEvents: number;
+  /** Optional trainable input spikes (single-neuron task). */
+  readonly trainableInputs?: TrainableInputs;
+}
+
+/** Parameters of a network; each is updated in place by optimisers. */
+export interface Parameters {
+  /** Per recurrent synapse. */
+  weights: Float64Array;
+  /** Per input synapse. */
+  inputWeights: Float64Array;
+  /** Initial states: [V..., I...] (qif, lif) or [phi...] (theta, osclif). */
+  initial: Float64Array;
+  /** Times of the trainable input spikes (empty when there are none). */
+  inputTimes: Float64Array;
+}
+
+/** The fields of a {@link NetworkStructure}. */
+const STRUCTURE_KEYS = optionNames<NetworkStructure>()(['neuron', 'n', 'nIn', 'recurrent', 'input', 'readout', 'layers', 'T', 'maxEvents', 'trainableInputs']);
+
+/** The parameter groups, in the order optimisers see them. */
+export const PARAMETER_NAMES = ['weights', 'inputWeights', 'initial', 'inputTimes'] as const;
+export type ParameterName = (typeof PARAMETER_NAMES)[number];
+
+/** Which parameter entries are trained: true (all), false (none) or a 0/1 mask. */
+export type Trainable = Partial<Record<ParameterName, boolean | Uint8Array>>;
+
+/** Gradients of a loss summed over a batch, same shapes as {@link Parameters}. */
+export interface Gradients {
+  weights: Float64Array;
+  inputWeights: Float64Array;
+  initial: Float64Array;
+  inputTimes: Float64Array;
+  /** Per input event of the batch (sample after sample), excluding trainable inputs. */
+  eventTimes: Float64Array;
+}
+
+/** What a batch forward run returns: output times (a loss's {@link OutputBatch}) and activity. */
+export interface NetworkOutput extends OutputBatch {
+  /** 1 where an output time is a pseudospike. */
+  isPseudo: Uint8Array;
+  /** Per sample: input events plus network spikes before T. */
+  inTrialEvents: Float64Array;
+  /** Per neuron: ordinary spikes summed over the batch. */
+  spikeCount: Float64Array;
+  /** Per neuron: spikes before each sample's first ordinary readout spike, summed. */
+  spikeCountFirst: Float64Array;
+}
+
+/**
+ * What {@link Network.lossAndGradient} needs of a loss: a function of the output times that
+ * returns a value and its gradient. Every loss of the training layer (`Loss` in
+ * training/losses/loss.ts) is one; the network layer does not depend on them.
+ */
+export interface OutputLoss<Targets, Result extends LossValue = LossValue> {
+  compute(out: NetworkOutput, targets: Targets): Result;
+}
+
+/** The part of a loss result that {@link Network.lossAndGradient} uses. */
+export interface LossValue {
+  /** The loss. */
+  value: number;
+  /** d value / d output time, in the layout of {@link NetworkOutput.times}. */
+  grad: Float64Array;
+}
+
+/** Options of batch runs. */
+export interface RunOptions {
+  /** Worker threads; 0 or absent: all cores. Results do not depend on it. */
+  threads?: number;
+}
+
+/** A recorded batch: its outputs and the means to differentiate them. */
+export class RecordedBatch {
+  /** @internal */
+  constructor(
+    private readonly network: Network,
+    readonly output: NetworkOutput,
+    private handle: NativeBatchHandle | null,
+    private readonly trainableEvents: number,
+    private readonly eventsPerSample: readonly number[],
+  ) {}
+
+  /** The gradient of sum_s sum_k cotangent[s * slots + k] * times[s * slots + k]. */
+  backward(cotangent: Float64Array, options: RunOptions = {}): Gradients {
+    const h = this.live();
+    const stack = new Error();
+    try {
+      return this.finish(h.backward(this.checkCot(cotangent), { threads: threadsOption(options) }));
+    } catch (err) {
+      rethrowWithStack(err, stack);
+    }
+  }
+
+  /** {@link backward} off the main thread. */
+  async backwardAsync(cotangent: Float64Array, options: RunOptions = {}): Promise<Gradients> {
+    const h = this.live();
+    const stack = new Error();
+    try {
+      return this.finish(await h.backwardAsync(this.checkCot(cotangent), { threads: threadsOption(options) }));
+    } catch (err) {
+      rethrowWithStack(err, stack);
+    }
+  }
+
+  /** Frees the tapes now (they are also freed when this object is garbage-collected). */
+  dispose(): void {
+    this.handle?.dispose();
+    this.handle = null;
+  }
+
+  private live(): NativeBatchHandle {
+    if (this.handle === null) throw codedError('This recorded batch was disposed', 'ERR_SPIKEGRAD_ARG');
+    return this.handle;
+  }
+
+  private checkCot(cot: Float64Array): Float64Array {
+    if (!isFloat64Array(cot)) throw argumentError(`Expected a Float64Array for cotangent but received ${describe(cot)}`);
+    const want = this.output.samples * this.output.slots;
+    if (cot.length !== want) {
+      throw rangeError(`Expected a cotangent of length ${want} (samples x slots) but received ${cot.length}`, 'ERR_SPIKEGRAD_SHAPE');
+    }
+    return cot;
+  }
+
+  private finish(g: { weights: Float64Array; inputWeights: Float64Array; initial: Float64Array; inputTimes: Float64Array }): Gradients {
+    const net = this.network;
+    const m = this.trainableEvents;
+    const inputTimes = new Float64Array(m);
+    let eventTimes = g.inputTimes;
+    if (m > 0) {
+      // Each sample's events end with the m trainable spikes: sum their gradients over samples.
+      const rest: number[] = [];
+      const S = this.output.samples;
+      let offset = 0;
+      const counts = this.eventsPerSample;
+      for (let s = 0; s < S; s++) {
+        const own = counts[s];
+        for (let k = 0; k < own; k++) rest.push(g.inputTimes[offset + k]);
+        for (let k = 0; k < m; k++) inputTimes[k] += g.inputTimes[offset + own + k];
+        offset += own + m;
+      }
+      eventTimes = Float64Array.from(rest);
+    }
+    const grads: Gradients = { weights: g.weights, inputWeights: g.inputWeights, initial: g.initial, inputTimes, eventTimes };
+    net.maskGradients(grads);
+    return grads;
+  }
+}
+
+/** Validates that a synapse list is grouped by source and in range. */
+function checkSynapses(list: SynapseList, sources: number, targets: number, name: string): void {
+  if (!isInt32Array(list.source) || !isInt32Array(list.target)) {
+    throw argumentError(`Expected Int32Arrays for ${name}.source and ${name}.target`);
+  }
+  if (list.source.length !== list.target.length) {
+    throw rangeError(`${name}.source and ${name}.target differ in length`, 'ERR_SPIKEGRAD_SHAPE');
+  }
+  for (let k = 0; k < list.source.length; k++) {
+    const s = list.source[k];
+    const t = list.target[k];
+    if (s < 0 || s >= sources || t < 0 || t >= targets) throw rangeError(`${name}[${k}] = (${s}, ${t}) is out of range`);
+    if (k > 0 && s < list.source[k - 1]) throw rangeError(`${name} must be grouped by source in increasing order (entry ${k})`);
+  }
+}
+
+function threadsOption(options: RunOptions): number {
+  const t = readOptions(options, 'run options', ['threads'] as const).threads ?? 0;
+  if (typeof t !== 'number' || !Number.isInteger(t) || t < 0 || t > 1024) {
+    throw rangeError(`Expected an integer in [0, 1024] for options.threads but received ${describe(t)}`);
+  }
+  return t;
+}
+
+/**
+ * A spiking network with trainable parameters.
+ *
+ * @example
+ * ```ts
+ * const net = feedForward({ neuron: theta({ tau: 6 / Math.PI }), sizes: [784, 100, 10], T: 2 });
+ * const out = await net.forwardAsync(ttfsBatch(images, 784, { T: 2 }));
+ * ```
+ */
+export class Network {
+  readonly structure: NetworkStructure;
+  readonly params: Parameters;
+  /** Which parameter entries training updates. */
+  trainable: Trainable;
+  private handle: NativeNetworkHandle | null;
+
+  constructor(structure: NetworkStructure, params?: Partial<Parameters>, trainable: Trainable = {}) {
+    const s = structure;
+    if (typeof s !== 'object' || s === null) throw argumentError(`Expected a network structure but received ${describe(s)}`);
+    expectKnownKeys(s, 'structure', STRUCTURE_KEYS);
+    expectNeuron(s.neuron, 'structure.neuron');
+    for (const key of ['recurrent', 'input', 'readout'] as const) {
+      if (typeof s[key] !== 'object' || s[key] === null) throw argumentError(`Expected an object for structure.${key} but received ${describe(s[key])}`);
+    }
+    if (!isInt32Array(s.readout.neurons) || !isInt32Array(s.readout.counts)) {
+      throw argumentError('Expected Int32Arrays for structure.readout.neurons and structure.readout.counts');
+    }
+    if (s.readout.neurons.length !== s.readout.counts.length) {
+      throw rangeError(
+        `Expected structure.readout.counts (length ${s.readout.counts.length}) to have the length of structure.readout.neurons (${s.readout.neurons.length})`,
+        'ERR_SPIKEGRAD_SHAPE',
+      );
+    }
+    if (s.layers !== undefined && (!Array.isArray(s.layers) || !s.layers.every((l) => isInt32Array(l)))) {
+      throw argumentError(`Expected an array of Int32Arrays for structure.layers but received ${describe(s.layers)}`);
+    }
+    if (params !== undefined && (typeof params !== 'object' || params === null)) {
+      throw argumentError(`Expected an object of parameters for params but received ${describe(params)}`);
+    }
+    const given = readOptions(params, 'params', PARAMETER_NAMES) as Partial<Parameters>;
+    if (typeof trainable !== 'object' || trainable === null) {
+      throw argumentError(`Expected an object for trainable but received ${describe(trainable)}`);
+    }
+    expectKnownKeys(trainable, 'trainable', PARAMETER_NAMES);
+    // Bounded before anything is allocated (2^26, as the native core).
+    if (!Number.isInteger(s.n) || s.n < 1 || s.n > 2 ** 26) throw rangeError(`Expected an integer in [1, 2^26] for n but received ${describe(s.n)}`);
+    if (!Number.isInteger(s.nIn) || s.nIn < 0 || s.nIn > 2 ** 26) throw rangeError(`Expected an integer in [0, 2^26] for nIn but received ${describe(s.nIn)}`);
+    if (typeof s.T !== 'number' || !Number.isFinite(s.T) || s.T < 0) throw rangeError(`Expected a finite T >= 0 but received ${describe(s.T)}`);
+    if (!Number.isInteger(s.maxEvents) || s.maxEvents < 0) throw rangeError(`Expected a non-negative integer for maxEvents but received ${describe(s.maxEvents)}`);
+    checkSynapses(s.recurrent, s.n, s.n, 'recurrent');
+    checkSynapses(s.input, s.nIn, s.n, 'input');
+    if (s.trainableInputs !== undefined) {
+      const ch = s.trainableInputs.channels;
+      if (!isInt32Array(ch)) throw argumentError(`Expected an Int32Array for trainableInputs.channels but received ${describe(ch)}`);
+      ch.forEach((c, k) => {
+        if (c < 0 || c >= s.nIn) throw rangeError(`trainableInputs.channels[${k}] = ${c} is not an input channel (there are ${s.nIn})`);
+      });
+    }
+    this.structure = s;
+    const D = s.neuron.stateDim;
+    const initial = new Float64Array(D * s.n);
+    const def = s.neuron.defaultState();
+    for (let d = 0; d < D; d++) initial.fill(def[d], d * s.n, (d + 1) * s.n);
+    const m = s.trainableInputs?.channels.length ?? 0;
+    this.params = {
+      weights: given.weights ?? new Float64Array(s.recurrent.source.length),
+      inputWeights: given.inputWeights ?? new Float64Array(s.input.source.length),
+      initial: given.initial ?? initial,
+      inputTimes: given.inputTimes ?? new Float64Array(m),
+    };
+    const want: Record<ParameterName, number> = {
+      weights: s.recurrent.source.length,
+      inputWeights: s.input.source.length,
+      initial: D * s.n,
+      inputTimes: m,
+    };
+    for (const name of PARAMETER_NAMES) {
+      const a = this.params[name];
+      if (!isFloat64Array(a)) throw argumentError(`Expected a Float64Array for params.${name} but received ${describe(a)}`);
+      if (a.length !== want[name]) {
+        throw rangeError(`Expected params.${name} of length ${want[name]} but received ${a.length}`, 'ERR_SPIKEGRAD_SHAPE');
+      }
+    }
+    this.trainable = trainable;
+    for (const name of PARAMETER_NAMES) this.trainableMask(name);
+    const stack = new Error();
+    try {
+      this.handle = new native.NativeNetwork({
+        model: s.neuron.name,
+        params: s.neuron.params,
+        n: s.n,
+        nIn: s.nIn,
+        recurrentSource: s.recurrent.source,
+        recurrentTarget: s.recurrent.target,
+        inputSource: s.input.source,
+        inputTarget: s.input.target,
+        readoutNeurons: s.readout.neurons,
+        readoutCounts: s.readout.counts,
+        layers: s.layers ? [...s.layers] : undefined,
+        T: s.T,
+        maxEvents: s.maxEvents,
+      });
+    } catch (err) {
+      rethrowWithStack(err, stack);
+    }
+  }
+
+  get neuron(): NeuronModel {
+    return this.structure.neuron;
+  }
+  get n(): number {
+    return this.structure.n;
+  }
+  get T(): number {
+    return this.structure.T;
+  }
+  /** Output times per sample. */
+  get slots(): number {
+    return this.structure.readout.counts.reduce((a, b) => a + b, 0);
+  }
+
+  /** Runs a batch; returns output times and activity. */
+  forward(batch: InputBatch, options: RunOptions = {}): NetworkOutput {
+    const [params, input, opts] = this.prepare(batch, options, false);
+    const stack = new Error();
+    try {
+      return this.output(this.live().forward(params, input, opts) as NativeForward);
+    } catch (err) {
+      rethrowWithStack(err, stack);
+    }
+  }
+
+  /** {@link forward} off the main thread; parameters and inputs are copied before it starts. */
+  async forwardAsync(batch: InputBatch, options: RunOptions = {}): Promise<NetworkOutput> {
+    const [params, input, opts] = this.prepare(batch, options, false);
+    const stack = new Error();
+    try {
+      return this.output((await this.live().forwardAsync(params, input, opts)) as NativeForward);
+    } catch (err) {
+      rethrowWithStack(err, stack);
+    }
+  }
+
+  /** Runs a batch and keeps what backward() needs. */
+  record(batch: InputBatch, options: RunOptions = {}): RecordedBatch {
+    const [params, input, opts] = this.prepare(batch, options, true);
+    const stack = new Error();
+    try {
+      return this.recorded(batch, this.live().forward(params, input, opts) as NativeForward);
+    } catch (err) {
+      rethrowWithStack(err, stack);
+    }
+  }
+
+  /** {@link record} off the main thread. */
+  async recordAsync(batch: InputBatch, options: RunOptions = {}): Promise<RecordedBatch> {
+    const [params, input, opts] = this.prepare(batch, options, true);
+    const stack = new Error();
+    try {
+      return this.recorded(batch, (await this.live().forwardAsync(params, input, opts)) as NativeForward);
+    } catch (err) {
+      rethrowWithStack(err, stack);
+    }
+  }
+
+  /**
+   * Forward, loss and backward of one batch (off the main thread).
+   *
+   * @example
+   * ```ts
+   * const { loss, grad } = await net.lossAndGradient(batch, firstSpikeCrossEntropy(), labels);
+   * ```
+   */
+  async lossAndGradient<Targets, Result extends LossValue = LossValue>(
+    batch: InputBatch,
+    loss: OutputLoss<Targets, Result>,
+    targets: Targets,
+    options: RunOptions = {},
+  ): Promise<{ loss: Result; output: NetworkOutput; grad: Gradients }> {
+    const rec = await this.recordAsync(batch, options);
+    try {
+      const result = loss.compute(rec.output, targets);
+      const grad = await rec.backwardAsync(result.grad, options);
+      return { loss: result, output: rec.output, grad };
+    } finally {
+      rec.dispose();
+    }
+  }
+
+  /**
+   * One sample simulated on its own with everything the single-trial API offers: spike lists,
+   * the event list, voltage traces, and the gradient of a functional (dense layouts). For plots
+   * and inspection; batches are faster. Bundled events are delivered as their channels' spikes
+   * at the same time (equal up to round-off). Networks up to 4096 neurons.
+   *
+   * @example
+   * ```ts
+   * const r = net.trial(batch, { recordEvents: true, traceDt: 0.001, traceNeurons: [200, 201] });
+   * r.spikeTimes; r.spikeNeurons; r.traces!.V;
+   * ```
+   */
+  trial(batch: InputBatch, options: SimulateOptions = {}, sample = 0): TrialResult {
+    const s = this.structure;
+    checkInputBatch(batch);
+    expectOptions(options, 'options');
+    if (s.n > 4096) throw rangeError(`trial() supports networks of up to 4096 neurons (this one has ${s.n})`);
+    if (!Number.isInteger(sample) || sample < 0 || sample >= batch.samples) throw rangeError(`Expected a sample index in [0, ${batch.samples}) but received ${describe(sample)}`);
+    const n = s.n;
+    const weights = new Float64Array(n * n);
+    const weightMask = new Uint8Array(n * n);
+    for (let k = 0; k < s.recurrent.source.length; k++) {
+      const at = s.recurrent.target[k] + s.recurrent.source[k] * n;
+      weights[at] = this.params.weights[k];
+      weightMask[at] = 1;
+    }
+    const inputWeights = new Float64Array(n * s.nIn);
+    const inputMask = new Uint8Array(n * s.nIn);
+    for (let k = 0; k < s.input.source.length; k++) {
+      const at = s.input.target[k] + s.input.source[k] * n;
+      inputWeights[at] = this.params.inputWeights[k];
+      inputMask[at] = 1;
+    }
+    const times: number[] = [];
+    const channels: number[] = [];
+    for (let e = batch.sampleStart[sample]; e < batch.sampleStart[sample + 1]; e++) {
+      if (batch.eventStart) {
+        for (let q = batch.eventStart[e]; q < batch.eventStart[e + 1]; q++) {
+          times.push(batch.times[e]);
+          channels.push(batch.channels[q]);
+        }
+      } else {
+        times.push(batch.times[e]);
+        channels.push(batch.channels[e]);
+      }
+    }
+    const m = this.params.inputTimes.length;
+    for (let k = 0; k < m; k++) {
+      times.push(this.params.inputTimes[k]);
+      channels.push(s.trainableInputs!.channels[k]);
+    }
+    return simulate(
+      {
+        model: s.neuron.name,
+        params: s.neuron.params,
+        n,
+        nIn: s.nIn,
+        weights,
+        weightMask,
+        inputWeights,
+        inputMask,
+        initial: this.params.initial,
+        inputTimes: Float64Array.from(times),
+        inputChannels: Int32Array.from(channels),
+        readoutNeurons: s.readout.neurons,
+        readoutCounts: s.readout.counts,
+        layers: s.layers ? [...s.layers] : undefined,
+        T: s.T,
+        maxEvents: s.maxEvents + times.length,
+      },
+      options,
+    );
+  }
+
+  /** The parameter arrays, in PARAMETER_NAMES order (views, updated in place by optimisers). */
+  parameterList(): Float64Array[] {
+    return PARAMETER_NAMES.map((name) => this.params[name]);
+  }
+
+  /** The gradient arrays in PARAMETER_NAMES order. */
+  static gradientList(g: Gradients): Float64Array[] {
+    return PARAMETER_NAMES.map((name) => g[name]);
+  }
+
+  /** Zeroes the gradient entries of parameters that are not trainable. */
+  maskGradients(g: Gradients): void {
+    for (const name of PARAMETER_NAMES) {
+      const mask = this.trainableMask(name);
+      if (mask === true) continue;
+      const a = g[name];
+      if (mask === false) a.fill(0);
+      else for (let k = 0; k < a.length; k++) if (!mask[k]) a[k] = 0;
+    }
+  }
+
+  /**
+   * Projects parameters back into their domains after an optimiser step: initial phases into
+   * [0, Theta] (theta, osclif: at most Theta), trainable input times into [0, T].
+   */
+  constrain(): void {
+    const neuron = this.structure.neuron as NeuronModel & { period?: number };
+    if (neuron.stateDim === 1 && neuron.period !== undefined) {
+      const lo = neuron.name === 'theta' ? 0 : -Infinity;
+      const a = this.params.initial;
+      for (let k = 0; k < a.length; k++) a[k] = Math.min(Math.max(a[k], lo), neuron.period);
+    }
+    const t = this.params.inputTimes;
+    for (let k = 0; k < t.length; k++) t[k] = Math.min(Math.max(t[k], 0), this.structure.T);
+  }
+
+  /** A copy with its own parameter arrays. */
+  clone(): Network {
+    const p = this.params;
+    return new Network(
+      this.structure,
+      { weights: p.weights.slice(), inputWeights: p.inputWeights.slice(), initial: p.initial.slice(), inputTimes: p.inputTimes.slice() },
+      { ...this.trainable },
+    );
+  }
+
+  /** A plain JSON-serialisable description of structure, parameters and trainability. */
+  toJSON(): NetworkJSON {
+    const s = this.structure;
+    this.checkParams(true);
+    const mask = (name: ParameterName) => {
+      const m = this.trainable[name];
+      return isUint8Array(m) ? Array.from(m) : (m ?? true);
+    };
+    return {
+      neuron: { name: s.neuron.name, params: { ...s.neuron.params } },
+      n: s.n,
+      nIn: s.nIn,
+      recurrent: { source: Array.from(s.recurrent.source), target: Array.from(s.recurrent.target) },
+      input: { source: Array.from(s.input.source), target: Array.from(s.input.target) },
+      readout: { neurons: Array.from(s.readout.neurons), counts: Array.from(s.readout.counts) },
+      layers: s.layers?.map((l) => Array.from(l)),
+      T: s.T,
+      maxEvents: s.maxEvents,
+      trainableInputs: s.trainableInputs ? { channels: Array.from(s.trainableInputs.channels) } : undefined,
+      params: {
+        weights: Array.from(this.params.weights),
+        inputWeights: Array.from(this.params.inputWeights),
+        initial: Array.from(this.params.initial),
+        inputTimes: Array.from(this.params.inputTimes),
+      },
+      trainable: Object.fromEntries(PARAMETER_NAMES.map((n) => [n, mask(n)])) as NetworkJSON['trainable'],
+    };
+  }
+
+  /** Recreates a network from {@link toJSON} output; validates everything. */
+  static fromJSON(value: unknown): Network {
+    if (typeof value !== 'object' || value === null) throw argumentError(`Expected a network object but received ${describe(value)}`);
+    const v = value as NetworkJSON;
+    const ints = (a: unknown, name: string) => {
+      if (!Array.isArray(a) || a.some((x) => !Number.isInteger(x))) throw argumentError(`network.${name}: expected an array of integers`);
+      return Int32Array.from(a as number[]);
+    };
+    const floats = (a: unknown, name: string) => {
+      if (!Array.isArray(a) || a.some((x) => typeof x !== 'number' || !Number.isFinite(x))) {
+        throw argumentError(`network.${name}: expected an array of finite numbers`);
+      }
+      return Float64Array.from(a as number[]);
+    };
+    const object = (a: unknown, name: string) => {
+      if (typeof a !== 'object' || a === null || Array.isArray(a)) throw argumentError(`network.${name}: expected an object but received ${describe(a)}`);
+      return a as Record<string, unknown>;
+    };
+    const recurrent = object(v.recurrent, 'recurrent');
+    const input = object(v.input, 'input');
+    const readout = object(v.readout, 'readout');
+    const params = object(v.params, 'params');
+    if (v.layers !== undefined && !Array.isArray(v.layers)) throw argumentError(`network.layers: expected an array of arrays but received ${describe(v.layers)}`);
+    if (v.trainableInputs !== undefined) object(v.trainableInputs, 'trainableInputs');
+    if (v.trainable !== undefined) object(v.trainable, 'trainable');
+    for (const key of ['n', 'nIn', 'T', 'maxEvents'] as const) {
+      if (typeof v[key] !== 'number') throw argumentError(`network.${key}: expected a number but received ${describe(v[key])}`);
+    }
+    const structure: NetworkStructure = {
+      neuron: neuronFromJSON(v.neuron),
+      n: v.n,
+      nIn: v.nIn,
+      recurrent: { source: ints(recurrent.source, 'recurrent.source'), target: ints(recurrent.target, 'recurrent.target') },
+      input: { source: ints(input.source, 'input.source'), target: ints(input.target, 'input.target') },
+      readout: { neurons: ints(readout.neurons, 'readout.neurons'), counts: ints(readout.counts, 'readout.counts') },
+      layers: v.layers === undefined ? undefined : v.layers.map((l, L) => ints(l, `layers[${L}]`)),
+      T: v.T,
+      maxEvents: v.maxEvents,
+      trainableInputs: v.trainableInputs ? { channels: ints(v.trainableInputs.channels, 'trainableInputs.channels') } : undefined,
+    };
+    const trainable: Trainable = {};
+    for (const name of PARAMETER_NAMES) {
+      const t = v.trainable?.[name];
+      if (t === undefined || t === true || t === false) trainable[name] = t ?? true;
+      else trainable[name] = Uint8Array.from(ints(t, `trainable.${name}`));
+    }
+    return new Network(
+      structure,
+      {
+        weights: floats(params.weights, 'params.weights'),
+        inputWeights: floats(params.inputWeights, 'params.inputWeights'),
+        initial: floats(params.initial, 'params.initial'),
+        inputTimes: floats(params.inputTimes ?? [], 'params.inputTimes'),
+      },
+      trainable,
+    );
+  }
+
+  /** Releases the native structure; later calls throw. */
+  dispose(): void {
+    this.handle = null;
+  }
+
+  private live(): NativeNetworkHandle {
+    if (this.handle === null) throw codedError('This network was disposed', 'ERR_SPIKEGRAD_ARG');
+    return this.handle;
+  }
+
+  private trainableMask(name: ParameterName): boolean | Uint8Array {
+    const t = this.trainable[name];
+    if (t === undefined || t === true) return true;
+    if (t === false) return false;
+    if (!isUint8Array(t) || t.length !== this.params[name].length) {
+      throw rangeError(`Expected a boolean or a Uint8Array of length ${this.params[name].length} for trainable.${name}`, 'ERR_SPIKEGRAD_SHAPE');
+    }
+    return t;
+  }
+
+  /**
+   * The parameter arrays must still be usable (not detached by a transfer) and, for JSON, finite
+   * (JSON would write NaN and infinities as null).
+   */
+  private checkParams(finite: boolean): void {
+    for (const name of PARAMETER_NAMES) {
+      const a = this.params[name];
+      expectAttached(a, `params.${name}`);
+      if (finite) {
+        const k = a.findIndex((x) => !Number.isFinite(x));
+        if (k >= 0) throw rangeError(`params.${name}[${k}] is ${a[k]}, not a finite number`, 'ERR_SPIKEGRAD_NONFINITE');
+      }
+    }
+  }
+
+  private prepare(batch: InputBatch, options: RunOptions, keepTapes: boolean): [object, InputBatch, object] {
+    checkInputBatch(batch);
+    this.checkParams(false);
+    let input = batch;
+    const m = this.params.inputTimes.length;
+    if (m > 0) {
+      // Append the trainable input spikes to every sample.
+      const channels = this.structure.trainableInputs!.channels;
+      const per = Array.from({ length: batch.samples }, () => ({ times: this.params.inputTimes, channels }));
+      const extra = batch.eventStart
+        ? { samples: batch.samples, ...bundledOf(per) }
+        : { samples: batch.samples, ...plainOf(per) };
+      input = concatBatches(batch, extra); // both valid: batch checked above, extra built here
+    }
+    const p = this.params;
+    return [
+      { weights: p.weights, inputWeights: p.inputWeights, initial: p.initial },
+      input,
+      { threads: threadsOption(options), keepTapes },
+    ];
+  }
+
+  private output(r: NativeForward): NetworkOutput {
+    return {
+      times: r.outputTimes,
+      isPseudo: r.outputIsPseudo,
+      samples: r.samples,
+      slots: r.slots,
+      T: this.structure.T,
+      inTrialEvents: r.inTrialEvents,
+      spikeCount: r.spikeCount,
+      spikeCountFirst: r.spikeCountFirst,
+    };
+  }
+
+  private recorded(batch: InputBatch, r: NativeForward): RecordedBatch {
+    const eventsPerSample = Array.from({ length: batch.samples }, (_, s) => batch.sampleStart[s + 1] - batch.sampleStart[s]);
+    return new RecordedBatch(this, this.output(r), r.batch ?? null, this.params.inputTimes.length, eventsPerSample);
+  }
+}
+
+/** The JSON form of a network (see {@link Network.toJSON}). */
+export interface NetworkJSON {
+  neuron: { name: string; params: Record<string, number> };
+  n: number;
+  nIn: number;
+  recurrent: { source: number[]; target: number[] };
+  input: { source: number[]; target: number[] };
+  readout: { neurons: number[]; counts: number[] };
+  layers?: number[][];
+  T: number;
+  maxEvents: number;
+  trainableInputs?: { channels: number[] };
+  params: { weights: number[]; inputWeights: number[]; initial: number[]; inputTimes?: number[] };
+  trainable?: Partial<Record<ParameterName, boolean | number[]>>;
+}
+
+interface NativeForward {
+  outputTimes: Float64Array;
+  outputIsPseudo: Uint8Array;
+  inTrialEvents: Float64Array;
+  spikeCount: Float64Array;
+  spikeCountFirst: Float64Array;
+  samples: number;
+  slots: number;
+  batch?: NativeBatchHandle;
+}
+
+function plainOf(per: { times: Float64Array; channels: Int32Array }[]) {
+  const m = per.length ? per[0].times.length : 0;
+  const times = new Float64Array(per.length * m);
+  const channels = new Int32Array(per.length * m);
+  const sampleStart = new Int32Array(per.length + 1);
+  per.forEach((p, s) => {
+    times.set(p.times, s * m);
+    channels.set(p.channels, s * m);
+    sampleStart[s + 1] = (s + 1) * m;
+  });
+  return { times, channels, sampleStart };
+}
+
+function bundledOf(per: { times: Float64Array; channels: Int32Array }[]) {
+  const plain = plainOf(per);
+  return { ...plain, eventStart: Int32Array.from({ length: plain.times.length + 1 }, (_, k) => k) };
+}

@@ -1,0 +1,90 @@
+/**
+ * Adam with optax semantics (optax.adam / scale_by_adam followed by the learning rate).
+ */
+import { BaseOptimizer, type OptionValue } from './optimizer';
+import { expectInRange, readOptions } from '../../base/validate';
+import { resolveSchedule, type Schedule } from './schedule';
+
+/**
+ * Options of {@link adam}.
+ *
+ * @example
+ * ```ts
+ * const options: AdamOptions = { lr: 1e-3, b1: 0.9, b2: 0.999, eps: 1e-8, epsRoot: 0 };
+ * ```
+ */
+export interface AdamOptions {
+  /** Learning rate: a number (finite, >= 0) or a schedule of the pre-increment step. */
+  lr: Schedule;
+  /** First-moment decay, in [0, 1). Default 0.9. */
+  b1?: number;
+  /** Second-moment decay, in [0, 1). Default 0.999. */
+  b2?: number;
+  /** Added to the root of the second moment (finite, >= 0). Default 1e-8. */
+  eps?: number;
+  /** Added to the second moment inside the root (finite, >= 0). Default 0. */
+  epsRoot?: number;
+}
+
+/**
+ * Adam (optax semantics). With t = step count + 1 and element-wise operations:
+ *
+ *     m_t = b1 m_{t-1} + (1 - b1) g
+ *     v_t = b2 v_{t-1} + (1 - b2) g^2
+ *     update = -lr(t - 1) * [m_t / (1 - b1^t)] / ( sqrt(v_t / (1 - b2^t) + epsRoot) + eps )
+ *
+ * with m_0 = v_0 = 0.
+ *
+ * @example
+ * ```ts
+ * const opt = new Adam({ lr: 1e-3 }); // the same as adam({ lr: 1e-3 })
+ * ```
+ */
+export class Adam extends BaseOptimizer {
+  readonly name = 'adam';
+  protected readonly momentNames = ['mu', 'nu'] as const;
+  readonly b1: number;
+  readonly b2: number;
+  readonly eps: number;
+  readonly epsRoot: number;
+
+  constructor(options: AdamOptions) {
+    const o = readOptions(options, 'adam options', ['lr', 'b1', 'b2', 'eps', 'epsRoot'], true);
+    super(resolveSchedule(o.lr, 'lr'));
+    this.b1 = o.b1 === undefined ? 0.9 : expectInRange(o.b1, 'b1', 0, 1);
+    this.b2 = o.b2 === undefined ? 0.999 : expectInRange(o.b2, 'b2', 0, 1);
+    this.eps = o.eps === undefined ? 1e-8 : expectInRange(o.eps, 'eps', 0, Infinity);
+    this.epsRoot = o.epsRoot === undefined ? 0 : expectInRange(o.epsRoot, 'epsRoot', 0, Infinity);
+  }
+
+  protected options(): Record<string, OptionValue> {
+    return { b1: this.b1, b2: this.b2, eps: this.eps, epsRoot: this.epsRoot };
+  }
+
+  protected updateArray(g: Float64Array, moments: Float64Array[], lr: number, t: number, out: Float64Array): void {
+    const [m, v] = moments;
+    const { b1, b2, eps, epsRoot } = this;
+    const bc1 = 1 - Math.pow(b1, t);
+    const bc2 = 1 - Math.pow(b2, t);
+    const scale = -lr;
+    for (let k = 0; k < g.length; k++) {
+      const gk = g[k];
+      m[k] = b1 * m[k] + (1 - b1) * gk;
+      v[k] = b2 * v[k] + (1 - b2) * (gk * gk);
+      out[k] = scale * (m[k] / bc1 / (Math.sqrt(v[k] / bc2 + epsRoot) + eps));
+    }
+  }
+}
+
+/**
+ * Creates an {@link Adam} optimiser.
+ *
+ * @example
+ * ```ts
+ * const opt = adam({ lr: 1e-3, b2: 0.99 });
+ * opt.step(params, grads);
+ * ```
+ */
+export function adam(options: AdamOptions): Adam {
+  return new Adam(options);
+}

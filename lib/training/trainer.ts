@@ -1,0 +1,391 @@
+/**
+ * The training loop: epochs over a dataset in seeded random order, mini-batches run natively
+ * (forward, loss in TypeScript, backward), an optimiser step with the network's constraints,
+ * evaluation with and without pseudospikes, activity metrics, callbacks, a terminal progress bar,
+ * cancellation through an AbortSignal, checkpoints, and exact resumption from a checkpoint.
+ */
+import { argumentError, codedError, describe } from '../base/errors';
+import { expectInteger, optionNames, readOptions } from '../base/validate';
+import { Network, type NetworkOutput, type RunOptions } from '../network/network';
+import { Random } from '../base/random';
+import type { Dataset } from '../data/datasets';
+import type { Loss } from './losses/loss';
+import { checkLabels, clipTimes, fractionCorrect } from './losses/first_spike_cross_entropy';
+import type { Optimizer } from './optim/optimizer';
+import { optimizerFromState } from './optim';
+import { loadModel, saveModel, type TrainingState } from './checkpoint';
+
+/** Evaluation metrics (method.md 6.4). */
+export interface Metrics {
+  /** Mean loss with pseudospikes deciding (the merged output times). */
+  loss: number;
+  /** Mean loss with output times clipped to T (real spikes only). */
+  lossOrdinary: number;
+  /** Accuracy with pseudospikes (datasets with labels only). */
+  accuracy?: number;
+  /** Accuracy of the real spiking network: times clipped to T, ties to the lowest index. */
+  accuracyOrdinary?: number;
+  /** Spikes per hidden (non-readout) neuron per sample. */
+  activity: number;
+  /** The same, counting only spikes before the first output spike. */
+  activityFirst: number;
+  /** Fraction of hidden neurons that never spiked on the evaluated samples. */
+  silent: number;
+  /** Fraction of hidden neurons that never spiked before the first output spike. */
+  silentFirst: number;
+  /** Number of samples evaluated. */
+  samples: number;
+}
+
+/** Passed to onBatch after every optimiser step. */
+export interface BatchInfo {
+  epoch: number;
+  batch: number;
+  batches: number;
+  step: number;
+  loss: number;
+  samples: number;
+}
+
+/** Passed to onEpoch after every epoch (and for epoch 0 with evaluateBefore). */
+export interface EpochInfo {
+  epoch: number;
+  step: number;
+  /** Mean training loss over the epoch's batches (undefined for epoch 0). */
+  trainLoss?: number;
+  /** Evaluation on the test set, when one was given. */
+  test?: Metrics;
+  seconds: number;
+}
+
+export interface TrainerOptions<Targets> {
+  network: Network;
+  loss: Loss<Targets>;
+  optimizer: Optimizer;
+  /** Samples per optimiser step. */
+  batchSize: number;
+  /** Seed of shuffling and augmentation. Default 0. */
+  seed?: number;
+  /** Native worker threads (0: all cores). Results do not depend on it. */
+  threads?: number;
+}
+
+export interface FitOptions<Targets> {
+  train: Dataset<Targets>;
+  /** Train until this many epochs are complete (a resumed trainer continues its count). */
+  epochs: number;
+  test?: Dataset<Targets>;
+  /** Evaluate on the test set before training (epoch 0). Default false. */
+  evaluateBefore?: boolean;
+  /** Samples per evaluation batch. Default the training batch size. */
+  evalBatchSize?: number;
+  signal?: AbortSignal;
+  onBatch?: (info: BatchInfo) => void | Promise<void>;
+  onEpoch?: (info: EpochInfo) => void | Promise<void>;
+  /** Progress bar on stderr. Default: when stderr is a terminal. */
+  progress?: boolean;
+  /** Checkpoint file: written after every epoch, every checkpointEvery batches and on abort. */
+  checkpoint?: string;
+  checkpointEvery?: number;
+}
+
+export interface FitResult {
+  epochs: number;
+  steps: number;
+  history: EpochInfo[];
+}
+
+const TRAINER_OPTIONS = optionNames<TrainerOptions<unknown>>()(['network', 'loss', 'optimizer', 'batchSize', 'seed', 'threads']);
+const FIT_OPTIONS = optionNames<FitOptions<unknown>>()([
+  'train',
+  'epochs',
+  'test',
+  'evaluateBefore',
+  'evalBatchSize',
+  'signal',
+  'onBatch',
+  'onEpoch',
+  'progress',
+  'checkpoint',
+  'checkpointEvery',
+]);
+
+/** Options of {@link Trainer.load}. */
+interface LoadOptions<Targets> {
+  loss: Loss<Targets>;
+  threads?: number;
+  lr?: number | ((step: number) => number);
+}
+const LOAD_OPTIONS = optionNames<LoadOptions<unknown>>()(['loss', 'threads', 'lr']);
+
+/**
+ * Trains a network.
+ *
+ * @example
+ * ```ts
+ * const trainer = new Trainer({ network: net, loss: firstSpikeCrossEntropy(), batchSize: 100,
+ *   optimizer: adaBelief({ lr: exponentialDecay({ initial: 4e-3, transitionSteps: 6000, decayRate: Math.exp(-1) }) }) });
+ * const result = await trainer.fit({ train, test, epochs: 5 });
+ * ```
+ */
+export class Trainer<Targets> {
+  readonly network: Network;
+  readonly loss: Loss<Targets>;
+  readonly optimizer: Optimizer;
+  readonly batchSize: number;
+  readonly seed: number;
+  readonly threads: number;
+  /** Completed epochs. */
+  epoch = 0;
+  /** Batches done in the current epoch. */
+  batchInEpoch = 0;
+  history: EpochInfo[] = [];
+  private readonly shuffleRng: Random;
+  private readonly augmentRng: Random;
+  private shuffleStateAtEpochStart: number[];
+
+  constructor(given: TrainerOptions<Targets>) {
+    const options = readOptions(given, 'Trainer options', TRAINER_OPTIONS, true) as TrainerOptions<Targets>;
+    if (!(options.network instanceof Network)) throw argumentError(`Expected a Network for network but received ${describe(options.network)}`);
+    if (typeof options.loss?.compute !== 'function') throw argumentError(`Expected a Loss for loss but received ${describe(options.loss)}`);
+    if (typeof options.optimizer?.step !== 'function') throw argumentError(`Expected an Optimizer for optimizer but received ${describe(options.optimizer)}`);
+    this.network = options.network;
+    this.loss = options.loss;
+    this.optimizer = options.optimizer;
+    this.batchSize = expectInteger(options.batchSize, 'batchSize', 1);
+    this.seed = expectInteger(options.seed ?? 0, 'seed', 0);
+    this.threads = expectInteger(options.threads ?? 0, 'threads', 0);
+    this.shuffleRng = new Random(this.seed);
+    this.augmentRng = new Random((this.seed ^ 0x5bd1e995) >>> 0);
+    this.shuffleStateAtEpochStart = this.shuffleRng.getState();
+  }
+
+  /** Optimiser steps taken. */
+  get step(): number {
+    return this.optimizer.stepCount;
+  }
+
+  private runOptions(): RunOptions {
+    return { threads: this.threads };
+  }
+
+  /** One optimiser step on a batch; returns the batch loss (before the step). */
+  async trainBatch(dataset: Dataset<Targets>, indices: Int32Array): Promise<{ loss: number; output: NetworkOutput }> {
+    const { inputs, targets } = dataset.batch(indices, { training: true, rng: this.augmentRng });
+    const { loss, output, grad } = await this.network.lossAndGradient(inputs, this.loss, targets, this.runOptions());
+    if (!Number.isFinite(loss.value)) throw codedError(`The loss is ${loss.value} at step ${this.step}`, 'ERR_SPIKEGRAD_NONFINITE');
+    this.optimizer.step(this.network.parameterList(), Network.gradientList(grad));
+    this.network.constrain();
+    return { loss: loss.value, output };
+  }
+
+  /** Evaluates on a whole dataset (no augmentation, no parameter change). */
+  async evaluate(dataset: Dataset<Targets>, batchSize = this.batchSize): Promise<Metrics> {
+    expectInteger(batchSize, 'batchSize', 1);
+    const net = this.network;
+    const { neurons } = net.structure.readout;
+    const isReadout = new Uint8Array(net.n);
+    for (const i of neurons) isReadout[i] = 1;
+    const hidden = net.n - isReadout.reduce((a, b) => a + b, 0);
+    const count = new Float64Array(net.n);
+    const countFirst = new Float64Array(net.n);
+    let loss = 0;
+    let lossOrd = 0;
+    let correct = 0;
+    let correctOrd = 0;
+    const ctx = { training: false, rng: new Random(0) };
+    for (let lo = 0; lo < dataset.size; lo += batchSize) {
+      const indices = Int32Array.from({ length: Math.min(batchSize, dataset.size - lo) }, (_, k) => lo + k);
+      const { inputs, targets } = dataset.batch(indices, ctx);
+      // The output comes from the network: each loss call checks it (the Loss contract), the
+      // metrics do not check it again; the labels are checked once for both accuracies.
+      const out = await net.forwardAsync(inputs, this.runOptions());
+      loss += this.loss.compute(out, targets).value * out.samples;
+      const ord = clipTimes(out);
+      lossOrd += this.loss.compute(ord, targets).value * out.samples;
+      if (dataset.labels) {
+        const labels = checkLabels(dataset.labels(indices), out.samples, out.slots);
+        correct += fractionCorrect(out, labels) * out.samples;
+        correctOrd += fractionCorrect(ord, labels) * out.samples;
+      }
+      for (let i = 0; i < net.n; i++) {
+        count[i] += out.spikeCount[i];
+        countFirst[i] += out.spikeCountFirst[i];
+      }
+    }
+    const S = dataset.size;
+    let spikes = 0;
+    let spikesFirst = 0;
+    let silent = 0;
+    let silentFirst = 0;
+    for (let i = 0; i < net.n; i++) {
+      if (isReadout[i]) continue;
+      spikes += count[i];
+      spikesFirst += countFirst[i];
+      if (count[i] === 0) silent++;
+      if (countFirst[i] === 0) silentFirst++;
+    }
+    const metrics: Metrics = {
+      loss: loss / S,
+      lossOrdinary: lossOrd / S,
+      activity: hidden > 0 ? spikes / (S * hidden) : 0,
+      activityFirst: hidden > 0 ? spikesFirst / (S * hidden) : 0,
+      silent: hidden > 0 ? silent / hidden : 0,
+      silentFirst: hidden > 0 ? silentFirst / hidden : 0,
+      samples: S,
+    };
+    if (dataset.labels) {
+      metrics.accuracy = correct / S;
+      metrics.accuracyOrdinary = correctOrd / S;
+    }
+    return metrics;
+  }
+
+  /** Trains until `epochs` epochs are complete. Rejects with code ABORT_ERR when aborted. */
+  async fit(given: FitOptions<Targets>): Promise<FitResult> {
+    const options = readOptions(given, 'fit options', FIT_OPTIONS, true) as FitOptions<Targets>;
+    const { train, test, signal } = options;
+    if (typeof train?.batch !== 'function' || !Number.isInteger(train.size) || train.size < 1) {
+      throw argumentError(`Expected a non-empty Dataset for train but received ${describe(train)}`);
+    }
+    const epochs = expectInteger(options.epochs, 'epochs', 0);
+    const evalBatch = expectInteger(options.evalBatchSize ?? this.batchSize, 'evalBatchSize', 1);
+    const every = options.checkpointEvery === undefined ? 0 : expectInteger(options.checkpointEvery, 'checkpointEvery', 1);
+    const progress = options.progress ?? process.stderr.isTTY === true;
+    const batches = Math.ceil(train.size / this.batchSize);
+    if (this.batchInEpoch > batches) {
+      throw codedError(
+        `The training position (batch ${this.batchInEpoch} of epoch ${this.epoch + 1}) lies beyond an epoch of this dataset (${batches} batches): a damaged checkpoint or another dataset`,
+        'ERR_SPIKEGRAD_LOAD',
+      );
+    }
+    const abortIfNeeded = () => {
+      if (signal?.aborted) {
+        if (options.checkpoint) this.save(options.checkpoint);
+        if (progress) process.stderr.write('\n');
+        throw codedError(`Training aborted at epoch ${this.epoch}, batch ${this.batchInEpoch}`, 'ABORT_ERR');
+      }
+    };
+    if (options.evaluateBefore && test && this.epoch === 0 && this.batchInEpoch === 0 && this.history.length === 0) {
+      const t0 = Date.now();
+      const info: EpochInfo = { epoch: 0, step: this.step, test: await this.evaluate(test, evalBatch), seconds: (Date.now() - t0) / 1000 };
+      this.history.push(info);
+      await options.onEpoch?.(info);
+    }
+    while (this.epoch < epochs) {
+      const t0 = Date.now();
+      // The epoch's order comes from the shuffling state at its start, so a resumed run
+      // regenerates the same permutation and skips the batches already done.
+      this.shuffleRng.setState(this.shuffleStateAtEpochStart);
+      const order = this.shuffleRng.shuffle(Int32Array.from({ length: train.size }, (_, k) => k));
+      const next = this.shuffleRng.getState();
+      let lossSum = 0;
+      let lossCount = 0;
+      for (let b = this.batchInEpoch; b < batches; b++) {
+        abortIfNeeded();
+        const indices = order.subarray(b * this.batchSize, Math.min((b + 1) * this.batchSize, train.size));
+        const { loss } = await this.trainBatch(train, indices);
+        lossSum += loss;
+        lossCount++;
+        this.batchInEpoch = b + 1;
+        if (progress) drawProgress(this.epoch + 1, epochs, b + 1, batches, loss);
+        await options.onBatch?.({ epoch: this.epoch + 1, batch: b + 1, batches, step: this.step, loss, samples: indices.length });
+        if (every > 0 && options.checkpoint && (b + 1) % every === 0 && b + 1 < batches) this.save(options.checkpoint);
+      }
+      this.epoch++;
+      this.batchInEpoch = 0;
+      this.shuffleStateAtEpochStart = next;
+      const info: EpochInfo = {
+        epoch: this.epoch,
+        step: this.step,
+        trainLoss: lossCount > 0 ? lossSum / lossCount : undefined,
+        seconds: 0,
+      };
+      if (test) info.test = await this.evaluate(test, evalBatch);
+      info.seconds = (Date.now() - t0) / 1000;
+      this.history.push(info);
+      if (progress) process.stderr.write('\n');
+      if (options.checkpoint) this.save(options.checkpoint);
+      await options.onEpoch?.(info);
+    }
+    return { epochs: this.epoch, steps: this.step, history: this.history };
+  }
+
+  /** The training position (for checkpoints). */
+  trainingState(): TrainingState {
+    return {
+      epoch: this.epoch,
+      batchInEpoch: this.batchInEpoch,
+      seed: this.seed,
+      batchSize: this.batchSize,
+      shuffleState: this.shuffleStateAtEpochStart,
+      augmentState: this.augmentRng.getState(),
+      history: this.history,
+    };
+  }
+
+  /** Saves network, optimiser state and training position atomically. */
+  save(file: string): void {
+    saveModel(file, this.network, { optimizer: this.optimizer.state(), training: this.trainingState() });
+  }
+
+  /**
+   * Recreates a trainer from a checkpoint written by {@link save}: the same network, optimiser
+   * state and training position, so that continuing gives the same parameters as an
+   * uninterrupted run. The loss (a function) must be given again; a custom learning-rate
+   * schedule too (as `lr`).
+   */
+  static load<Targets>(file: string, given: LoadOptions<Targets>): Trainer<Targets> {
+    const options = readOptions(given, 'Trainer.load options', LOAD_OPTIONS, true) as LoadOptions<Targets>;
+    const model = loadModel(file);
+    if (!model.optimizer || !model.training) {
+      throw codedError(`Cannot resume from ${file}: it holds no optimiser state or training position`, 'ERR_SPIKEGRAD_LOAD');
+    }
+    const bad = (what: string, cause?: unknown): Error =>
+      codedError(`Cannot resume from ${file}: ${what}${cause instanceof Error ? ` (${cause.message})` : ''}`, 'ERR_SPIKEGRAD_LOAD');
+    const tr = model.training;
+    if (!Number.isInteger(tr.epoch) || tr.epoch < 0) throw bad(`training.epoch ${describe(tr.epoch)} is not a non-negative integer`);
+    if (!Number.isInteger(tr.batchInEpoch) || tr.batchInEpoch < 0) throw bad(`training.batchInEpoch ${describe(tr.batchInEpoch)} is not a non-negative integer`);
+    if (!Number.isInteger(tr.seed) || tr.seed < 0 || tr.seed > 0xffffffff) throw bad(`training.seed ${describe(tr.seed)} is not a 32-bit seed`);
+    if (tr.history !== undefined && !Array.isArray(tr.history)) throw bad('training.history is not an array');
+    for (const key of ['shuffleState', 'augmentState'] as const) {
+      try {
+        new Random(0).setState(tr[key]);
+      } catch (err) {
+        throw bad(`training.${key} is not a random state`, err);
+      }
+    }
+    let optimizer: Optimizer;
+    try {
+      optimizer = optimizerFromState(model.optimizer, options.lr === undefined ? {} : { lr: options.lr });
+    } catch (err) {
+      throw bad('the optimiser state is damaged or does not match', err);
+    }
+    const shapes = model.optimizer.shapes;
+    const lengths = model.network.parameterList().map((a) => a.length);
+    if (shapes !== null && (shapes.length !== lengths.length || shapes.some((n, k) => n !== lengths[k]))) {
+      throw bad(`the optimiser state is for parameters of lengths ${JSON.stringify(shapes)}, the network has ${JSON.stringify(lengths)}`);
+    }
+    const t = new Trainer<Targets>({
+      network: model.network,
+      loss: options.loss,
+      optimizer,
+      batchSize: tr.batchSize,
+      seed: tr.seed,
+      threads: options.threads,
+    });
+    t.epoch = tr.epoch;
+    t.batchInEpoch = tr.batchInEpoch;
+    t.shuffleStateAtEpochStart = tr.shuffleState;
+    t.augmentRng.setState(tr.augmentState);
+    t.history = (tr.history ?? []) as EpochInfo[];
+    return t;
+  }
+}
+
+function drawProgress(epoch: number, epochs: number, batch: number, batches: number, loss: number): void {
+  const width = 24;
+  const filled = Math.round((batch / batches) * width);
+  const bar = '#'.repeat(filled) + '.'.repeat(width - filled);
+  process.stderr.write(`\repoch ${epoch}/${epochs} [${bar}] ${batch}/${batches} loss ${loss.toFixed(4)}   `);
+}
