@@ -5,7 +5,6 @@
 export { version } from './version';
 export { bindingPath } from './native';
 export type { SpikegradErrorCode, CodedError } from './errors';
-export { summedInputWeights, summedInputWeightsAsync } from './input_encoding';
 export { simulate, simulateAsync, checkTrialSpec, EventKind } from './simulate';
 export type { ModelName, ModelParams, TrialSpec, SimulateOptions, TrialResult, TrialGradient } from './simulate';
 export * from './neurons';
