@@ -126,7 +126,8 @@ void derived() {
   try {
     NeuronModel(bad).validate();
   } catch (const Error& e) {
-    threw = e.code() == ErrorCode::kDomain && std::string(e.what()).find("eps") != std::string::npos;
+    threw =
+        e.code() == ErrorCode::kDomain && std::string(e.what()).find("eps") != std::string::npos;
   }
   CHECK(threw);
 }

@@ -139,8 +139,8 @@ void singleTrials() {
     const char* model = kModels[k % 4];
     const bool bundled = (k / 4) % 2 == 1;
     const Case c = randomCase(model, bundled, rng);
-    spikegrad::test::context() = std::string(model) + (bundled ? " bundled" : " plain") +
-                                 " case " + std::to_string(k);
+    spikegrad::test::context() =
+        std::string(model) + (bundled ? " bundled" : " plain") + " case " + std::to_string(k);
     const Network withT{std::make_shared<NetworkStructure>(c.st), c.par};
     const Network plain = plainNetwork(c);
     const InputSpikes& own = c.samples[0];

@@ -64,7 +64,7 @@ struct CurrentEngine : EngineBase {
   /// Rates from the state at T (method.md 4.1): r(V, I_pseudo) with I_pseudo = I(T) + u, or at
   /// I_pseudo = 0 in recurrent mode.
   void preparePseudo(const Tape::Touch* end) {
-    couplePseudo(*this, [&](std::size_t i, double u, bool neutral) {
+    couplePseudo([&](std::size_t i, double u, bool neutral) {
       const Rate r = m.rate(end[i].x0, neutral ? 0.0 : end[i].x1 + u);
       return PseudoRate{r.r, r.d_dV, neutral ? 0.0 : r.d_dIp};
     });
@@ -89,7 +89,7 @@ struct CurrentEngine : EngineBase {
       }
     }
     // I_pseudo,i = I_i(T) + sum_j w_ij r_j, in reverse.
-    reverseCoupling(*this, grad);
+    reverseCoupling(grad);
     for (std::size_t i = 0; i < idx(net.n); ++i) s.g1_[i] += s.gu_[i];
   }
 

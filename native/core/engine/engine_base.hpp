@@ -64,6 +64,18 @@ struct EngineBase {
     s.x1_[ui] = x1;
   }
 
+  // The pseudo coupling of the trial end (defined in pseudo_coupling.hpp).
+
+  /// A neuron's pseudo rate and its partials with respect to its state at T and its pseudo input.
+  struct PseudoRate {
+    double r, d_dx0, d_du;
+  };
+  /// Pseudo inputs u and rates r from rate(i, u, neutral) -> PseudoRate.
+  template <typename RateFn>
+  void couplePseudo(RateFn rate);
+  /// The reverse of couplePseudo, adding the coupling's weight gradients to *grad.
+  void reverseCoupling(Gradient* grad);
+
   /// The model state a touch recorded (the identity; engines with their own tape encoding
   /// override it).
   template <typename M>

@@ -53,7 +53,7 @@ struct PhaseEngine : EngineBase {
 
   /// Rates r = H(phi_T, u) / Theta (method.md 4.2), at u = 0 in recurrent mode.
   void preparePseudo(const Tape::Touch* end) {
-    couplePseudo(*this, [&](std::size_t i, double u, bool neutral) {
+    couplePseudo([&](std::size_t i, double u, bool neutral) {
       const Kick h = m.kick(end[i].x0, neutral ? 0.0 : u);
       return PseudoRate{h.phi / m.Theta, h.d_dphi / m.Theta, neutral ? 0.0 : h.d_dw / m.Theta};
     });
@@ -76,7 +76,7 @@ struct PhaseEngine : EngineBase {
         s.gu_[i] -= G * h.d_dw;
       }
     }
-    reverseCoupling(*this, grad);
+    reverseCoupling(grad);
   }
 
   double undo(const Tape& tp, const Tape::Touch& tc, double tEvent, double* lambda) {
