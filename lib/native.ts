@@ -7,7 +7,7 @@ import path = require('path');
 import load = require('node-gyp-build');
 import { codedError } from './errors';
 
-/** A recorded batch in native memory (native/binding/network.cc, NativeBatch). */
+/** A recorded batch in native memory (native/binding/native_batch.cc, NativeBatch). */
 export interface NativeBatchHandle {
   backward(cotangent: Float64Array, options: { threads: number }): NativeGradient;
   backwardAsync(cotangent: Float64Array, options: { threads: number }): Promise<NativeGradient>;
