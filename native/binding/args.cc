@@ -132,8 +132,9 @@ NeuronModel getModelNamed(const Napi::Value& kind, const Napi::Value& pv, const 
   const std::string name = kind.As<Napi::String>().Utf8Value();
   NeuronModel m;
   if (!NeuronModel::fromName(name, &m)) {
-    fail(ErrorCode::kRange, std::string(nameWhat) + " must be one of " + NeuronModel::names() +
-                                " (got \"" + name + "\")");
+    // An unknown model is a model outside the domain (docs/errors.md), as in the TypeScript layer.
+    fail(ErrorCode::kDomain, std::string(nameWhat) + " must be one of " + NeuronModel::names() +
+                                 " (got \"" + name + "\")");
   }
   Napi::Object params = pv.IsObject() ? pv.As<Napi::Object>() : Napi::Object::New(kind.Env());
   // Every parameter the model declares, in its declared order; missing ones keep the defaults.

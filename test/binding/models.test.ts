@@ -158,7 +158,8 @@ describe('binding: modelConstants', () => {
   });
 
   it('rejects unknown models and invalid parameters with coded errors', () => {
-    expect(() => native.modelConstants('QIF')).toThrow(coded('ERR_SPIKEGRAD_RANGE', /one of qif, theta, lif, osclif/));
+    expect(() => native.modelConstants('QIF')).toThrow(coded('ERR_SPIKEGRAD_DOMAIN', /one of qif, theta, lif, osclif/));
+    expect(() => native.simulate({ model: 'hh' })).toThrow(coded('ERR_SPIKEGRAD_DOMAIN', /spec\.model must be one of/));
     expect(() => (native.modelConstants as unknown as (x: unknown) => unknown)(3)).toThrow(coded('ERR_SPIKEGRAD_ARG'));
     expect(() => native.modelConstants('theta', { I0: 0.25 })).toThrow(coded('ERR_SPIKEGRAD_DOMAIN', /I0/));
     expect(() => native.modelConstants('qif', { tau: NaN })).toThrow(coded('ERR_SPIKEGRAD_NONFINITE', /params\.tau/));
@@ -192,7 +193,7 @@ describe('binding: projectInitial', () => {
   it('rejects bad arguments with coded errors', () => {
     expect(() => native.projectInitial('lif', {}, Float64Array.of(1, 2, 3))).toThrow(coded('ERR_SPIKEGRAD_SHAPE', /2 values per neuron/));
     expect(() => native.projectInitial('theta', {}, [1, 2] as unknown as Float64Array)).toThrow(coded('ERR_SPIKEGRAD_ARG', /Float64Array/));
-    expect(() => native.projectInitial('nope', {}, new Float64Array(1))).toThrow(coded('ERR_SPIKEGRAD_RANGE'));
+    expect(() => native.projectInitial('nope', {}, new Float64Array(1))).toThrow(coded('ERR_SPIKEGRAD_DOMAIN'));
     expect(() => native.projectInitial('theta', { eps: 1 }, new Float64Array(1))).toThrow(coded('ERR_SPIKEGRAD_DOMAIN', /eps/));
     expect(() => (native.projectInitial as unknown as (a: string) => unknown)('theta')).toThrow(coded('ERR_SPIKEGRAD_ARG'));
   });
