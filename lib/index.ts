@@ -5,7 +5,6 @@
 export { version } from './base/version';
 export { bindingPath } from './base/native';
 export type { SpikegradErrorCode, CodedError } from './base/errors';
-export { summedInputWeights, summedInputWeightsAsync } from './input_encoding';
 export { simulate, simulateAsync, checkTrialSpec, EventKind } from './trial/simulate';
 export type { ModelName, ModelParams, TrialSpec, SimulateOptions, TrialResult, TrialGradient } from './trial/simulate';
 export * from './neurons';

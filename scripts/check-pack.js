@@ -35,8 +35,11 @@ function sh(cmd, args, opts = {}) {
 
 const smoke =
   "const s=require('spikegrad');" +
-  "const o=s.summedInputWeights(new Float64Array([1,2,3,4]),2,2,new Float64Array([1,1]));" +
-  "if(o[0]!==4||o[1]!==6)throw new Error('wrong result');" +
+  // A theta neuron (period pi) from phase 0 spikes first at t = pi.
+  "const r=s.simulate({model:'theta',n:1,nIn:0,weights:new Float64Array(1),inputWeights:new Float64Array(0)," +
+  "initial:new Float64Array([0]),inputTimes:new Float64Array(0),inputChannels:new Int32Array(0)," +
+  "readoutNeurons:new Int32Array([0]),readoutCounts:new Int32Array([1]),T:4,maxEvents:10});" +
+  "if(Math.abs(r.outputTimes[0]-Math.PI)>1e-12)throw new Error('wrong result');" +
   "console.log(s.version+' '+s.bindingPath)";
 
 function consumer(name, tarball, envPath, extraEnv = {}) {

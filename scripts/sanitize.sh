@@ -102,7 +102,7 @@ if [ -f build-asan/build/Release/spikegrad.node ]; then
   default_tests="test/fuzz test/robustness/numerics.test.ts test/robustness/concurrency.test.ts \
 test/robustness/determinism.test.ts test/robustness/files.test.ts test/base/native.test.ts \
 test/trial/simulate.semantics.test.ts test/trial/simulate.gradient.test.ts test/network/network.test.ts \
-test/input_encoding.test.ts test/training/trainer.test.ts test/training/checkpoint.test.ts test/cli/eval.test.ts"
+test/binding test/training/trainer.test.ts test/training/checkpoint.test.ts test/cli/eval.test.ts"
   # shellcheck disable=SC2086
   node node_modules/jest/bin/jest.js --runInBand --testTimeout=600000 ${SANITIZE_JEST:-$default_tests} ||
     fail "jest under the sanitizers"

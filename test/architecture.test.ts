@@ -41,8 +41,6 @@ const LAYERS: Readonly<Record<string, readonly string[]>> = {
 const TOP_LEVEL: Readonly<Record<string, readonly string[] | 'all'>> = {
   /** The public API. */
   'index.ts': 'all',
-  /** summedInputWeights: removed by the native work of issue 10; delete this entry with it. */
-  'input_encoding.ts': ['base'],
 };
 
 type Graph = ReadonlyMap<string, readonly string[]>;

@@ -80,10 +80,10 @@ MnistProblem readProblem(const char* file) {
 }
 
 Network mnistNetwork(const MnistProblem& p) {
+  auto st = std::make_shared<NetworkStructure>();
   Network net;
-  net.model.kind = NeuronModel::Kind::kTheta;
-  net.model.theta = p.params;
-  net.n = 210;
+  st->model = p.params;
+  st->n = 210;
   // Recurrent synapses grouped by source: hidden-1 j -> hidden-2, then hidden-2 j -> outputs.
   std::vector<double> W(210 * 210, 0.0);
   std::vector<std::uint8_t> mask(210 * 210, 0);
@@ -97,7 +97,8 @@ Network mnistNetwork(const MnistProblem& p) {
       W[(200 + i) + (100 + j) * 210] = p.Wout[i + j * 10];
       mask[(200 + i) + (100 + j) * 210] = 1;
     }
-  net.recurrent = Synapses::fromDense(210, 210, W.data(), mask.data());
+  st->recurrent = Synapses::fromMask(210, 210, mask.data());
+  net.params.recurrent = st->recurrent.gather(W.data());
   std::vector<double> Win(210 * 784, 0.0);
   std::vector<std::uint8_t> inMask(210 * 784, 0);
   for (int c = 0; c < 784; ++c)
@@ -105,8 +106,10 @@ Network mnistNetwork(const MnistProblem& p) {
       Win[h + c * 210] = p.Win[h + c * 100];
       inMask[h + c * 210] = 1;
     }
-  net.input = Synapses::fromDense(210, 784, Win.data(), inMask.data());
-  net.initial = p.phi0;
+  st->input = Synapses::fromMask(210, 784, inMask.data());
+  net.params.input = st->input.gather(Win.data());
+  net.params.initial = p.phi0;
+  net.structure = st;
   return net;
 }
 
@@ -373,7 +376,7 @@ int mnist(const char* file, unsigned threads, int reps) {
   std::vector<double> denseW(210 * 210, 0.0);
   // Compare dW_out: the engine's recurrent gradient in dense form.
   std::vector<double> eW(210 * 210, 0.0);
-  sub.network().recurrent.scatterDense(g2.recurrent.data(), eW.data());
+  sub.network().structure->recurrent.scatterDense(g2.recurrent.data(), eW.data());
   const double reps2 = static_cast<double>(std::max(1, reps / 2));
   double maxGradDiff = 0, maxGrad = 0;
   for (int q = 0; q < 10; ++q)
@@ -487,13 +490,16 @@ int engineOnly(const char* file, int reps) {
 
 int scaling(const std::string& model, std::int32_t n, std::int32_t targetSpikes) {
   std::mt19937_64 rng(7);
+  auto st = std::make_shared<NetworkStructure>();
   Network net;
-  net.n = n;
+  NetworkStructure& s = *st;
+  NetworkParams& par = net.params;
+  s.n = n;
   const int fanout = 100;
   std::uniform_int_distribution<std::int32_t> pick(0, n - 1);
-  net.recurrent.sources = n;
-  net.recurrent.targets = n;
-  net.recurrent.start.assign(static_cast<std::size_t>(n) + 1, 0);
+  s.recurrent.sources = n;
+  s.recurrent.targets = n;
+  s.recurrent.start.assign(static_cast<std::size_t>(n) + 1, 0);
   std::normal_distribution<double> wdist(0.0, model == "theta" ? 0.05 : 0.3);
   for (std::int32_t j = 0; j < n; ++j) {
     std::vector<std::int32_t> t;
@@ -503,25 +509,25 @@ int scaling(const std::string& model, std::int32_t n, std::int32_t targetSpikes)
     }
     std::sort(t.begin(), t.end());
     for (auto i : t) {
-      net.recurrent.target.push_back(i);
-      net.recurrent.weight.push_back(wdist(rng));
+      s.recurrent.target.push_back(i);
+      par.recurrent.push_back(wdist(rng));
     }
-    net.recurrent.start[static_cast<std::size_t>(j) + 1] =
-        static_cast<std::int32_t>(net.recurrent.target.size());
+    s.recurrent.start[static_cast<std::size_t>(j) + 1] =
+        static_cast<std::int32_t>(s.recurrent.target.size());
   }
-  net.input.sources = 0;
-  net.input.targets = n;
-  net.input.start = {0};
+  s.input.sources = 0;
+  s.input.targets = n;
+  s.input.start = {0};
   double T;
   InputSpikes in;
   std::uniform_real_distribution<double> u01(0.0, 1.0);
   if (model == "theta") {
-    net.model.kind = NeuronModel::Kind::kTheta;
-    const double Theta = net.model.theta.period();
-    for (std::int32_t i = 0; i < n; ++i) net.initial.push_back(Theta * u01(rng));
+    s.model = ThetaParams{};
+    const double Theta = s.model.get<ThetaParams>().period();
+    for (std::int32_t i = 0; i < n; ++i) par.initial.push_back(Theta * u01(rng));
     T = Theta * targetSpikes / n;  // each neuron fires about once per period
   } else {
-    net.model.kind = NeuronModel::Kind::kQif;
+    s.model = QifParams{};
     // Private input channels (weight 14 > pi^2, enough to fire from the reset) for
     // driven = min(n, spikes) neurons, each spiking k = ceil(spikes / driven) times at random
     // times in [0, k); T = k + 1 leaves time for the last spikes. About one output spike per input
@@ -529,20 +535,21 @@ int scaling(const std::string& model, std::int32_t n, std::int32_t targetSpikes)
     const std::int32_t driven = std::min(n, targetSpikes);
     const int k = (targetSpikes + driven - 1) / driven;
     T = k + 1.0;
-    for (std::int32_t i = 0; i < 2 * n; ++i) net.initial.push_back(0.0);
-    net.input.sources = driven;
-    net.input.start.assign(static_cast<std::size_t>(driven) + 1, 0);
+    for (std::int32_t i = 0; i < 2 * n; ++i) par.initial.push_back(0.0);
+    s.input.sources = driven;
+    s.input.start.assign(static_cast<std::size_t>(driven) + 1, 0);
     for (std::int32_t c = 0; c < driven; ++c) {
-      net.input.target.push_back(
+      s.input.target.push_back(
           static_cast<std::int32_t>(static_cast<std::int64_t>(c) * n / driven));
-      net.input.weight.push_back(14.0);
-      net.input.start[static_cast<std::size_t>(c) + 1] = c + 1;
+      par.input.push_back(14.0);
+      s.input.start[static_cast<std::size_t>(c) + 1] = c + 1;
       for (int q = 0; q < k; ++q) {
         in.times.push_back(k * u01(rng));
         in.channels.push_back(c);
       }
     }
   }
+  net.structure = st;
   Readout readout;
   readout.neurons = {0};
   readout.counts = {1};
@@ -557,7 +564,7 @@ int scaling(const std::string& model, std::int32_t n, std::int32_t targetSpikes)
     const auto a = Clock::now();
     sim.forward(net, in, readout, trial, &tape, &out);
     Gradient g;
-    g.reset(net, in.times.size());
+    g.reset(s, in.times.size());
     const double cot = 1.0;
     sim.backward(net, in, readout, trial, tape, &cot, &g);
     times.push_back(seconds(a, Clock::now()));

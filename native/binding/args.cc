@@ -1,15 +1,108 @@
 #include "binding/args.hpp"
 
-#include "binding/convert.hpp"
+#include <cmath>
+#include <type_traits>
+
+#include "binding/errors.hpp"
 
 namespace spikegrad::binding {
 
+void requireArgs(const Napi::CallbackInfo& info, std::size_t count, const char* fname) {
+  if (info.Length() < count) {
+    fail(ErrorCode::kArgument, std::string(fname) + ": expected " + std::to_string(count) +
+                                   " arguments but received " + std::to_string(info.Length()));
+  }
+}
+
 Napi::Value field(const Napi::Object& o, const char* name, bool required, const char* what) {
   Napi::Value v = o.Get(name);
-  if (required && (v.IsUndefined() || v.IsNull())) {
+  if (required && !present(v)) {
     fail(ErrorCode::kArgument, std::string(what) + "." + name + " is required");
   }
   return v;
+}
+
+std::size_t getSize(const Napi::Value& v, const char* name, std::size_t max) {
+  if (!v.IsNumber()) fail(ErrorCode::kArgument, std::string(name) + " must be a number");
+  const double d = v.As<Napi::Number>().DoubleValue();
+  if (!std::isfinite(d) || d < 0 || d != std::floor(d) || d > static_cast<double>(max)) {
+    fail(ErrorCode::kRange, std::string(name) + " must be an integer in [0, " +
+                                std::to_string(max) + "] (got " + std::to_string(d) + ")");
+  }
+  return static_cast<std::size_t>(d);
+}
+
+double getFinite(const Napi::Value& v, const char* name) {
+  if (!v.IsNumber()) fail(ErrorCode::kArgument, std::string(name) + " must be a number");
+  const double d = v.As<Napi::Number>().DoubleValue();
+  if (!std::isfinite(d)) fail(ErrorCode::kNonFinite, std::string(name) + " must be finite");
+  return d;
+}
+
+bool getFlag(const Napi::Value& options, const char* name) {
+  if (!options.IsObject()) return false;
+  Napi::Value v = options.As<Napi::Object>().Get(name);
+  if (v.IsUndefined()) return false;
+  if (!v.IsBoolean()) {
+    fail(ErrorCode::kArgument, std::string("options.") + name + " must be a boolean");
+  }
+  return v.As<Napi::Boolean>().Value();
+}
+
+unsigned getThreads(const Napi::Value& options) {
+  if (!options.IsObject()) return 0;
+  Napi::Value t = options.As<Napi::Object>().Get("threads");
+  if (t.IsUndefined()) return 0;
+  return static_cast<unsigned>(getSize(t, "options.threads", 1024));
+}
+
+std::size_t checkedProduct(std::size_t rows, std::size_t cols, const char* what) {
+  constexpr std::size_t kMax = std::size_t{1} << 32;
+  if (rows != 0 && cols > kMax / rows) {
+    fail(ErrorCode::kRange, std::string(what) + " is too large");
+  }
+  return rows * cols;
+}
+
+namespace {
+
+Napi::Float64Array float64Array(const Napi::Value& v, const char* name) {
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float64_array) {
+    fail(ErrorCode::kArgument, std::string(name) + " must be a Float64Array");
+  }
+  return v.As<Napi::Float64Array>();
+}
+
+std::vector<double> copyFloat64s(const Napi::Float64Array& arr, const char* name,
+                                 std::size_t length, bool requireFinite) {
+  std::vector<double> out(arr.Data(), arr.Data() + length);
+  if (requireFinite) {
+    for (std::size_t i = 0; i < length; ++i) {
+      if (!std::isfinite(out[i])) {
+        fail(ErrorCode::kNonFinite,
+             std::string(name) + "[" + std::to_string(i) + "] must be finite");
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<double> getFloat64s(const Napi::Value& v, const char* name, std::size_t length,
+                                bool requireFinite) {
+  auto arr = float64Array(v, name);
+  if (arr.ElementLength() != length) {
+    fail(ErrorCode::kShape, std::string(name) + " must have length " + std::to_string(length) +
+                                " but has length " + std::to_string(arr.ElementLength()));
+  }
+  return copyFloat64s(arr, name, length, requireFinite);
+}
+
+std::vector<double> getFloat64sAnyLength(const Napi::Value& v, const char* name,
+                                         bool requireFinite) {
+  auto arr = float64Array(v, name);
+  return copyFloat64s(arr, name, arr.ElementLength(), requireFinite);
 }
 
 std::vector<std::uint8_t> getUint8s(const Napi::Value& v, const std::string& name,
@@ -33,48 +126,201 @@ std::vector<std::int32_t> getInt32s(const Napi::Value& v, const std::string& nam
   return std::vector<std::int32_t>(arr.Data(), arr.Data() + arr.ElementLength());
 }
 
-namespace {
-double getParam(const Napi::Object& params, const char* name, double fallback) {
-  Napi::Value v = params.Get(name);
-  if (v.IsUndefined()) return fallback;
-  return getFinite(v, (std::string("spec.params.") + name).c_str());
+NeuronModel getModelNamed(const Napi::Value& kind, const Napi::Value& pv, const char* nameWhat,
+                          const char* paramsWhat) {
+  if (!kind.IsString()) fail(ErrorCode::kArgument, std::string(nameWhat) + " must be a string");
+  const std::string name = kind.As<Napi::String>().Utf8Value();
+  NeuronModel m;
+  if (!NeuronModel::fromName(name, &m)) {
+    // An unknown model is a model outside the domain (docs/errors.md), as in the TypeScript layer.
+    fail(ErrorCode::kDomain, std::string(nameWhat) + " must be one of " + NeuronModel::names() +
+                                 " (got \"" + name + "\")");
+  }
+  Napi::Object params = pv.IsObject() ? pv.As<Napi::Object>() : Napi::Object::New(kind.Env());
+  // Every parameter the model declares, in its declared order; missing ones keep the defaults.
+  m.visitMutable([&](auto& p) {
+    for (const auto& f : std::decay_t<decltype(p)>::fields()) {
+      Napi::Value v = params.Get(f.name);
+      if (!v.IsUndefined()) {
+        p.*(f.member) = getFinite(v, (std::string(paramsWhat) + "." + f.name).c_str());
+      }
+    }
+  });
+  m.validate();
+  return m;
 }
-}  // namespace
 
 NeuronModel getModel(const Napi::Object& spec) {
   Napi::Value kind = field(spec, "model");
-  if (!kind.IsString()) fail(ErrorCode::kArgument, "spec.model must be a string");
-  const std::string name = kind.As<Napi::String>().Utf8Value();
-  Napi::Value pv = field(spec, "params", false);
-  Napi::Object params = pv.IsObject() ? pv.As<Napi::Object>() : Napi::Object::New(spec.Env());
-  NeuronModel m;
-  if (name == "qif") {
-    m.kind = NeuronModel::Kind::kQif;
-    m.qif.tau = getParam(params, "tau", m.qif.tau);
-    m.qif.alpha = getParam(params, "alpha", m.qif.alpha);
-    m.qif.eps = getParam(params, "eps", m.qif.eps);
-  } else if (name == "theta") {
-    m.kind = NeuronModel::Kind::kTheta;
-    m.theta.tau = getParam(params, "tau", m.theta.tau);
-    m.theta.I0 = getParam(params, "I0", m.theta.I0);
-    m.theta.eps = getParam(params, "eps", m.theta.eps);
-  } else if (name == "lif") {
-    m.kind = NeuronModel::Kind::kLif;
-    m.lif.tau = getParam(params, "tau", m.lif.tau);
-    m.lif.vth = getParam(params, "vth", m.lif.vth);
-    m.lif.alpha = getParam(params, "alpha", m.lif.alpha);
-  } else if (name == "osclif") {
-    m.kind = NeuronModel::Kind::kOscLif;
-    m.osclif.tau = getParam(params, "tau", m.osclif.tau);
-    m.osclif.I0 = getParam(params, "I0", m.osclif.I0);
-    m.osclif.vth = getParam(params, "vth", m.osclif.vth);
-    m.osclif.eps = getParam(params, "eps", m.osclif.eps);
-  } else {
-    fail(ErrorCode::kRange,
-         "spec.model must be one of qif, theta, lif, osclif (got \"" + name + "\")");
+  return getModelNamed(kind, field(spec, "params", false), "spec.model", "spec.params");
+}
+
+Synapses synapsesFromLists(const std::vector<std::int32_t>& source,
+                           const std::vector<std::int32_t>& target, std::int32_t sources,
+                           std::int32_t targets, const char* what) {
+  if (source.size() != target.size()) {
+    fail(ErrorCode::kShape, std::string(what) + ": source and target lists differ in length");
   }
-  m.validate();
-  return m;
+  Synapses s;
+  s.sources = sources;
+  s.targets = targets;
+  s.start.assign(static_cast<std::size_t>(sources) + 1, 0);
+  s.target = target;
+  std::vector<std::int32_t> seen(static_cast<std::size_t>(targets), -1);
+  for (std::size_t k = 0; k < source.size(); ++k) {
+    const std::int32_t src = source[k];
+    if (src < 0 || src >= sources || target[k] < 0 || target[k] >= targets) {
+      fail(ErrorCode::kRange, std::string(what) + "[" + std::to_string(k) + "]: (" +
+                                  std::to_string(src) + ", " + std::to_string(target[k]) +
+                                  ") is out of range");
+    }
+    if (k > 0 && src < source[k - 1]) {
+      fail(ErrorCode::kRange, std::string(what) +
+                                  ": synapses must be grouped by source in "
+                                  "increasing order");
+    }
+    if (seen[static_cast<std::size_t>(target[k])] == src) {
+      fail(ErrorCode::kRange, std::string(what) + ": duplicate synapse (" + std::to_string(src) +
+                                  ", " + std::to_string(target[k]) + ")");
+    }
+    seen[static_cast<std::size_t>(target[k])] = src;
+    ++s.start[static_cast<std::size_t>(src) + 1];
+  }
+  for (std::size_t i = 0; i + 1 < s.start.size(); ++i) s.start[i + 1] += s.start[i];
+  return s;
+}
+
+Readout getReadout(const Napi::Object& spec) {
+  Readout r;
+  r.neurons = getInt32s(field(spec, "readoutNeurons"), "spec.readoutNeurons");
+  r.counts = getInt32s(field(spec, "readoutCounts"), "spec.readoutCounts");
+  Napi::Value lv = field(spec, "layers", false);
+  if (present(lv)) {
+    if (!lv.IsArray()) fail(ErrorCode::kArgument, "spec.layers must be an array of Int32Arrays");
+    auto arr = lv.As<Napi::Array>();
+    for (std::uint32_t L = 0; L < arr.Length(); ++L) {
+      r.layers.push_back(getInt32s(arr.Get(L), "spec.layers[" + std::to_string(L) + "]"));
+    }
+  }
+  return r;
+}
+
+void checkSlots(const Readout& readout, const char* what) {
+  if (readout.totalCount() > kMaxSlots) {
+    fail(ErrorCode::kRange, std::string(what) + ": more than " + std::to_string(kMaxSlots) +
+                                " output times per sample");
+  }
+}
+
+TrialSpec getTrial(const Napi::Object& spec) {
+  TrialSpec t;
+  t.T = getFinite(field(spec, "T"), "spec.T");
+  t.maxEvents = static_cast<std::int64_t>(
+      getSize(field(spec, "maxEvents"), "spec.maxEvents", kMaxEventBudget));
+  return t;
+}
+
+InputSpikes BatchArrays::sample(std::size_t s) const {
+  const auto lo = static_cast<std::size_t>(sampleStart[s]);
+  const auto hi = static_cast<std::size_t>(sampleStart[s + 1]);
+  InputSpikes in;
+  in.times.assign(times.begin() + static_cast<std::ptrdiff_t>(lo),
+                  times.begin() + static_cast<std::ptrdiff_t>(hi));
+  if (!bundled) {
+    in.channels.assign(channels.begin() + static_cast<std::ptrdiff_t>(lo),
+                       channels.begin() + static_cast<std::ptrdiff_t>(hi));
+    return in;
+  }
+  const auto c0 = eventStart[lo];
+  for (std::size_t e = lo; e <= hi; ++e) in.start.push_back(eventStart[e] - c0);
+  in.channels.assign(channels.begin() + c0, channels.begin() + eventStart[hi]);
+  return in;
+}
+
+BatchArrays getBatchArrays(const Napi::Value& v, const char* what, bool sampleStartOptional) {
+  const std::string w(what);
+  if (!v.IsObject()) fail(ErrorCode::kArgument, w + " must be an object");
+  const Napi::Object b = v.As<Napi::Object>();
+  BatchArrays out;
+  // Input times may be +infinity (never processed); NaN and negative times are rejected by
+  // InputSpikes::validate.
+  out.times = getFloat64sAnyLength(field(b, "times", true, what), (w + ".times").c_str(), false);
+  out.channels = getInt32s(field(b, "channels", true, what), w + ".channels");
+  Napi::Value sv = field(b, "sampleStart", !sampleStartOptional, what);
+  if (present(sv)) {
+    out.sampleStart = getInt32s(sv, w + ".sampleStart");
+  } else {
+    out.sampleStart = {0, static_cast<std::int32_t>(out.times.size())};
+  }
+  Napi::Value ev = field(b, "eventStart", false, what);
+  out.bundled = present(ev);
+  if (out.bundled) {
+    out.eventStart = getInt32s(ev, w + ".eventStart");
+    if (out.eventStart.size() != out.times.size() + 1 || out.eventStart.front() != 0 ||
+        static_cast<std::size_t>(out.eventStart.back()) != out.channels.size()) {
+      fail(ErrorCode::kShape,
+           w + ".eventStart must hold times.length + 1 offsets from 0 to " + "channels.length");
+    }
+  } else if (out.channels.size() != out.times.size()) {
+    fail(ErrorCode::kShape, w + ".channels must have the length of " + w + ".times");
+  }
+  // Every offset is checked before any slicing: increasing, starting at 0, ending at the length.
+  auto checkOffsets = [](const std::vector<std::int32_t>& off, std::size_t end,
+                         const std::string& name, const char* of) {
+    if (off.empty() || off.front() != 0 || static_cast<std::size_t>(off.back()) != end) {
+      fail(ErrorCode::kShape, name + " must hold offsets from 0 to " + of);
+    }
+    for (std::size_t k = 1; k < off.size(); ++k) {
+      if (off[k] < off[k - 1]) {
+        fail(ErrorCode::kShape, name + " must not decrease (entry " + std::to_string(k) + ")");
+      }
+    }
+  };
+  checkOffsets(out.sampleStart, out.times.size(), w + ".sampleStart", "times.length");
+  if (out.bundled) {
+    checkOffsets(out.eventStart, out.channels.size(), w + ".eventStart", "channels.length");
+  }
+  return out;
+}
+
+NetworkParams getParams(const Napi::Value& v, const NetworkStructure& st) {
+  if (!v.IsObject()) fail(ErrorCode::kArgument, "params must be an object");
+  const Napi::Object params = v.As<Napi::Object>();
+  NetworkParams p;
+  p.recurrent =
+      getFloat64s(field(params, "weights", true, "params"), "params.weights", st.recurrent.size());
+  p.input = getFloat64s(field(params, "inputWeights", true, "params"), "params.inputWeights",
+                        st.input.size());
+  p.initial =
+      getFloat64s(field(params, "initial", true, "params"), "params.initial", st.stateSize());
+  const std::size_t m = st.trainableChannels.size();
+  Napi::Value tv = field(params, "inputTimes", m > 0, "params");
+  // +infinity is allowed (never processed); NaN and negative times are rejected by the core.
+  if (present(tv)) p.trainableTimes = getFloat64s(tv, "params.inputTimes", m, false);
+  return p;
+}
+
+TraceRequest getTraces(const Napi::Object& o, const char* what, std::int32_t allNeurons) {
+  TraceRequest t;
+  const std::string w(what);
+  Napi::Value dv = field(o, "traceDt", false, what);
+  if (!present(dv)) return t;
+  t.dt = getFinite(dv, (w + ".traceDt").c_str());
+  Napi::Value nv = field(o, "traceNeurons", allNeurons < 0, what);
+  if (present(nv)) {
+    t.neurons = getInt32s(nv, w + ".traceNeurons");
+  } else {
+    for (std::int32_t i = 0; i < allNeurons; ++i) t.neurons.push_back(i);
+  }
+  return t;
+}
+
+std::vector<double> getCotangent(const Napi::Object& o, const char* what, bool* wanted) {
+  Napi::Value cv = field(o, "cotangent", false, what);
+  *wanted = present(cv);
+  if (!*wanted) return {};
+  // The length is checked against the readout by the caller.
+  return getFloat64sAnyLength(cv, (std::string(what) + ".cotangent").c_str(), true);
 }
 
 }  // namespace spikegrad::binding

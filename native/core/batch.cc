@@ -88,11 +88,11 @@ Batch::Batch(Network net, std::vector<InputSpikes> samples, Readout readout, Tri
       trial_(trial),
       pool_(std::move(pool)) {
   net_.validate();
-  readout_.validate(net_.n);
+  readout_.validate(net_.structure->n);
   trial_.validate();
   for (std::size_t s = 0; s < samples_.size(); ++s) {
     try {
-      samples_[s].validate(net_.inputChannels());
+      samples_[s].validate(net_.structure->inputChannels());
     } catch (const Error& e) {
       throw Error(e.code(), "sample " + std::to_string(s) + ": " + e.what());
     }
@@ -101,12 +101,6 @@ Batch::Batch(Network net, std::vector<InputSpikes> samples, Readout readout, Tri
 
 Batch::~Batch() {
   if (pool_) pool_->give(std::move(tapes_));
-}
-
-std::size_t Batch::totalInputEvents() const {
-  std::size_t total = 0;
-  for (const auto& s : samples_) total += s.events();
-  return total;
 }
 
 std::size_t Batch::tapeBytes() const {
@@ -119,7 +113,7 @@ std::size_t Batch::tapeBytes() const {
 
 void Batch::forward(unsigned threads, bool keepTapes, BatchForward* out) {
   const std::size_t B = samples_.size(), slots = readout_.totalCount();
-  const auto n = static_cast<std::size_t>(net_.n);
+  const auto n = static_cast<std::size_t>(net_.structure->n);
   threads = resolveThreads(threads, B);
   out->samples = B;
   out->slots = slots;
@@ -181,32 +175,42 @@ void Batch::backward(const double* cot, unsigned threads, Gradient* grad) const 
   if (!haveTapes_) {
     throw Error(ErrorCode::kInternal, "backward() needs forward() with keepTapes first");
   }
+  const NetworkStructure& st = *net_.structure;
   const std::size_t B = samples_.size(), slots = readout_.totalCount();
+  const std::size_t m = st.trainableChannels.size();
   // Fixed chunks (independent of the thread count) keep the floating-point sum deterministic.
   const std::size_t chunks = std::min<std::size_t>(B, 16);
   std::vector<std::size_t> eventOffset(B + 1, 0);
   for (std::size_t s = 0; s < B; ++s) eventOffset[s + 1] = eventOffset[s] + samples_[s].events();
-  grad->reset(net_, 0);
+  grad->reset(st, 0);
   grad->inputTimes.assign(eventOffset[B], 0.0);
   if (B == 0) return;
   std::vector<Gradient> partial(chunks);
+  // Per sample: the trainable input spikes' gradient, summed over the samples in order below.
+  std::vector<double> trainable(B * m, 0.0);
   threads = resolveThreads(threads, chunks);
   std::vector<Simulator> sims(threads);
   parallelFor(chunks, threads, [&](std::size_t c, unsigned w) {
     Gradient& g = partial[c];
-    g.reset(net_, 0);
+    g.reset(st, 0);
     const std::size_t lo = c * B / chunks, hi = (c + 1) * B / chunks;
     for (std::size_t s = lo; s < hi; ++s) {
       g.inputTimes.assign(samples_[s].events(), 0.0);
+      g.trainableTimes.assign(m, 0.0);
       sims[w].backward(net_, samples_[s], readout_, trial_, tapes_[s], cot + s * slots, &g);
       std::copy(g.inputTimes.begin(), g.inputTimes.end(),
                 grad->inputTimes.begin() + static_cast<std::ptrdiff_t>(eventOffset[s]));
+      std::copy(g.trainableTimes.begin(), g.trainableTimes.end(),
+                trainable.begin() + static_cast<std::ptrdiff_t>(s * m));
     }
   });
   for (const Gradient& g : partial) {
     for (std::size_t k = 0; k < g.recurrent.size(); ++k) grad->recurrent[k] += g.recurrent[k];
     for (std::size_t k = 0; k < g.input.size(); ++k) grad->input[k] += g.input[k];
     for (std::size_t k = 0; k < g.initial.size(); ++k) grad->initial[k] += g.initial[k];
+  }
+  for (std::size_t s = 0; s < B; ++s) {
+    for (std::size_t k = 0; k < m; ++k) grad->trainableTimes[k] += trainable[s * m + k];
   }
 }
 

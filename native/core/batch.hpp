@@ -57,25 +57,26 @@ class TapePool {
 /// A recorded batch: network, inputs and tapes, ready for backward(). Immutable after forward.
 class Batch {
  public:
-  /// Runs every sample; keeps the tapes when keepTapes. The batch owns copies of everything; pool
-  /// (optional) lends it tapes.
+  /// Validates everything. The batch shares the network's structure and owns copies of the rest;
+  /// pool (optional) lends it tapes.
   Batch(Network net, std::vector<InputSpikes> samples, Readout readout, TrialSpec trial,
         std::shared_ptr<TapePool> pool = nullptr);
   ~Batch();
   Batch(const Batch&) = delete;
   Batch& operator=(const Batch&) = delete;
 
+  /// Runs every sample; keeps the tapes when keepTapes.
   void forward(unsigned threads, bool keepTapes, BatchForward* out);
 
   /// Sums the gradients of sum_k cot[s * slots + k] * outputTimes[s][k] over the samples s.
-  /// inputTimes of *grad is sized to the total number of input events of all samples (sample
-  /// after sample). Needs forward(..., keepTapes = true). Safe to call from several threads at
-  /// once (it only reads the batch).
+  /// inputTimes of *grad is sized to the total number of the samples' own input events (sample
+  /// after sample); trainableTimes holds the trainable input spikes' gradient summed over the
+  /// samples in sample order. Needs forward(..., keepTapes = true). Safe to call from several
+  /// threads at once (it only reads the batch).
   void backward(const double* cot, unsigned threads, Gradient* grad) const;
 
   std::size_t samples() const { return samples_.size(); }
   std::size_t slots() const { return readout_.totalCount(); }
-  std::size_t totalInputEvents() const;
   /// Bytes held by the tapes.
   std::size_t tapeBytes() const;
   const Network& network() const { return net_; }

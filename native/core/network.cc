@@ -15,43 +15,7 @@ std::string at(const char* what, std::size_t k) {
 
 }  // namespace
 
-const char* NeuronModel::name() const {
-  switch (kind) {
-    case Kind::kQif:
-      return "qif";
-    case Kind::kTheta:
-      return "theta";
-    case Kind::kLif:
-      return "lif";
-    case Kind::kOscLif:
-      return "osclif";
-  }
-  return "unknown";
-}
-
-void NeuronModel::validate() const {
-  try {
-    switch (kind) {
-      case Kind::kQif:
-        qif.validate();
-        break;
-      case Kind::kTheta:
-        theta.validate();
-        break;
-      case Kind::kLif:
-        lif.validate();
-        break;
-      case Kind::kOscLif:
-        osclif.validate();
-        break;
-    }
-  } catch (const std::invalid_argument& e) {
-    fail(ErrorCode::kDomain, e.what());
-  }
-}
-
-Synapses Synapses::fromDense(std::int32_t targets, std::int32_t sources, const double* W,
-                             const std::uint8_t* mask) {
+Synapses Synapses::fromMask(std::int32_t targets, std::int32_t sources, const std::uint8_t* mask) {
   Synapses s;
   s.targets = targets;
   s.sources = sources;
@@ -62,11 +26,23 @@ Synapses Synapses::fromDense(std::int32_t targets, std::int32_t sources, const d
       const std::size_t k = static_cast<std::size_t>(src) * rows + static_cast<std::size_t>(t);
       if (mask != nullptr && mask[k] == 0) continue;
       s.target.push_back(t);
-      s.weight.push_back(W[k]);
     }
     s.start[static_cast<std::size_t>(src) + 1] = static_cast<std::int32_t>(s.target.size());
   }
   return s;
+}
+
+std::vector<double> Synapses::gather(const double* dense) const {
+  std::vector<double> out(target.size());
+  const auto rows = static_cast<std::size_t>(targets);
+  for (std::int32_t src = 0; src < sources; ++src) {
+    for (std::int32_t k = start[static_cast<std::size_t>(src)];
+         k < start[static_cast<std::size_t>(src) + 1]; ++k) {
+      out[static_cast<std::size_t>(k)] =
+          dense[static_cast<std::size_t>(src) * rows + static_cast<std::size_t>(target[k])];
+    }
+  }
+  return out;
 }
 
 void Synapses::scatterDense(const double* perSynapse, double* dense) const {
@@ -83,7 +59,7 @@ void Synapses::scatterDense(const double* perSynapse, double* dense) const {
 void Synapses::validate(const char* what) const {
   if (sources < 0 || targets < 0) fail(ErrorCode::kShape, std::string(what) + ": negative size");
   if (start.size() != static_cast<std::size_t>(sources) + 1 || start.front() != 0 ||
-      static_cast<std::size_t>(start.back()) != target.size() || weight.size() != target.size()) {
+      static_cast<std::size_t>(start.back()) != target.size()) {
     fail(ErrorCode::kShape, std::string(what) + ": inconsistent synapse lists");
   }
   for (std::size_t s = 0; s + 1 < start.size(); ++s) {
@@ -94,14 +70,10 @@ void Synapses::validate(const char* what) const {
       fail(ErrorCode::kRange, at(what, k) + ": target " + std::to_string(target[k]) +
                                   " out of range [0, " + std::to_string(targets) + ")");
     }
-    if (!std::isfinite(weight[k])) {
-      fail(ErrorCode::kNonFinite,
-           std::string(what) + ": weight of synapse " + std::to_string(k) + " is not finite");
-    }
   }
 }
 
-void Network::validate() const {
+void NetworkStructure::validate() const {
   model.validate();
   if (n < 1) fail(ErrorCode::kRange, "n must be at least 1");
   recurrent.validate("weights");
@@ -110,40 +82,56 @@ void Network::validate() const {
     fail(ErrorCode::kShape, "weights must be n x n");
   }
   if (input.targets != n) fail(ErrorCode::kShape, "inputWeights must have n rows");
-  const std::size_t want = static_cast<std::size_t>(model.stateDim()) * static_cast<std::size_t>(n);
+  for (std::size_t k = 0; k < trainableChannels.size(); ++k) {
+    const std::int32_t c = trainableChannels[k];
+    if (c < 0 || c >= input.sources) {
+      fail(ErrorCode::kRange, at("trainableChannels", k) + " = " + std::to_string(c) +
+                                  " is not an input channel (there are " +
+                                  std::to_string(input.sources) + ")");
+    }
+  }
+}
+
+namespace {
+
+void checkWeights(const std::vector<double>& w, std::size_t want, const char* what) {
+  if (w.size() != want) {
+    fail(ErrorCode::kShape, std::string(what) + ": " + std::to_string(w.size()) + " weights for " +
+                                std::to_string(want) + " synapses");
+  }
+  for (std::size_t k = 0; k < w.size(); ++k) {
+    if (!std::isfinite(w[k])) {
+      fail(ErrorCode::kNonFinite,
+           std::string(what) + ": weight of synapse " + std::to_string(k) + " is not finite");
+    }
+  }
+}
+
+}  // namespace
+
+void NetworkParams::validate(const NetworkStructure& st) const {
+  checkWeights(recurrent, st.recurrent.size(), "weights");
+  checkWeights(input, st.input.size(), "inputWeights");
+  const std::size_t want = st.stateSize();
   if (initial.size() != want) {
     fail(ErrorCode::kShape, "initial state must have " + std::to_string(want) + " values");
   }
-  for (std::size_t k = 0; k < initial.size(); ++k) {
-    if (!std::isfinite(initial[k]))
-      fail(ErrorCode::kNonFinite, at("initial", k) + " is not finite");
+  st.model.checkInitial(initial.data(), static_cast<std::size_t>(st.n));
+  if (trainableTimes.size() != st.trainableChannels.size()) {
+    fail(ErrorCode::kShape, "trainableTimes must have one time per trainable input spike (" +
+                                std::to_string(st.trainableChannels.size()) + ")");
   }
-  if (model.kind == NeuronModel::Kind::kTheta) {
-    const double Theta = model.theta.period();
-    for (std::size_t k = 0; k < initial.size(); ++k) {
-      if (initial[k] < 0 || initial[k] > Theta) {
-        fail(ErrorCode::kRange,
-             at("initial.phi", k) + " must lie in [0, Theta] = [0, " + std::to_string(Theta) + "]");
-      }
+  for (std::size_t k = 0; k < trainableTimes.size(); ++k) {
+    if (std::isnan(trainableTimes[k]) || trainableTimes[k] < 0) {
+      fail(ErrorCode::kRange, at("trainableTimes", k) + " must be a number >= 0");
     }
   }
-  if (model.kind == NeuronModel::Kind::kOscLif) {
-    const double Theta = model.osclif.period();
-    for (std::size_t k = 0; k < initial.size(); ++k) {
-      if (initial[k] > Theta) {
-        fail(ErrorCode::kRange,
-             at("initial.phi", k) + " must be at most Theta = " + std::to_string(Theta));
-      }
-    }
-  }
-  if (model.kind == NeuronModel::Kind::kLif) {
-    for (std::int32_t i = 0; i < n; ++i) {
-      if (initial[static_cast<std::size_t>(i)] >= model.lif.vth) {
-        fail(ErrorCode::kRange,
-             at("initial.V", static_cast<std::size_t>(i)) + " must be below the threshold vth");
-      }
-    }
-  }
+}
+
+void Network::validate() const {
+  if (!structure) fail(ErrorCode::kInternal, "the network has no structure");
+  structure->validate();
+  params.validate(*structure);
 }
 
 std::size_t Readout::totalCount() const {
@@ -220,6 +208,26 @@ void InputSpikes::validate(std::int32_t inputChannels) const {
 void TrialSpec::validate() const {
   if (!std::isfinite(T) || T < 0) fail(ErrorCode::kRange, "T must be a finite number >= 0");
   if (maxEvents < 0) fail(ErrorCode::kRange, "maxEvents must be >= 0");
+  if (engine != EngineKind::kGeneral) fail(ErrorCode::kRange, "unknown engine");
+}
+
+const InputSpikes& withTrainableInputs(const InputSpikes& own, const NetworkStructure& st,
+                                       const NetworkParams& params, InputSpikes* merged) {
+  const std::size_t m = st.trainableChannels.size();
+  if (m == 0) return own;
+  merged->times = own.times;
+  merged->times.insert(merged->times.end(), params.trainableTimes.begin(),
+                       params.trainableTimes.end());
+  merged->channels = own.channels;
+  merged->channels.insert(merged->channels.end(), st.trainableChannels.begin(),
+                          st.trainableChannels.end());
+  merged->start = own.start;
+  if (own.bundled()) {
+    for (std::size_t k = 0; k < m; ++k) {
+      merged->start.push_back(merged->start.back() + 1);
+    }
+  }
+  return *merged;
 }
 
 }  // namespace spikegrad

@@ -1,80 +1,94 @@
-// The description of a network that the simulator runs: a neuron model shared by all neurons,
-// synapses stored by presynaptic source (fan-out lists), and the initial state.
+// The description of a network that the simulator runs, in two parts:
+//
+// - NetworkStructure: the neuron model shared by all neurons, the synapse topology (stored by
+//   presynaptic source: fan-out lists) and the channels of trainable input spikes. Immutable once
+//   built and shared (std::shared_ptr<const NetworkStructure>) by every run of the network.
+// - NetworkParams: the trainable numbers: one weight per synapse (in the topology's order), the
+//   initial state, the times of the trainable input spikes. Copied per call.
 //
 // Weights are kept per synapse in fan-out order (compressed sparse columns of the W[post][pre]
 // matrix), so a spike of neuron j reads exactly the synapses it reaches, contiguously. Dense
-// matrices convert at the edge (Synapses::fromDense / scatterDense). Every synapse that exists is
-// a parameter, including those whose weight is currently 0 (method.md 5.5: structural
+// matrices convert at the edge (Synapses::fromMask, gather, scatterDense). Every synapse that
+// exists is a parameter, including those whose weight is currently 0 (method.md 5.5: structural
 // connections), so the simulator touches their targets and accumulates their gradients.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "core/error.hpp"
-#include "core/neurons/lif.hpp"
-#include "core/neurons/osclif.hpp"
-#include "core/neurons/qif.hpp"
-#include "core/neurons/theta.hpp"
+#include "core/neurons/registry.hpp"
 
 namespace spikegrad {
 
-/// The neuron model shared by all neurons of a network, with its parameters.
-struct NeuronModel {
-  enum class Kind : std::uint8_t { kQif, kTheta, kLif, kOscLif };
-  Kind kind = Kind::kQif;
-  QifParams qif;        ///< used when kind == kQif
-  ThetaParams theta;    ///< used when kind == kTheta
-  LifParams lif;        ///< used when kind == kLif
-  OscLifParams osclif;  ///< used when kind == kOscLif
-
-  /// Number of state variables per neuron: 2 (V, I) for qif and lif, 1 (phi) for phase models.
-  int stateDim() const { return isPhase() ? 1 : 2; }
-  /// True for the phase oscillators (theta, osclif), whose state is a phase.
-  bool isPhase() const { return kind == Kind::kTheta || kind == Kind::kOscLif; }
-  /// The model's name as used in the case format: "qif", "theta", "lif" or "osclif".
-  const char* name() const;
-  /// Throws spikegrad::Error (kDomain) naming the parameter when a parameter is invalid.
-  void validate() const;
-};
-
-/// Synapses grouped by source (a presynaptic neuron or an input channel).
-/// Synapses k in [start[s], start[s+1]) leave source s; target[k] receives weight[k].
+/// Synapse topology grouped by source (a presynaptic neuron or an input channel): synapses k in
+/// [start[s], start[s+1]) leave source s for target[k]. Their weights are parameters
+/// (NetworkParams), in this order.
 struct Synapses {
   std::int32_t sources = 0;          ///< number of sources
   std::int32_t targets = 0;          ///< number of possible targets (network neurons)
   std::vector<std::int32_t> start;   ///< sources + 1 offsets
   std::vector<std::int32_t> target;  ///< target neuron of each synapse
-  std::vector<double> weight;        ///< weight of each synapse
 
   std::size_t size() const { return target.size(); }
 
-  /// Synapses of a dense column-major targets x sources matrix W (W[t + s * targets] is the
-  /// weight from source s onto target t). mask (same layout, may be null) marks the entries that
-  /// exist; with no mask every entry exists.
-  static Synapses fromDense(std::int32_t targets, std::int32_t sources, const double* W,
-                            const std::uint8_t* mask);
+  /// The synapses of a dense column-major targets x sources matrix: the entries (t, s) with
+  /// mask[t + s * targets] != 0, or every entry when mask is null.
+  static Synapses fromMask(std::int32_t targets, std::int32_t sources, const std::uint8_t* mask);
+
+  /// Per-synapse values read from a dense column-major targets x sources matrix.
+  std::vector<double> gather(const double* dense) const;
 
   /// dense[t + s * targets] += perSynapse[k] for every synapse k from s onto t.
   void scatterDense(const double* perSynapse, double* dense) const;
 
-  /// Checks offsets, target ranges and finiteness of weights; `what` names the field in errors.
+  /// Checks offsets and target ranges; `what` names the field in errors.
   void validate(const char* what) const;
 };
 
-/// A network: model, recurrent and input synapses, initial state.
-struct Network {
+/// The structure of a network: everything but its parameters.
+struct NetworkStructure {
   NeuronModel model;
   std::int32_t n = 0;  ///< number of network neurons
   Synapses recurrent;  ///< sources = targets = n
   Synapses input;      ///< sources = input channels, targets = n
+  /// Trainable input spikes: the channel of each. They are appended to every sample's input
+  /// events (after the sample's own, plain or as single-channel bundles like the sample's
+  /// events), at the times NetworkParams::trainableTimes; their gradient is summed over samples.
+  std::vector<std::int32_t> trainableChannels;
+
+  std::int32_t inputChannels() const { return input.sources; }
+  /// stateDim() * n: the length of the initial state.
+  std::size_t stateSize() const {
+    return static_cast<std::size_t>(model.stateDim()) * static_cast<std::size_t>(n);
+  }
+  /// Validates the model, sizes and synapse lists; throws spikegrad::Error naming the field.
+  void validate() const;
+};
+
+/// The parameters of a network (same order as Gradient).
+struct NetworkParams {
+  std::vector<double> recurrent;  ///< per recurrent synapse (NetworkStructure::recurrent order)
+  std::vector<double> input;      ///< per input synapse (NetworkStructure::input order)
   /// Initial state, stateDim() * n values by state variable: V[0..n), I[0..n) for qif and lif;
   /// phi[0..n) for phase models.
   std::vector<double> initial;
+  /// Times of the trainable input spikes (NetworkStructure::trainableChannels order).
+  std::vector<double> trainableTimes;
 
-  std::int32_t inputChannels() const { return input.sources; }
-  /// Validates everything; throws spikegrad::Error naming the field.
+  /// Checks lengths against st, finite weights, the initial state (NeuronModel::checkInitial) and
+  /// the trainable times (numbers >= 0, +inf allowed); throws spikegrad::Error naming the field.
+  void validate(const NetworkStructure& st) const;
+};
+
+/// A network: a shared immutable structure and its parameters.
+struct Network {
+  std::shared_ptr<const NetworkStructure> structure;
+  NetworkParams params;
+
+  /// Validates structure and parameters.
   void validate() const;
 };
 
@@ -107,11 +121,26 @@ struct InputSpikes {
   void validate(std::int32_t inputChannels) const;
 };
 
+/// The engines that can run a trial (native/core/engine/).
+enum class EngineKind : std::uint8_t {
+  /// The event-driven engine of every model: an event touches only the neurons it reaches.
+  kGeneral,
+  // kLayered: the layered engine of issue 11 (a spike updates the whole next layer in one dense
+  // vector operation) goes here, with its case in Simulator's dispatch (simulator.cc).
+};
+
 /// Trial settings.
 struct TrialSpec {
   double T = 1.0;              ///< trial end; a spike exactly at T is not in the trial
   std::int64_t maxEvents = 0;  ///< budget of in-trial events (input spikes + network spikes)
+  EngineKind engine = EngineKind::kGeneral;  ///< the engine that runs the trial
   void validate() const;
 };
+
+/// The events of one trial: the sample's own events followed by the network's trainable input
+/// spikes (one event each, a single-channel bundle when the sample is bundled). Returns `own`
+/// itself when the network has none, else *merged.
+const InputSpikes& withTrainableInputs(const InputSpikes& own, const NetworkStructure& st,
+                                       const NetworkParams& params, InputSpikes* merged);
 
 }  // namespace spikegrad

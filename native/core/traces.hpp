@@ -1,6 +1,7 @@
 // State traces for plotting (method.md 3.6), reconstructed from a recorded tape: between its
 // updates a neuron evolves freely, so its state at any time is the closed-form flow from its last
-// update before that time. Phase models are reported as voltages V = iPhi(phi).
+// update before that time. Phase models are reported as voltages V = iPhi(phi). The model-specific
+// parts (a state's voltage, an engine's encoding of its tape records) come from the registry.
 #pragma once
 
 #include <cstdint>

@@ -1,6 +1,7 @@
 /**
  * Fuzzing the raw binding (issue 7): simulate/simulateAsync, NativeNetwork construct, forward,
- * forwardAsync, NativeBatch backward/backwardAsync/dispose and summedInputWeights, called
+ * forwardAsync, trial, trialAsync, NativeBatch backward/backwardAsync/dispose, modelConstants and
+ * projectInitial, called
  * directly without the TypeScript layer, with random valid inputs and malformed ones (wrong types
  * and lengths, NaN and infinities, negative and huge indices and sizes, throwing getters and
  * proxies, typed arrays of the wrong element type, detached, shrunk and offset buffers). Every call
@@ -13,7 +14,12 @@ import { trialInconsistency, type TrialResultLike } from './invariants';
 import { detach, outcome, outcomeAsync, params, reportOpenIssues, runs, show, trace, traceOverflow, type Outcome } from './support';
 
 type Raw = Record<string, unknown>;
-type NativeNetwork = { forward(p: unknown, b: unknown, o?: unknown): unknown; forwardAsync(p: unknown, b: unknown, o?: unknown): Promise<unknown> };
+type NativeNetwork = {
+  forward(p: unknown, b: unknown, o?: unknown): unknown;
+  forwardAsync(p: unknown, b: unknown, o?: unknown): Promise<unknown>;
+  trial(p: unknown, s: unknown, o?: unknown): unknown;
+  trialAsync(p: unknown, s: unknown, o?: unknown): Promise<unknown>;
+};
 type NativeBatch = { backward(c: unknown, o?: unknown): unknown; backwardAsync(c: unknown, o?: unknown): Promise<unknown>; dispose(): void; tapeBytes: number };
 const NativeNetworkCtor = native.NativeNetwork as unknown as new (spec: unknown) => NativeNetwork;
 const simulate = native.simulate as unknown as (spec: unknown) => unknown;
@@ -44,6 +50,7 @@ const STRUCT_KEYS = ['model', 'params', 'n', 'nIn', 'recurrentSource', 'recurren
 const PARAM_KEYS = ['weights', 'inputWeights', 'initial'];
 const BATCH_KEYS = ['times', 'channels', 'eventStart', 'sampleStart'];
 const OPTION_KEYS = ['threads', 'keepTapes'];
+const TRIAL_OPTION_KEYS = ['sample', 'cotangent', 'recordEvents', 'traceDt', 'traceNeurons'];
 
 /** Structural comparison of two outcomes (results equal value by value, or the same code). */
 function sameOutcome(a: Outcome, b: Outcome): boolean {
@@ -221,38 +228,74 @@ describe('fuzz: raw binding NativeNetwork', () => {
   });
 });
 
-describe('fuzz: raw binding summedInputWeights', () => {
-  it('returns finite sums or a coded error', async () => {
-    const sum = native.summedInputWeights as unknown as (...a: unknown[]) => unknown;
-    const sumAsync = native.summedInputWeightsAsync as unknown as (...a: unknown[]) => Promise<unknown>;
+describe('fuzz: raw binding NativeNetwork.trial', () => {
+  it('returns finite, consistent results or coded errors (params, sample, options malformed)', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.integer({ min: 0, max: 6 }),
-        fc.integer({ min: 0, max: 6 }),
-        fc.array(mutation(['W', 'rows', 'cols', 'active'], ['rows', 'cols'], [2 ** 28 + 1, 2 ** 32, 2 ** 53, 1e300, -1]), { maxLength: 2 }),
+        networkCase,
+        fc.array(mutation(PARAM_KEYS), { maxLength: 1 }),
+        fc.array(mutation(BATCH_KEYS), { maxLength: 1 }),
+        fc.array(mutation(TRIAL_OPTION_KEYS), { maxLength: 1 }),
         fc.boolean(),
-        async (rows, cols, muts, useAsync) => {
-          const args: Raw = {
-            W: Float64Array.from({ length: rows * cols }, (_, k) => k - 3),
-            rows,
-            cols,
-            active: Float64Array.from({ length: cols }, (_, k) => k % 2),
+        fc.nat(),
+        async (generated, mp, mb, mo, useAsync, pick) => {
+          trace(() => fc.stringify([generated, mp, mb, mo, useAsync, pick]));
+          const c = fresh(generated);
+          let net: NativeNetwork | undefined;
+          if (!outcome(() => (net = new NativeNetworkCtor(c.spec)), { api: 'native.NativeNetwork' }).ok || !net) return;
+          const samples = Math.max(1, (c.batch.sampleStart as Int32Array).length - 1);
+          const options: Raw = {
+            sample: pick % samples,
+            cotangent: pick % 4 === 0 ? undefined : new Float64Array(c.slots).map((_, k) => ((k + pick) % 3) - 1),
+            recordEvents: pick % 2 === 0,
+            traceDt: pick % 3 === 0 ? 0.1 : undefined,
           };
-          const applied = applyAll(args, muts);
-          const ctx = { api: 'native.summedInputWeights', sentinels: applied.sentinels };
-          const call = () => {
-            const list = [args.W, args.rows, args.cols, args.active];
-            return useAsync ? sumAsync(...list) : sum(...list);
-          };
-          // Reading `args.X` above may itself throw the planted sentinel: that is the caller's own error.
-          try {
-            await outcomeAsync(call, ctx);
-          } catch (err) {
-            if (!applied.sentinels.includes(err as Error)) throw err;
-          }
+          const applied = applyAll(c.params, mp);
+          const a2 = applyAll(c.batch, mb);
+          const a3 = applyAll(options, mo);
+          applied.sentinels.push(...a2.sentinels, ...a3.sentinels);
+          applied.description += a2.description + a3.description;
+          const ctx = { api: 'native.NativeNetwork.trial', sentinels: applied.sentinels };
+          const tolerance = traceOverflow;
+          const r = useAsync
+            ? await outcomeAsync(() => net!.trialAsync(c.params, c.batch, options), ctx, tolerance)
+            : outcome(() => net!.trial(c.params, c.batch, options), ctx, tolerance);
+          if (!r.ok) return;
+          const bad = trialInconsistency(c.spec, r.value as TrialResultLike);
+          if (bad) throw new Error(`inconsistent result: ${bad} [${applied.description}]`);
+          const grad = (r.value as { grad?: Record<string, Float64Array> }).grad;
+          if (grad) expect(grad.weights.length).toBe((c.params.weights as Float64Array).length);
         },
       ),
-      params(4, 300),
+      params(5, 600),
+    );
+  });
+});
+
+describe('fuzz: raw binding modelConstants and projectInitial', () => {
+  const modelConstants = native.modelConstants as unknown as (...a: unknown[]) => unknown;
+  const projectInitial = native.projectInitial as unknown as (...a: unknown[]) => unknown;
+  const names = [...native.models.map((m) => m.name), 'QIF', '', 'constructor', '__proto__'];
+  it('return finite constants, a count, or a coded error', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...names),
+        fc.array(mutation(['tau', 'I0', 'vth', 'alpha', 'eps']), { maxLength: 2 }),
+        fc.array(mutation(['name', 'params', 'initial']), { maxLength: 1 }),
+        fc.array(fc.double({ noNaN: false }), { maxLength: 6 }),
+        (name, mp, ma, values) => {
+          const args: Raw = { name, params: {}, initial: Float64Array.from(values) };
+          const applied = applyAll(args.params as Raw, mp);
+          const a2 = applyAll(args, ma);
+          applied.sentinels.push(...a2.sentinels);
+          const ctx = { api: 'native.modelConstants', sentinels: applied.sentinels };
+          // Infinite bounds (stateMin/stateMax) are part of the answer, not an overflow.
+          const c = outcome(() => modelConstants(args.name, args.params), ctx, (where) => /state(Min|Max)/.test(where));
+          const p = outcome(() => projectInitial(args.name, args.params, args.initial), { ...ctx, api: 'native.projectInitial' });
+          if (c.ok && p.ok) expect(typeof p.value).toBe('number');
+        },
+      ),
+      params(6, 800),
     );
   });
 });

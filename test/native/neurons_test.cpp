@@ -244,7 +244,7 @@ void testQifFlowTable() {
   };
   for (const Row& r : rows) {
     context() = fmt("A.1 QIF flow row", {r.V0, r.I0, r.Delta});
-    const qif::Flow f = qif::flow(p, r.V0, r.I0, r.Delta);
+    const spikegrad::Flow f = qif::flow(p, r.V0, r.I0, r.Delta);
     CHECK(!f.clamped);
     CHECK_PRINTED(f.V, r.V);
     CHECK_PRINTED(f.I, r.I);
@@ -262,8 +262,8 @@ void testQifFlowTable() {
 /// lies past the blow-up or is too close to it for finite differences.
 int checkQifFlowFd(const spikegrad::QifParams& p, double V0, double I0, double Delta) {
   namespace qif = spikegrad::qif;
-  const qif::Flow f = qif::flow(p, V0, I0, Delta);
-  const qif::SpikeTime st = qif::spikeTime(p, V0, I0);
+  const spikegrad::Flow f = qif::flow(p, V0, I0, Delta);
+  const spikegrad::SpikeTime st = qif::spikeTime(p, V0, I0);
   if (f.clamped || std::fabs(f.V) > 1e4 || !(Delta < st.dt)) return 0;
   context() = fmt("flow V0 I0 Delta", {V0, I0, Delta});
   auto V_of_V0 = [&](double x) { return qif::flow(p, x, I0, Delta).V; };
@@ -338,7 +338,7 @@ void testQifFlowFd() {
       // that growth is moderate (otherwise the closed forms below are the check).
       if (2.0 * a * -std::expm1(-Delta) < 4.0) checked += checkQifFlowFd(p, a, I0, Delta);
       checked += checkQifFlowFd(p, -a, I0, Delta);
-      const qif::Flow fp = qif::flow(p, a, I0, Delta), fm = qif::flow(p, -a, I0, Delta);
+      const spikegrad::Flow fp = qif::flow(p, a, I0, Delta), fm = qif::flow(p, -a, I0, Delta);
       const double e = std::exp(-Delta), s = -std::expm1(-Delta);
       context() = fmt("fixed point I0 Delta", {I0, Delta});
       CHECK_NEAR(fp.V, a * e, 0, 1e-13);
@@ -393,21 +393,21 @@ void testQifFlowSpecial() {
   // Delta <= 0: unchanged state, identity state derivatives, and the one-sided Delta-derivatives
   // at 0+ (the vector field), so that simultaneous events keep their time gradients.
   for (double Delta : {0.0, -0.5}) {
-    const qif::Flow f = qif::flow(p, 0.7, -2.0, Delta);
+    const spikegrad::Flow f = qif::flow(p, 0.7, -2.0, Delta);
     CHECK(f.V == 0.7 && f.I == -2.0 && f.dV_dV0 == 1.0 && f.dI_dI0 == 1.0);
     CHECK(f.dV_dI0 == 0.0 && !f.clamped);
     CHECK_NEAR(f.dV_dDelta, 0.7 * (0.7 - 1.0) - 2.0, 1e-15, 0);
     CHECK_NEAR(f.dI_dDelta, 4.0, 1e-15, 0);
-    const qif::Flow h = qif::flow(p, 0.7, -2.0, 1e-9);  // the limit from the right
+    const spikegrad::Flow h = qif::flow(p, 0.7, -2.0, 1e-9);  // the limit from the right
     CHECK_NEAR(f.dV_dDelta, h.dV_dDelta, 1e-7, 0);
     CHECK_NEAR(f.dI_dDelta, h.dI_dDelta, 1e-7, 0);
-    const qif::Flow g = qif::flow(p, -kInf, 3.0, Delta);
+    const spikegrad::Flow g = qif::flow(p, -kInf, 3.0, Delta);
     CHECK(g.V == -kInf && g.dV_dV0 == 0.0 && g.dV_dI0 == 0.0 && g.dV_dDelta == 0.0);
   }
   // Clamp at 1/eps: flowing onto the blow-up.
   {
     const double dt = qif::spikeTime(p, 2.0, 1.0).dt;
-    const qif::Flow f = qif::flow(p, 2.0, 1.0, dt - 1e-9);
+    const spikegrad::Flow f = qif::flow(p, 2.0, 1.0, dt - 1e-9);
     CHECK(f.clamped && f.V == 1.0 / p.eps);
     CHECK(f.dV_dV0 == 0.0 && f.dV_dI0 == 0.0 && f.dV_dDelta == 0.0);
     CHECK_NEAR(f.I, std::exp(-2.0 * (dt - 1e-9)), 0, 1e-15);
@@ -419,8 +419,8 @@ void testQifFlowSpecial() {
     double I0 = (i % 4 == 0) ? 0.0 : rng.uniform(-30.0, 30.0);
     if (i % 4 == 1) I0 = rng.uniform(-1e-9, 1e-9);
     const double Delta = rng.uniform(0.002, 2.0);
-    const qif::Flow f = qif::flow(p, -kInf, I0, Delta);
-    const qif::Flow g = qif::flow(p, -1e12, I0, Delta);
+    const spikegrad::Flow f = qif::flow(p, -kInf, I0, Delta);
+    const spikegrad::Flow g = qif::flow(p, -1e12, I0, Delta);
     context() = fmt("V0=-inf I0 Delta", {I0, Delta});
     CHECK(f.clamped == g.clamped);
     CHECK_NEAR(f.V, g.V, 1e-9, 1e-6);
@@ -443,7 +443,7 @@ void testQifFlowSpecial() {
     const double a = std::sqrt(I0);
     for (double frac : {0.6, 0.8, 0.95}) {
       const double s = frac * kPi / a, Delta = -std::log1p(-s), e = 1.0 - s;
-      const qif::Flow f = qif::flow(p, -kInf, I0, Delta);
+      const spikegrad::Flow f = qif::flow(p, -kInf, I0, Delta);
       context() = fmt("V0=-inf past pole I0 frac", {I0, frac});
       CHECK(f.V > 0.0);
       CHECK_NEAR(f.V, -e * a / std::tan(a * s), 0, 1e-12);
@@ -455,7 +455,7 @@ void testQifFlowSpecial() {
   // closed form plus the first-order correction from g (an independent evaluation).
   {
     const double V0 = -1e6, I0 = 1e-6, Delta = 1e-3;
-    const qif::Flow f = qif::flow(p, V0, I0, Delta);
+    const spikegrad::Flow f = qif::flow(p, V0, I0, Delta);
     const double e = std::exp(-Delta), s = -std::expm1(-Delta), q = 1.0 - V0 * s;
     const double dI0at0 = e * s * (1.0 + q + q * q) / (3.0 * q * q);
     CHECK_NEAR(f.dV_dI0, dI0at0, 0, 1e-7);
@@ -482,7 +482,7 @@ void testQifSpikeTimeTable() {
   };
   for (const Row& r : rows) {
     context() = fmt("A.1 QIF spike time row", {r.V, r.I});
-    const qif::SpikeTime st = qif::spikeTime(p, r.V, r.I);
+    const spikegrad::SpikeTime st = qif::spikeTime(p, r.V, r.I);
     CHECK_PRINTED(st.dt, r.dt);
     CHECK_PRINTED(st.d_dV, r.dV);
     CHECK_PRINTED(st.d_dI, r.dI);
@@ -490,7 +490,7 @@ void testQifSpikeTimeTable() {
   context().clear();
   // I = 0, V > 1 closed forms: d/dV = -tau/(V(V-1)), d/dI = -tau/(3 V^2 (V-1)).
   for (double V : {1.001, 1.5, 4.0, 1e3}) {
-    const qif::SpikeTime st = qif::spikeTime(p, V, 0.0);
+    const spikegrad::SpikeTime st = qif::spikeTime(p, V, 0.0);
     CHECK_NEAR(st.dt, std::log(V / (V - 1.0)), 0, 1e-13);
     CHECK_NEAR(st.d_dV, -1.0 / (V * (V - 1.0)), 0, 1e-12);
     CHECK_NEAR(st.d_dI, -1.0 / (3.0 * V * V * (V - 1.0)), 0, 1e-12);
@@ -499,7 +499,7 @@ void testQifSpikeTimeTable() {
 
 int checkQifSpikeFd(const spikegrad::QifParams& p, double V, double I) {
   namespace qif = spikegrad::qif;
-  const qif::SpikeTime st = qif::spikeTime(p, V, I);
+  const spikegrad::SpikeTime st = qif::spikeTime(p, V, I);
   if (!std::isfinite(st.dt) || st.dt > 8.0) return 0;  // none, or too close to the threshold
   context() = fmt("spikeTime V I", {V, I});
   if (std::isfinite(V)) {
@@ -536,7 +536,7 @@ void testQifSpikeTime() {
 
   // V = -inf: s* = pi/a, d/dI = tau/(1 - s*) * (-s*/(2I)).
   for (double I : {10.0, 25.0}) {
-    const qif::SpikeTime st = qif::spikeTime(p, -kInf, I);
+    const spikegrad::SpikeTime st = qif::spikeTime(p, -kInf, I);
     const double sstar = kPi / std::sqrt(I);
     CHECK_NEAR(st.dt, -std::log1p(-sstar), 0, 1e-14);
     CHECK(st.d_dV == 0.0);
@@ -551,11 +551,11 @@ void testQifSpikeTime() {
   CHECK(qif::spikeTime(p, 1.5, -4.0).dt == kInf);
   CHECK(qif::spikeTime(p, 1.0, 0.0).dt == kInf);  // on the separatrix: s* = 1 exactly
   {
-    const qif::SpikeTime none = qif::spikeTime(p, 0.0, 1.0);
+    const spikegrad::SpikeTime none = qif::spikeTime(p, 0.0, 1.0);
     CHECK(none.dt == kInf && none.d_dV == 0.0 && none.d_dI == 0.0);
   }
   {
-    const qif::SpikeTime now = qif::spikeTime(p, kInf, 1.0);
+    const spikegrad::SpikeTime now = qif::spikeTime(p, kInf, 1.0);
     CHECK(now.dt == 0.0 && now.d_dV == 0.0 && now.d_dI == 0.0);
   }
 
@@ -580,10 +580,10 @@ void testQifSpikeTime() {
     if (i % 5 == 0) V = -kInf;
     if (i % 5 == 1) I = 0.0;
     if (i % 5 == 2) V = -1e6;
-    const qif::SpikeTime st = qif::spikeTime(p, V, I);
+    const spikegrad::SpikeTime st = qif::spikeTime(p, V, I);
     if (!std::isfinite(st.dt)) continue;
     const double Delta = rng.uniform(0.0, 0.95) * st.dt;
-    const qif::Flow f = qif::flow(p, V, I, Delta);
+    const spikegrad::Flow f = qif::flow(p, V, I, Delta);
     if (f.clamped) continue;
     const double rest = qif::spikeTime(p, f.V, f.I).dt;
     context() = fmt("invariance V I Delta", {V, I, Delta});
@@ -594,7 +594,7 @@ void testQifSpikeTime() {
   CHECK(inv > 100);
   // Without a spike the invariance holds trivially: no spike appears under free flow.
   for (double V : {-3.0, 0.0, 0.9}) {
-    const qif::Flow f = qif::flow(p, V, 2.0, 3.0);
+    const spikegrad::Flow f = qif::flow(p, V, 2.0, 3.0);
     CHECK(qif::spikeTime(p, f.V, f.I).dt == kInf);
   }
 }
@@ -618,8 +618,8 @@ void testQifPseudoTable() {
   };
   for (const Row& r : rows) {
     context() = fmt("4.1 pseudo row", {r.V, r.Ip});
-    const qif::Pseudo k1 = qif::pseudoOffset(p, r.V, r.Ip, 1);
-    const qif::Pseudo k2 = qif::pseudoOffset(p, r.V, r.Ip, 2);
+    const spikegrad::Pseudo k1 = qif::pseudoOffset(p, r.V, r.Ip, 1);
+    const spikegrad::Pseudo k2 = qif::pseudoOffset(p, r.V, r.Ip, 2);
     const double Theta = k2.offset - k1.offset;
     const double phi = Theta - k1.offset;
     CHECK_PRINTED(p.alpha * spikegrad::softplus(r.Ip / p.alpha), r.S);
@@ -631,7 +631,7 @@ void testQifPseudoTable() {
     CHECK_PRINTED(k1.d_dIp, r.dIp);
   }
   context().clear();
-  const qif::Rate r0 = qif::rate(p, 0.0, 0.0);
+  const spikegrad::Rate r0 = qif::rate(p, 0.0, 0.0);
   CHECK_PRINTED(r0.d_dV, "0.1166942");
   CHECK_PRINTED(r0.d_dIp, "0.002104427");
   // Limits: V(T) = 1e6 gives t1 ~ T + 1e-6; V(T) = -1e6 gives t1 ~ T + Theta_p.
@@ -639,8 +639,8 @@ void testQifPseudoTable() {
   CHECK_NEAR(qif::pseudoOffset(p, 1e6, 0.0, 1).offset, 1e-6, 1e-11, 0);
   CHECK_NEAR(qif::pseudoOffset(p, -1e6, 0.0, 1).offset, Theta0, 1e-5, 0);
   // Exact infinities.
-  const qif::Pseudo pinf = qif::pseudoOffset(p, kInf, 0.0, 1);
-  const qif::Pseudo minf = qif::pseudoOffset(p, -kInf, 0.0, 1);
+  const spikegrad::Pseudo pinf = qif::pseudoOffset(p, kInf, 0.0, 1);
+  const spikegrad::Pseudo minf = qif::pseudoOffset(p, -kInf, 0.0, 1);
   CHECK(pinf.offset == 0.0 && pinf.d_dV == 0.0);
   CHECK_NEAR(minf.offset, Theta0, 0, 1e-15);
   CHECK(minf.d_dV == 0.0);
@@ -648,7 +648,7 @@ void testQifPseudoTable() {
   CHECK_NEAR(qif::pseudoOffset(p, kInf, 0.0, 3).offset, 2.0 * Theta0, 0, 1e-15);
   // d offset / dIp at V = +-inf: -offset/(2S) sigmoid (the c-term vanishes).
   CHECK_NEAR(minf.d_dIp, -Theta0 * 0.5 / (2.0 * p.alpha * std::log(2.0)), 0, 1e-14);
-  const qif::Rate rinf = qif::rate(p, kInf, 5.0), rminf = qif::rate(p, -kInf, 5.0);
+  const spikegrad::Rate rinf = qif::rate(p, kInf, 5.0), rminf = qif::rate(p, -kInf, 5.0);
   CHECK(rinf.r == 1.0 && rinf.d_dV == 0.0 && rinf.d_dIp == 0.0);
   CHECK(rminf.r == 0.0 && rminf.d_dV == 0.0 && rminf.d_dIp == 0.0);
   // The rate equals phi_p / Theta_p.
@@ -675,8 +675,8 @@ void testQifPseudoFd() {
       const double Ip = (i % 7 == 0) ? 0.0 : rng.uniform(-80.0, 80.0);
       const int k = 1 + i % 3;
       context() = fmt("pseudo alpha V Ip k", {alpha, V, Ip, static_cast<double>(k)});
-      const qif::Pseudo ps = qif::pseudoOffset(p, V, Ip, k);
-      const qif::Rate rt = qif::rate(p, V, Ip);
+      const spikegrad::Pseudo ps = qif::pseudoOffset(p, V, Ip, k);
+      const spikegrad::Rate rt = qif::rate(p, V, Ip);
       // Both functions of V vary on the scale sqrt(S + c^2), which is tiny when S is.
       const double c = V - 0.5, S = p.alpha * spikegrad::softplus(Ip / p.alpha);
       const double hV = std::fmin(scaleOf(V), std::sqrt(S + c * c));
@@ -696,8 +696,8 @@ void testQifPseudoFd() {
   context().clear();
   // Very negative pseudo current, where S underflows (I_p/alpha < -745): finite results.
   const spikegrad::QifParams p;
-  const qif::Pseudo ps = qif::pseudoOffset(p, 0.0, -1e4, 1);
-  const qif::Rate rt = qif::rate(p, 0.0, -1e4);
+  const spikegrad::Pseudo ps = qif::pseudoOffset(p, 0.0, -1e4, 1);
+  const spikegrad::Rate rt = qif::rate(p, 0.0, -1e4);
   CHECK(std::isfinite(ps.offset) && std::isfinite(ps.d_dV) && std::isfinite(ps.d_dIp));
   CHECK(std::isfinite(rt.r) && std::isfinite(rt.d_dV) && std::isfinite(rt.d_dIp));
   std::printf("qif pseudodynamics: finite differences at %d states\n", checked);
@@ -725,7 +725,7 @@ void testTheta() {
   };
   for (const Row& r : rows) {
     context() = fmt("A.1 theta row", {r.phi, r.w});
-    const theta::Kick k = theta::kick(p, r.phi, r.w);
+    const spikegrad::Kick k = theta::kick(p, r.phi, r.w);
     CHECK_PRINTED(k.phi, r.H);
     CHECK_PRINTED(k.d_dphi, r.dphi);
     CHECK_PRINTED(k.d_dw, r.dw);
@@ -736,7 +736,7 @@ void testTheta() {
   CHECK_NEAR(theta::vOfPhase(p, 3.0), 0.5, 1e-15, 0);
   // Guards: unchanged phase, d_dphi = 1, d_dw = 0 at and beyond eps of 0 and Theta.
   for (double phi : {0.0, 1e-7, 1e-6, 6.0 - 1e-6, 6.0, 7.0, -1.0}) {
-    const theta::Kick k = theta::kick(p, phi, 2.0);
+    const spikegrad::Kick k = theta::kick(p, phi, 2.0);
     CHECK(k.phi == phi && k.d_dphi == 1.0 && k.d_dw == 0.0);
   }
   CHECK(theta::vOfPhase(p, 0.0) == -1e6);
@@ -759,7 +759,7 @@ void testTheta() {
       if (i % 5 == 0) w = 0.0;
       if (i % 7 == 0) w = rng.uniform(-200.0, 200.0);
       context() = fmt("theta I0 phi w", {I0, phi, w});
-      const theta::Kick k = theta::kick(q, phi, w);
+      const spikegrad::Kick k = theta::kick(q, phi, w);
       CHECK(k.phi > 0.0 && k.phi < Theta);
       const double hphi = std::fmin(phi, Theta - phi);  // stay inside the guards
       CHECK_FD([&](double x) { return theta::kick(q, x, w).phi; }, phi, hphi, k.d_dphi);
@@ -769,7 +769,7 @@ void testTheta() {
         CHECK_NEAR(k.phi, theta::phaseOfV(q, theta::vOfPhase(q, phi) + w), 1e-12, 1e-10);
       }
       const double w1 = 0.37 * w, w2 = w - w1;
-      const theta::Kick k1 = theta::kick(q, phi, w1);
+      const spikegrad::Kick k1 = theta::kick(q, phi, w1);
       if (k1.phi > q.eps * 10 && k1.phi < Theta - q.eps * 10) {
         CHECK_NEAR(theta::kick(q, k1.phi, w2).phi, k.phi, 1e-9, 1e-9);
       }
@@ -805,7 +805,7 @@ void testLif() {
   };
   for (const Row& r : rows) {
     context() = fmt("A.1 LIF row", {r.V0, r.I0});
-    const spikegrad::qif::SpikeTime st = lif::spikeTime(p, r.V0, r.I0);
+    const spikegrad::SpikeTime st = lif::spikeTime(p, r.V0, r.I0);
     CHECK_PRINTED(st.dt, r.dt);
     CHECK_PRINTED(st.d_dV, r.dV0);
     CHECK_PRINTED(st.d_dI, r.dI0);
@@ -823,7 +823,7 @@ void testLif() {
   CHECK(lif::spikeTime(p, 1.5, 3.0).dt == kInf);
   // The flow: Delta <= 0 keeps the state; its Delta-derivatives are the vector field at 0+.
   {
-    const lif::Flow f = lif::flow(p, 0.3, 2.0, 0.0);
+    const spikegrad::Flow f = lif::flow(p, 0.3, 2.0, 0.0);
     CHECK(f.V == 0.3 && f.I == 2.0 && f.dV_dV0 == 1.0 && f.dI_dI0 == 1.0);
     CHECK(f.dV_dI0 == 0.0);
     CHECK_NEAR(f.dV_dDelta, 2.0 - 0.3, 1e-15, 0);
@@ -835,13 +835,13 @@ void testLif() {
     const double V0 = rng.uniform(-2.0, 0.95), I0 = rng.uniform(-10.0, 20.0);
     const double Delta = rng.uniform(0.001, 3.0);
     context() = fmt("lif V0 I0 Delta", {V0, I0, Delta});
-    const lif::Flow f = lif::flow(p, V0, I0, Delta);
+    const spikegrad::Flow f = lif::flow(p, V0, I0, Delta);
     CHECK_FD([&](double x) { return lif::flow(p, x, I0, Delta).V; }, V0, scaleOf(V0), f.dV_dV0);
     CHECK_FD([&](double x) { return lif::flow(p, V0, x, Delta).V; }, I0, scaleOf(I0), f.dV_dI0);
     CHECK_FD([&](double x) { return lif::flow(p, V0, I0, x).V; }, Delta, Delta, f.dV_dDelta);
     CHECK_FD([&](double x) { return lif::flow(p, V0, x, Delta).I; }, I0, scaleOf(I0), f.dI_dI0);
     CHECK_FD([&](double x) { return lif::flow(p, V0, I0, x).I; }, Delta, Delta, f.dI_dDelta);
-    const spikegrad::qif::SpikeTime st = lif::spikeTime(p, V0, I0);
+    const spikegrad::SpikeTime st = lif::spikeTime(p, V0, I0);
     if (std::isfinite(st.dt) && std::fabs(st.d_dV) < 50.0) {
       CHECK_FD([&](double x) { return lif::spikeTime(p, x, I0).dt; }, V0, 0.01, st.d_dV);
       CHECK_FD([&](double x) { return lif::spikeTime(p, V0, x).dt; }, I0, 0.01, st.d_dI);
@@ -878,8 +878,8 @@ void testLif() {
       const double Ip = (i % 7 == 0) ? 0.0 : rng.uniform(-60.0, 60.0);
       const int k = 1 + i % 3;
       context() = fmt("lif pseudo alpha V Ip k", {alpha, V, Ip, static_cast<double>(k)});
-      const spikegrad::qif::Pseudo ps = lif::pseudoOffset(q, V, Ip, k);
-      const spikegrad::qif::Rate rt = lif::rate(q, V, Ip);
+      const spikegrad::Pseudo ps = lif::pseudoOffset(q, V, Ip, k);
+      const spikegrad::Rate rt = lif::rate(q, V, Ip);
       CHECK_FD([&](double x) { return lif::pseudoOffset(q, x, Ip, k).offset; }, V, 0.01, ps.d_dV);
       CHECK_FD([&](double x) { return lif::pseudoOffset(q, V, x, k).offset; }, Ip, scaleOf(Ip),
                ps.d_dIp);
@@ -903,7 +903,7 @@ void testOscLif() {
   CHECK_PRINTED(p.period(), "1.6094379");
   CHECK_NEAR(p.period(), std::log(5.0), 0, 1e-15);
   {
-    const spikegrad::theta::Kick k = osclif::kick(p, 0.5, 0.2);
+    const spikegrad::Kick k = osclif::kick(p, 0.5, 0.2);
     CHECK_PRINTED(k.d_dw, "1.791590303");
     CHECK_PRINTED(k.d_dphi, "1.358318061");
     const double Vk = 1.25 * (1.0 - std::exp(-0.5)) + 0.2;
@@ -911,7 +911,7 @@ void testOscLif() {
   }
   // Clipping: an input reaching the threshold gives exactly Theta with zero derivatives.
   for (double w : {0.6, 1.0, 50.0}) {
-    const spikegrad::theta::Kick k = osclif::kick(p, 1.0, w);
+    const spikegrad::Kick k = osclif::kick(p, 1.0, w);
     CHECK(k.phi == p.period() && k.d_dphi == 0.0 && k.d_dw == 0.0);
   }
   CHECK(osclif::kick(p, kInf, 0.0).phi == p.period());
@@ -934,7 +934,7 @@ void testOscLif() {
       const double w = rng.uniform(-3.0, 1.0);
       const double Vk = osclif::vOfPhase(q, phi) + w;
       context() = fmt("osclif I0 phi w", {I0, phi, w});
-      const spikegrad::theta::Kick k = osclif::kick(q, phi, w);
+      const spikegrad::Kick k = osclif::kick(q, phi, w);
       if (Vk >= q.vth) {
         CHECK(k.phi == Theta && k.d_dphi == 0.0 && k.d_dw == 0.0);
         continue;
@@ -1001,27 +1001,27 @@ void testNoNaN() {
   };
   for (double V : Vs) {
     for (double I : Is) {
-      const qif::SpikeTime st = qif::spikeTime(qp, V, I);
+      const spikegrad::SpikeTime st = qif::spikeTime(qp, V, I);
       bad("qif::spikeTime", {V, I}, {st.dt, st.d_dV, st.d_dI});
-      const qif::Rate rt = qif::rate(qp, V, I);
+      const spikegrad::Rate rt = qif::rate(qp, V, I);
       bad("qif::rate", {V, I}, {rt.r, rt.d_dV, rt.d_dIp});
       for (int k : {1, 2, 5}) {
-        const qif::Pseudo ps = qif::pseudoOffset(qp, V, I, k);
+        const spikegrad::Pseudo ps = qif::pseudoOffset(qp, V, I, k);
         bad("qif::pseudoOffset", {V, I, static_cast<double>(k)}, {ps.offset, ps.d_dV, ps.d_dIp});
-        const qif::Pseudo lps = lif::pseudoOffset(lp, V, I, k);
+        const spikegrad::Pseudo lps = lif::pseudoOffset(lp, V, I, k);
         bad("lif::pseudoOffset", {V, I, static_cast<double>(k)}, {lps.offset, lps.d_dV, lps.d_dIp});
       }
-      const qif::Rate lrt = lif::rate(lp, V, I);
+      const spikegrad::Rate lrt = lif::rate(lp, V, I);
       bad("lif::rate", {V, I}, {lrt.r, lrt.d_dV, lrt.d_dIp});
-      const qif::SpikeTime lst = lif::spikeTime(lp, V, I);
+      const spikegrad::SpikeTime lst = lif::spikeTime(lp, V, I);
       bad("lif::spikeTime", {V, I}, {lst.dt, lst.d_dV, lst.d_dI});
       for (double D : Ds) {
         if (V != kInf) {
-          const qif::Flow f = qif::flow(qp, V, I, D);
+          const spikegrad::Flow f = qif::flow(qp, V, I, D);
           bad("qif::flow", {V, I, D},
               {f.V, f.I, f.dV_dV0, f.dV_dI0, f.dV_dDelta, f.dI_dI0, f.dI_dDelta});
         }
-        const lif::Flow g = lif::flow(lp, V, I, D);
+        const spikegrad::Flow g = lif::flow(lp, V, I, D);
         bad("lif::flow", {V, I, D},
             {g.V, g.I, g.dV_dV0, g.dV_dI0, g.dV_dDelta, g.dI_dI0, g.dI_dDelta});
       }
@@ -1035,37 +1035,37 @@ void testNoNaN() {
   for (int i = 0; i < 100000; ++i) {
     const double V = logRandom(-300, 300), I = logRandom(-300, 300);
     const double D = std::fabs(logRandom(-300, 4));
-    const qif::Flow f = qif::flow(qp, V, I, D);
+    const spikegrad::Flow f = qif::flow(qp, V, I, D);
     bad("qif::flow (log sweep)", {V, I, D},
         {f.V, f.I, f.dV_dV0, f.dV_dI0, f.dV_dDelta, f.dI_dI0, f.dI_dDelta});
-    const qif::SpikeTime st = qif::spikeTime(qp, V, I);
+    const spikegrad::SpikeTime st = qif::spikeTime(qp, V, I);
     bad("qif::spikeTime (log sweep)", {V, I}, {st.dt, st.d_dV, st.d_dI});
-    const qif::Pseudo ps = qif::pseudoOffset(qp, V, I, 1 + i % 3);
+    const spikegrad::Pseudo ps = qif::pseudoOffset(qp, V, I, 1 + i % 3);
     bad("qif::pseudoOffset (log sweep)", {V, I}, {ps.offset, ps.d_dV, ps.d_dIp});
-    const qif::Rate rt = qif::rate(qp, V, I);
+    const spikegrad::Rate rt = qif::rate(qp, V, I);
     bad("qif::rate (log sweep)", {V, I}, {rt.r, rt.d_dV, rt.d_dIp});
-    const lif::Flow g = lif::flow(lp, V, I, D);
+    const spikegrad::Flow g = lif::flow(lp, V, I, D);
     bad("lif::flow (log sweep)", {V, I, D},
         {g.V, g.I, g.dV_dV0, g.dV_dI0, g.dV_dDelta, g.dI_dI0, g.dI_dDelta});
-    const qif::SpikeTime lst = lif::spikeTime(lp, V, I);
+    const spikegrad::SpikeTime lst = lif::spikeTime(lp, V, I);
     bad("lif::spikeTime (log sweep)", {V, I}, {lst.dt, lst.d_dV, lst.d_dI});
-    const qif::Pseudo lps = lif::pseudoOffset(lp, V, I, 1 + i % 3);
+    const spikegrad::Pseudo lps = lif::pseudoOffset(lp, V, I, 1 + i % 3);
     bad("lif::pseudoOffset (log sweep)", {V, I}, {lps.offset, lps.d_dV, lps.d_dIp});
-    const qif::Rate lrt = lif::rate(lp, V, I);
+    const spikegrad::Rate lrt = lif::rate(lp, V, I);
     bad("lif::rate (log sweep)", {V, I}, {lrt.r, lrt.d_dV, lrt.d_dIp});
     const spikegrad::ThetaParams tp;
     const spikegrad::OscLifParams op;
     const double phi = rng.uniform(-0.1, 1.1) * tp.period();
-    const theta::Kick k = theta::kick(tp, phi, V);
+    const spikegrad::Kick k = theta::kick(tp, phi, V);
     bad("theta::kick (log sweep)", {phi, V}, {k.phi, k.d_dphi, k.d_dw});
-    const theta::Kick o = osclif::kick(op, phi, V);
+    const spikegrad::Kick o = osclif::kick(op, phi, V);
     bad("osclif::kick (log sweep)", {phi, V}, {o.phi, o.d_dphi, o.d_dw});
   }
   // The unstable fixed point V0 = a with 1 - tanh(a s) subnormal or underflowing (a s near 372).
   for (double a : {500.0, 1000.0}) {
     for (int j = 0; j <= 40; ++j) {
       const double z = 340.0 + j, s = z / a, D = -std::log1p(-s);
-      const qif::Flow f = qif::flow(qp, a, -a * a, D);
+      const spikegrad::Flow f = qif::flow(qp, a, -a * a, D);
       bad("qif::flow (saturated fixed point)", {a, z},
           {f.V, f.I, f.dV_dV0, f.dV_dI0, f.dV_dDelta, f.dI_dI0, f.dI_dDelta});
       context() = fmt("saturated fixed point a z", {a, z});
@@ -1105,9 +1105,9 @@ void testNoNaN() {
     for (double phi : phis) {
       bad("theta::vOfPhase", {phi}, {theta::vOfPhase(tp, phi), osclif::vOfPhase(op, phi)});
       for (double w : ws) {
-        const theta::Kick k = theta::kick(tp, phi, w);
+        const spikegrad::Kick k = theta::kick(tp, phi, w);
         bad("theta::kick", {eps, phi, w}, {k.phi, k.d_dphi, k.d_dw});
-        const theta::Kick o = osclif::kick(op, phi, w);
+        const spikegrad::Kick o = osclif::kick(op, phi, w);
         bad("osclif::kick", {phi, w}, {o.phi, o.d_dphi, o.d_dw});
       }
     }

@@ -46,15 +46,20 @@
 // from -inf).
 #pragma once
 
+#include <array>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include "../math.hpp"
-#include "qif.hpp"
+#include "contract.hpp"
 
 namespace spikegrad {
 
-/// Parameters of the LIF neuron (method.md section 2.3).
+struct LifAdapter;
+
+/// Parameters of the LIF neuron (method.md section 2.3). The registered unit of the model
+/// (contract.hpp), with its engine adapter LifAdapter below.
 struct LifParams {
   /// Membrane time constant tau = tau_m; the synaptic time constant is tau / 2. Default 1.
   double tau = 1.0;
@@ -70,27 +75,35 @@ struct LifParams {
     detail::checkPositiveFinite("lif", "vth", vth);
     detail::checkPositiveFinite("lif", "alpha", alpha);
   }
+
+  static constexpr const char* kName = "lif";
+  static constexpr Family kFamily = Family::kCurrent;
+  static constexpr std::array<const char*, 2> kStateNames{"V", "I"};
+  static constexpr std::array<ParamField<LifParams>, 3> fields() {
+    return {{{"tau", &LifParams::tau}, {"vth", &LifParams::vth}, {"alpha", &LifParams::alpha}}};
+  }
+  /// The initial voltage lies below the threshold: V <= the largest double below vth (a neuron
+  /// at its threshold would have spiked); I is unconstrained.
+  std::array<StateBounds, 2> bounds() const {
+    StateBounds V;
+    V.max = std::nextafter(vth, -kInf);
+    V.rule = "be below the threshold vth";
+    return {V, StateBounds{}};
+  }
+  /// V = 0 (the reset value), I = 0.
+  std::array<double, 2> defaultState() const { return {0.0, 0.0}; }
+  std::vector<NamedConstant> constants() const { return {}; }
+  using Adapter = LifAdapter;
 };
 
 namespace lif {
-
-/// State and partial derivatives after free evolution over an interval of length Delta.
-struct Flow {
-  double V;          ///< V(Delta) = e (V0 + I0 s)
-  double I;          ///< I(Delta) = I0 e^2
-  double dV_dV0;     ///< e
-  double dV_dI0;     ///< e - e^2
-  double dV_dDelta;  ///< (I(Delta) - V(Delta)) / tau
-  double dI_dI0;     ///< e^2
-  double dI_dDelta;  ///< -2 I(Delta) / tau
-};
 
 /// Free evolution of the LIF state (V0, I0) over Delta (method.md section 2.3). Delta <= 0 returns
 /// the state unchanged with dV_dV0 = dI_dI0 = 1, dV_dI0 = 0 and the one-sided Delta-derivatives
 /// at Delta = 0+ (the vector field), which the adjoint needs for simultaneous events.
 inline Flow flow(const LifParams& p, double V0, double I0, double Delta) {
   Flow f;
-  if (!(Delta > 0.0)) return {V0, I0, 1.0, 0.0, (I0 - V0) / p.tau, 1.0, -2.0 * I0 / p.tau};
+  if (!(Delta > 0.0)) return {V0, I0, 1.0, 0.0, (I0 - V0) / p.tau, 1.0, -2.0 * I0 / p.tau, false};
   const double e = std::exp(-Delta / p.tau);
   const double s = -std::expm1(-Delta / p.tau);  // 1 - e without cancellation for small Delta
   f.I = I0 * e * e;
@@ -102,13 +115,14 @@ inline Flow flow(const LifParams& p, double V0, double I0, double Delta) {
   f.dV_dDelta = (f.I - f.V) / p.tau;
   f.dI_dI0 = e * e;
   f.dI_dDelta = -2.0 * f.I / p.tau;
+  f.clamped = false;
   return f;
 }
 
 /// Time to the next threshold crossing of the state (V, I) under free evolution (method.md
 /// section 2.3), +inf when there is none, with derivatives by implicit differentiation.
-inline qif::SpikeTime spikeTime(const LifParams& p, double V, double I) {
-  constexpr qif::SpikeTime kNone{kInf, 0.0, 0.0};
+inline SpikeTime spikeTime(const LifParams& p, double V, double I) {
+  constexpr SpikeTime kNone{kInf, 0.0, 0.0};
   const double B = V + I;
   // A crossing needs I > 0 and, for the larger root x+ to be positive, B > 0 (then there is no
   // cancellation in B + sqrt(...)).
@@ -122,7 +136,7 @@ inline qif::SpikeTime spikeTime(const LifParams& p, double V, double I) {
   // x+ - 1 = V/I - 2 V_th / (B (1 + sq)) (from x+ x- = V_th / I): no cancellation against 1, so a
   // crossing a tiny time ahead (huge I, or V just below V_th) is not rounded away.
   const double xm1 = V / I - 2.0 * p.vth / (B * (1.0 + sq));
-  qif::SpikeTime out;
+  SpikeTime out;
   if (!(xm1 < 0.0)) {
     // x+ >= 1: V is at or above the threshold. A neuron that sits on it up to rounding (flowed
     // to a tie time, V within 1e-12 relative of V_th) and rises (I > V) spikes now; further
@@ -193,10 +207,10 @@ inline PseudoTerms pseudoTerms(const LifParams& p, double V, double Ip) {
 /// Offset t_pseudo,k - T = k Theta_p - phi(V) of the k-th pseudospike (k >= 1; smaller k is
 /// treated as 1) of an LIF neuron with end-of-trial voltage V and pseudo current Ip, with
 /// derivatives. spikegrad's own pseudodynamics; see the header comment.
-inline qif::Pseudo pseudoOffset(const LifParams& p, double V, double Ip, int k) {
+inline Pseudo pseudoOffset(const LifParams& p, double V, double Ip, int k) {
   const detail::PseudoTerms t = detail::pseudoTerms(p, V, Ip);
   const double kd = k > 1 ? static_cast<double>(k) : 1.0;
-  qif::Pseudo out;
+  Pseudo out;
   out.offset = kd * t.Theta - t.phi;
   out.d_dV = -t.dphi_dV;
   // d offset/dI_p = sigma [ -k tau V_th / (I_eff S) + tau V / (I_eff (I_eff - V)) ].
@@ -206,9 +220,9 @@ inline qif::Pseudo pseudoOffset(const LifParams& p, double V, double Ip, int k) 
 
 /// Pseudo-rate phi(V) / Theta_p of an LIF neuron (0 at the reset value, 1 at the threshold,
 /// negative for V < 0), with derivatives. spikegrad's own pseudodynamics; see the header comment.
-inline qif::Rate rate(const LifParams& p, double V, double Ip) {
+inline Rate rate(const LifParams& p, double V, double Ip) {
   const detail::PseudoTerms t = detail::pseudoTerms(p, V, Ip);
-  qif::Rate out;
+  Rate out;
   out.r = t.phi / t.Theta;
   out.d_dV = t.dphi_dV / t.Theta;
   // d rate/dI_p = sigma [ -tau V / (I_eff (I_eff - V)) + rate tau V_th / (I_eff S) ] / Theta_p.
@@ -219,4 +233,26 @@ inline qif::Rate rate(const LifParams& p, double V, double Ip) {
 }
 
 }  // namespace lif
+
+/// The engine adapter of the LIF neuron (method.md 2.3): no mask (a finite threshold), reset to 0.
+struct LifAdapter {
+  const LifParams& p;
+  static constexpr bool kMask = false;
+  explicit LifAdapter(const LifParams& params) : p(params) {}
+  double tau() const { return p.tau; }
+  double eps() const { return 0.0; }
+  double clampV() const { return kInf; }
+  double resetV() const { return 0.0; }
+  Flow flow(double V, double I, double d) const { return lif::flow(p, V, I, d); }
+  SpikeTime spikeTime(double V, double I) const { return lif::spikeTime(p, V, I); }
+  Pseudo pseudo(double V, double Ip, int k) const { return lif::pseudoOffset(p, V, Ip, k); }
+  Rate rate(double V, double Ip) const { return lif::rate(p, V, Ip); }
+  /// The state Delta after (V, I), for plotting.
+  double voltage(double V, double I, double delta, double* Iout) const {
+    const Flow f = lif::flow(p, V, I, delta);
+    *Iout = f.I;
+    return f.V;
+  }
+};
+
 }  // namespace spikegrad

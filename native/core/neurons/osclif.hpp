@@ -24,14 +24,19 @@
 // t_pseudo,k = T + k Theta - H(phi_T, u). No experiment uses this model.
 #pragma once
 
+#include <array>
 #include <cmath>
+#include <vector>
 
 #include "../math.hpp"
-#include "theta.hpp"
+#include "contract.hpp"
 
 namespace spikegrad {
 
-/// Parameters of the oscillatory LIF neuron (method.md section 2.4).
+struct OscLifAdapter;
+
+/// Parameters of the oscillatory LIF neuron (method.md section 2.4). The registered unit of the
+/// model (contract.hpp), with its engine adapter OscLifAdapter below.
 struct OscLifParams {
   /// Membrane time constant. Default 1.
   double tau = 1.0;
@@ -56,6 +61,28 @@ struct OscLifParams {
 
   /// The period Theta = tau ln(I0 / (I0 - vth)) = tau log1p(vth / (I0 - vth)).
   double period() const { return tau * std::log1p(vth / (I0 - vth)); }
+
+  static constexpr const char* kName = "osclif";
+  static constexpr Family kFamily = Family::kPhase;
+  static constexpr std::array<const char*, 1> kStateNames{"phi"};
+  static constexpr std::array<ParamField<OscLifParams>, 4> fields() {
+    return {{{"tau", &OscLifParams::tau},
+             {"I0", &OscLifParams::I0},
+             {"vth", &OscLifParams::vth},
+             {"eps", &OscLifParams::eps}}};
+  }
+  /// Initial phases are at most Theta (negative phases are voltages below the reset value).
+  std::array<StateBounds, 1> bounds() const {
+    StateBounds phi;
+    phi.max = period();
+    phi.rule = "be at most Theta";
+    return {phi};
+  }
+  /// Theta / 2.
+  std::array<double, 1> defaultState() const { return {period() / 2}; }
+  /// period = Theta.
+  std::vector<NamedConstant> constants() const { return {{"period", period()}}; }
+  using Adapter = OscLifAdapter;
 };
 
 namespace osclif {
@@ -63,7 +90,7 @@ namespace osclif {
 /// Phase transfer function H(phi, w) = Phi(min(iPhi(phi) + w, vth)) of method.md section 2.4,
 /// with derivatives. When the kicked voltage reaches the threshold the result is exactly Theta
 /// (an immediate spike) with both derivatives 0.
-inline theta::Kick kick(const OscLifParams& p, double phi, double w) {
+inline Kick kick(const OscLifParams& p, double phi, double w) {
   const double V = -p.I0 * std::expm1(-phi / p.tau);  // iPhi(phi)
   // phi = -inf gives V = V' = -inf, where (I0 - V)/(I0 - V') would be inf/inf; its limit is 1.
   if (V == -kInf) return {phi, 1.0, 0.0};
@@ -71,7 +98,7 @@ inline theta::Kick kick(const OscLifParams& p, double phi, double w) {
   // Clipping at the threshold (also catches phi = +inf, where V = I0 > vth).
   if (!(Vk < p.vth)) return {p.period(), 0.0, 0.0};
   const double gapK = p.I0 - Vk;  // > I0 - vth > 0
-  theta::Kick out;
+  Kick out;
   out.phi = -p.tau * std::log1p(-Vk / p.I0);  // Phi(V')
   // I0 - V = I0 exp(-phi/tau), exact even when V is close to I0.
   out.d_dphi = p.I0 * std::exp(-phi / p.tau) / gapK;
@@ -94,4 +121,25 @@ inline double vOfPhase(const OscLifParams& p, double phi) {
 }
 
 }  // namespace osclif
+
+/// The engine adapter of the oscillatory LIF (method.md 2.4): the theta template with its own
+/// transfer function.
+struct OscLifAdapter {
+  static constexpr bool kSlopesNeedPhase = true;
+  const OscLifParams& p;
+  double Theta;
+  explicit OscLifAdapter(const OscLifParams& params) : p(params), Theta(params.period()) {}
+  Kick kick(double phi, double w) const { return osclif::kick(p, phi, w); }
+  double kickValue(double phi, double w) const { return osclif::kick(p, phi, w).phi; }
+  double kickValue(double phi, double w, double* aux) const {
+    *aux = 0.0;
+    return osclif::kick(p, phi, w).phi;
+  }
+  Kick kickSlopes(double phi, double w, double /*aux*/) const { return osclif::kick(p, phi, w); }
+  /// V = iPhi(phi + Delta), for plotting.
+  double voltage(double phi, double /*x1*/, double delta, double* /*I*/) const {
+    return osclif::vOfPhase(p, phi + delta);
+  }
+};
+
 }  // namespace spikegrad

@@ -54,14 +54,22 @@
 // atan2 for phases, and a stable softplus.
 #pragma once
 
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include "../math.hpp"
+#include "contract.hpp"
 
 namespace spikegrad {
 
+struct QifAdapter;
+
 /// Parameters of the QIF neuron (method.md section 2.1). Every experiment uses the defaults.
+/// The registered unit of the model (contract.hpp): its parameters, their names and defaults,
+/// validation, the initial-state domain and the engine adapter (QifAdapter below).
 struct QifParams {
   /// Membrane time constant tau = tau_m; the synaptic time constant is tau / 2. Default 1.
   double tau = 1.0;
@@ -78,6 +86,19 @@ struct QifParams {
     detail::checkPositiveFinite("qif", "alpha", alpha);
     detail::checkEps("qif", eps);
   }
+
+  static constexpr const char* kName = "qif";
+  static constexpr Family kFamily = Family::kCurrent;
+  static constexpr std::array<const char*, 2> kStateNames{"V", "I"};
+  static constexpr std::array<ParamField<QifParams>, 3> fields() {
+    return {{{"tau", &QifParams::tau}, {"alpha", &QifParams::alpha}, {"eps", &QifParams::eps}}};
+  }
+  /// The initial state is unconstrained (any finite V and I).
+  std::array<StateBounds, 2> bounds() const { return {}; }
+  /// V = 0, I = 0.
+  std::array<double, 2> defaultState() const { return {0.0, 0.0}; }
+  std::vector<NamedConstant> constants() const { return {}; }
+  using Adapter = QifAdapter;
 };
 
 namespace qif {
@@ -168,18 +189,6 @@ inline double chi(double c, double s) { return detail::chiTerms(c, s).chi; }
 /// g(c, s) = d chi(c, s) / d c (method.md section 2.1), with the series branch for
 /// |c| s^2 < 1e-3 (where it equals s^3/3 at c = 0).
 inline double chiDc(double c, double s) { return detail::chiTerms(c, s).g; }
-
-/// State and partial derivatives after free evolution over an interval of length Delta.
-struct Flow {
-  double V;          ///< V(Delta), clamped to at most 1/eps
-  double I;          ///< I(Delta) = I0 exp(-2 Delta / tau)
-  double dV_dV0;     ///< d V(Delta) / d V0
-  double dV_dI0;     ///< d V(Delta) / d I0
-  double dV_dDelta;  ///< d V(Delta) / d Delta (the vector field at the end point)
-  double dI_dI0;     ///< d I(Delta) / d I0 = exp(-2 Delta / tau)
-  double dI_dDelta;  ///< d I(Delta) / d Delta = -2 I(Delta) / tau
-  bool clamped;      ///< V hit the clamp 1/eps; then V = 1/eps and all dV_* are 0
-};
 
 /// Free evolution of the QIF state (V0, I0) over Delta with the single chi formula
 /// (method.md section 2.1), clamped to V <= 1/eps, and its partial derivatives.
@@ -293,13 +302,6 @@ inline Flow flow(const QifParams& p, double V0, double I0, double Delta) {
   return f;
 }
 
-/// Time to the next spike and its partial derivatives.
-struct SpikeTime {
-  double dt;    ///< time from now to the blow-up; +inf when there is none
-  double d_dV;  ///< d dt / d V (0 when there is no spike)
-  double d_dI;  ///< d dt / d I (0 when there is no spike)
-};
-
 /// Time to the next spike of the state (V, I) under free evolution (method.md section 2.1,
 /// atan2/log1p form), with derivatives.
 ///
@@ -345,20 +347,6 @@ inline SpikeTime spikeTime(const QifParams& p, double V, double I) {
   out.d_dI = p.tau / oneMinusS * dsdI;
   return out;
 }
-
-/// Offset of the k-th pseudospike after the trial end, and its derivatives.
-struct Pseudo {
-  double offset;  ///< t_pseudo,k - T = k Theta_p - phi_p
-  double d_dV;    ///< d offset / d V(T)
-  double d_dIp;   ///< d offset / d I_pseudo
-};
-
-/// Pseudo-rate of a neuron and its derivatives.
-struct Rate {
-  double r;      ///< phi_p / Theta_p, in [0, 1]
-  double d_dV;   ///< d r / d V(T)
-  double d_dIp;  ///< d r / d I_pseudo
-};
 
 namespace detail {
 
@@ -421,4 +409,33 @@ inline Rate rate(const QifParams& p, double V, double Ip) {
 }
 
 }  // namespace qif
+
+/// The engine adapter of the QIF neuron (method.md 2.1, 4.1): masked near its blow-up (V held at
+/// 1/eps), reset to -inf.
+struct QifAdapter {
+  const QifParams& p;
+  static constexpr bool kMask = true;
+  explicit QifAdapter(const QifParams& params) : p(params) {}
+  double tau() const { return p.tau; }
+  double eps() const { return p.eps; }
+  double clampV() const { return 1.0 / p.eps; }
+  double resetV() const { return -kInf; }
+  Flow flow(double V, double I, double d) const { return qif::flow(p, V, I, d); }
+  SpikeTime spikeTime(double V, double I) const { return qif::spikeTime(p, V, I); }
+  Pseudo pseudo(double V, double Ip, int k) const { return qif::pseudoOffset(p, V, Ip, k); }
+  Rate rate(double V, double Ip) const { return qif::rate(p, V, Ip); }
+  /// The state Delta after (V, I) for plotting: V limited to +-1/eps, the reference's plotting
+  /// convention for the blow-up and the reset (V = -inf at Delta = 0 reads -1/eps).
+  double voltage(double V, double I, double delta, double* Iout) const {
+    const double big = 1.0 / p.eps;
+    if (V == -kInf && delta <= 0) {
+      *Iout = I;
+      return -big;
+    }
+    const Flow f = qif::flow(p, V, I, delta);
+    *Iout = f.I;
+    return std::max(-big, std::min(f.V, big));
+  }
+};
+
 }  // namespace spikegrad

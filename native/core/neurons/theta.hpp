@@ -31,14 +31,21 @@
 // pi/2 near the pole) and pi/2 + atan(y) = atan2(1, -y) (no cancellation as y -> -inf).
 #pragma once
 
+#include <array>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include "../math.hpp"
+#include "contract.hpp"
 
 namespace spikegrad {
 
+struct ThetaAdapter;
+
 /// Parameters of the theta neuron (method.md section 2.2). MNIST uses tau = 6/pi, I0 = 5/4.
+/// The registered unit of the model (contract.hpp), with its engine adapter ThetaAdapter below
+/// (run by the tangent-coordinate engine, engine/theta_engine.hpp).
 struct ThetaParams {
   /// Membrane time constant. Default 1.
   double tau = 1.0;
@@ -62,16 +69,23 @@ struct ThetaParams {
 
   /// The period Theta = tau pi / r, which is also the phase at which the neuron spikes.
   double period() const { return tau * kPi / r(); }
+
+  static constexpr const char* kName = "theta";
+  static constexpr Family kFamily = Family::kPhase;
+  static constexpr std::array<const char*, 1> kStateNames{"phi"};
+  static constexpr std::array<ParamField<ThetaParams>, 3> fields() {
+    return {{{"tau", &ThetaParams::tau}, {"I0", &ThetaParams::I0}, {"eps", &ThetaParams::eps}}};
+  }
+  /// Initial phases lie in [0, Theta].
+  std::array<StateBounds, 1> bounds() const { return {{{0.0, period(), "lie in [0, Theta]"}}}; }
+  /// Theta / 2 (V = 1/2, method.md 6.4).
+  std::array<double, 1> defaultState() const { return {period() / 2}; }
+  /// period = Theta, r = sqrt(I0 - 1/4).
+  std::vector<NamedConstant> constants() const { return {{"period", period()}, {"r", r()}}; }
+  using Adapter = ThetaAdapter;
 };
 
 namespace theta {
-
-/// Result of an input kick: the new phase and its partial derivatives.
-struct Kick {
-  double phi;     ///< H(phi, w), the phase after the kick
-  double d_dphi;  ///< dH / dphi
-  double d_dw;    ///< dH / dw
-};
 
 namespace detail {
 /// dH/dphi = (1 + pt^2)/(1 + y^2) and dH/dw = tau/(r^2 (1 + y^2)). The plain products are used
@@ -132,15 +146,6 @@ inline Kick kickSlopesFromPt(const ThetaParams& p, double r, double pt, double w
   return out;
 }
 
-/// dH/dphi and dH/dw only (the reverse pass needs no value): one tan, no atan. Kick::phi is NaN.
-inline Kick kickSlopes(const ThetaParams& p, double r, double Theta, double phi, double w) {
-  if (!(phi > p.eps && phi < Theta - p.eps)) return {phi, 1.0, 0.0};
-  const double pt = -1.0 / std::tan(r * phi / p.tau);
-  Kick out{std::numeric_limits<double>::quiet_NaN(), 0.0, 0.0};
-  detail::kickSlopes(pt, pt + w / r, p.tau / (r * r), &out.d_dphi, &out.d_dw);
-  return out;
-}
-
 /// Phase transfer function H(phi, w) = Phi(iPhi(phi) + w) of method.md section 2.2, with
 /// derivatives. Outside eps < phi < Theta - eps (the reference guards, including phi = 0 after a
 /// reset) the phase is returned unchanged with d_dphi = 1 and d_dw = 0.
@@ -170,4 +175,27 @@ inline double vOfPhase(const ThetaParams& p, double phi) {
 }
 
 }  // namespace theta
+
+/// The engine adapter of the theta neuron (method.md 2.2, 4.2), with r and Theta precomputed.
+struct ThetaAdapter {
+  static constexpr bool kSlopesNeedPhase = false;  // they come from the stored pt
+  const ThetaParams& p;
+  double r, Theta;
+  explicit ThetaAdapter(const ThetaParams& params)
+      : p(params), r(params.r()), Theta(params.period()) {}
+  Kick kick(double phi, double w) const { return theta::kick(p, r, Theta, phi, w); }
+  double kickValue(double phi, double w) const { return theta::kickValue(p, r, Theta, phi, w); }
+  /// H and, in *aux, what the slopes need later (pt), so the reverse pass skips a tan.
+  double kickValue(double phi, double w, double* aux) const {
+    return theta::kickValue(p, r, Theta, phi, w, aux);
+  }
+  Kick kickSlopes(double /*phi*/, double w, double aux) const {
+    return theta::kickSlopesFromPt(p, r, aux, w);
+  }
+  /// V = iPhi(phi + Delta) for plotting, with the guards of vOfPhase.
+  double voltage(double phi, double /*x1*/, double delta, double* /*I*/) const {
+    return theta::vOfPhase(p, phi + delta);
+  }
+};
+
 }  // namespace spikegrad

@@ -1,7 +1,7 @@
-// The priority structure that yields the next network spike: an indexed binary min-heap of
-// predicted spike times, ordered by (time, neuron index) so that ties go to the lowest index
-// (method.md 3.3). Only neurons whose prediction lies inside the trial are kept in the heap; an
-// update costs O(log m) for m neurons due to spike before T.
+// The engines' queue of network spikes: an indexed binary min-heap of predicted spike times,
+// ordered by (time, neuron index) so that ties go to the lowest index (method.md 3.3). Only
+// neurons whose prediction lies inside the trial are kept in the heap; an update costs O(log m)
+// for m neurons due to spike before T.
 #pragma once
 
 #include <cstdint>
@@ -41,8 +41,7 @@ class SpikeQueue {
     }
   }
 
-  bool empty() const { return heap_.empty(); }
-  /// The neuron that spikes next (lowest index among ties); only when !empty().
+  /// The neuron that spikes next (lowest index among ties); only when topTime() < infinity.
   std::int32_t top() const { return heap_.front(); }
   /// Its predicted spike time, or +infinity when the queue is empty.
   double topTime() const {

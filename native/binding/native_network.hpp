@@ -1,4 +1,4 @@
-// Registers the NativeNetwork and NativeBatch classes on the addon's exports.
+// The NativeNetwork class: a network's immutable structure in native memory.
 #pragma once
 
 #include <napi.h>

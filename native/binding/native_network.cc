@@ -1,0 +1,185 @@
+// Binding of a network: the NativeNetwork class holds a network's structure (model, synapse
+// lists, trainable input channels, readout, trial), built and validated once and shared by every
+// call. Each call copies only what it is given (parameters and inputs), so asynchronous work owns
+// its data and callers may change their arrays as soon as the call returns.
+//
+//   forward(params, batch, options)  every sample of a batch on a thread pool (a NativeBatch with
+//                                    options.keepTapes)
+//   trial(params, sample, options)   one sample with spike lists, events, traces and the gradient
+//                                    of options.cotangent, in synapse-list layout
+#include "binding/native_network.hpp"
+
+#include <memory>
+
+#include "binding/args.hpp"
+#include "binding/async.hpp"
+#include "binding/errors.hpp"
+#include "binding/native_batch.hpp"
+#include "binding/results.hpp"
+#include "binding/trial.hpp"
+#include "core/batch.hpp"
+
+namespace spikegrad::binding {
+namespace {
+
+class NativeNetwork : public Napi::ObjectWrap<NativeNetwork> {
+ public:
+  static Napi::Function define(Napi::Env env) {
+    return DefineClass(env, "NativeNetwork",
+                       {InstanceMethod("forward", &NativeNetwork::Forward),
+                        InstanceMethod("forwardAsync", &NativeNetwork::ForwardAsync),
+                        InstanceMethod("trial", &NativeNetwork::Trial),
+                        InstanceMethod("trialAsync", &NativeNetwork::TrialAsync)});
+  }
+
+  explicit NativeNetwork(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NativeNetwork>(info) {
+    guarded(info.Env(), [&]() -> int {
+      requireArgs(info, 1, "NativeNetwork");
+      if (!info[0].IsObject()) fail(ErrorCode::kArgument, "NativeNetwork: spec must be an object");
+      const Napi::Object spec = info[0].As<Napi::Object>();
+      auto st = std::make_shared<NetworkStructure>();
+      st->model = getModel(spec);
+      const auto n = getSize(field(spec, "n"), "spec.n", kMaxNeurons);
+      const auto nIn = getSize(field(spec, "nIn"), "spec.nIn", kMaxNeurons);
+      if (n < 1) fail(ErrorCode::kRange, "spec.n must be at least 1");
+      st->n = static_cast<std::int32_t>(n);
+      st->recurrent =
+          synapsesFromLists(getInt32s(field(spec, "recurrentSource"), "spec.recurrentSource"),
+                            getInt32s(field(spec, "recurrentTarget"), "spec.recurrentTarget"),
+                            st->n, st->n, "spec.recurrent");
+      st->input = synapsesFromLists(getInt32s(field(spec, "inputSource"), "spec.inputSource"),
+                                    getInt32s(field(spec, "inputTarget"), "spec.inputTarget"),
+                                    static_cast<std::int32_t>(nIn), st->n, "spec.input");
+      Napi::Value tv = field(spec, "trainableChannels", false);
+      if (present(tv)) st->trainableChannels = getInt32s(tv, "spec.trainableChannels");
+      readout_ = getReadout(spec);
+      readout_.validate(st->n);
+      trial_ = getTrial(spec);
+      checkSlots(readout_, "spec.readoutCounts");
+      trial_.validate();
+      st->validate();
+      structure_ = std::move(st);
+      return 0;
+    });
+  }
+
+ private:
+  // ---- forward ------------------------------------------------------------------------------
+
+  struct ForwardBaton {
+    std::shared_ptr<Batch> batch;
+    unsigned threads = 0;
+    bool keepTapes = false;
+    BatchForward out;
+    void run() {
+      batch->forward(threads, keepTapes, &out);
+      requireFiniteResult(out.outputTimes, "output times");
+    }
+    Napi::Value result(Napi::Env env) {
+      Napi::Object o = Napi::Object::New(env);
+      o.Set("outputTimes", toFloat64Array(env, out.outputTimes));
+      o.Set("outputIsPseudo", toUint8Array(env, out.isPseudo));
+      o.Set("inTrialEvents", toFloat64Array(env, out.inTrialEvents));
+      o.Set("spikeCount", toFloat64Array(env, out.spikeCount));
+      o.Set("spikeCountFirst", toFloat64Array(env, out.spikeCountFirst));
+      o.Set("samples", Napi::Number::New(env, static_cast<double>(out.samples)));
+      o.Set("slots", Napi::Number::New(env, static_cast<double>(out.slots)));
+      if (keepTapes) o.Set("batch", wrapBatch(env, batch));
+      return o;
+    }
+  };
+
+  /// Copies parameters and inputs into a new Batch sharing the structure.
+  ForwardBaton forwardBaton(const Napi::CallbackInfo& info) {
+    requireArgs(info, 2, "forward");
+    Network net{structure_, getParams(info[0], *structure_)};
+    const BatchArrays arrays = getBatchArrays(info[1], "batch", false);
+    std::vector<InputSpikes> samples(arrays.samples());
+    for (std::size_t s = 0; s < samples.size(); ++s) samples[s] = arrays.sample(s);
+    if (static_cast<double>(samples.size()) * static_cast<double>(readout_.totalCount()) >
+        static_cast<double>(kMaxElements)) {
+      fail(ErrorCode::kRange, "batch too large: samples x output times exceeds 2^31");
+    }
+    ForwardBaton b;
+    b.batch = std::make_shared<Batch>(std::move(net), std::move(samples), readout_, trial_, pool_);
+    const Napi::Value options = info.Length() > 2 ? info[2] : info.Env().Undefined();
+    b.threads = getThreads(options);
+    b.keepTapes = getFlag(options, "keepTapes");
+    return b;
+  }
+
+  Napi::Value Forward(const Napi::CallbackInfo& info) {
+    return runNow<ForwardBaton>(info, [&](const Napi::CallbackInfo& i) { return forwardBaton(i); });
+  }
+
+  Napi::Value ForwardAsync(const Napi::CallbackInfo& info) {
+    return runAsync<ForwardBaton>(info,
+                                  [&](const Napi::CallbackInfo& i) { return forwardBaton(i); });
+  }
+
+  // ---- trial --------------------------------------------------------------------------------
+
+  struct TrialBaton {
+    TrialRun trial;
+    void run() { trial.run(); }
+    Napi::Value result(Napi::Env env) const {
+      Napi::Object out = trial.result(env);
+      if (trial.wantGradient) out.Set("grad", gradientObject(env, trial.grad));
+      return out;
+    }
+  };
+
+  /// sample: {times, channels, eventStart?} (one sample) or a batch with sampleStart, of which
+  /// options.sample (default 0) is run. options: {sample, cotangent, recordEvents, traceDt,
+  /// traceNeurons (default: all neurons)}.
+  TrialBaton trialBaton(const Napi::CallbackInfo& info) {
+    requireArgs(info, 2, "trial");
+    TrialBaton b;
+    TrialRun& t = b.trial;
+    t.net = Network{structure_, getParams(info[0], *structure_)};
+    const BatchArrays arrays = getBatchArrays(info[1], "sample", true);
+    const Napi::Value ov = info.Length() > 2 ? info[2] : info.Env().Undefined();
+    if (present(ov) && !ov.IsObject()) fail(ErrorCode::kArgument, "options must be an object");
+    const Napi::Object options =
+        ov.IsObject() ? ov.As<Napi::Object>() : Napi::Object::New(ov.Env());
+    if (arrays.samples() == 0) fail(ErrorCode::kRange, "sample: the batch holds no samples");
+    std::size_t s = 0;
+    Napi::Value sv = field(options, "sample", false, "options");
+    if (present(sv)) s = getSize(sv, "options.sample", arrays.samples() - 1);
+    t.inputs = arrays.sample(s);
+    t.readout = readout_;
+    t.trial = trial_;
+    t.cotangent = getCotangent(options, "options", &t.wantGradient);
+    t.wantEvents = getFlag(options, "recordEvents");
+    t.traceRequest = getTraces(options, "options", structure_->n);
+    // Validate here, on the main thread (the structure was validated when it was built).
+    t.net.params.validate(*structure_);
+    t.inputs.validate(structure_->inputChannels());
+    if (t.wantGradient && t.cotangent.size() != readout_.totalCount()) {
+      fail(ErrorCode::kShape, "options.cotangent must have one value per output time (" +
+                                  std::to_string(readout_.totalCount()) + ")");
+    }
+    return b;
+  }
+
+  Napi::Value Trial(const Napi::CallbackInfo& info) {
+    return runNow<TrialBaton>(info, [&](const Napi::CallbackInfo& i) { return trialBaton(i); });
+  }
+
+  Napi::Value TrialAsync(const Napi::CallbackInfo& info) {
+    return runAsync<TrialBaton>(info, [&](const Napi::CallbackInfo& i) { return trialBaton(i); });
+  }
+
+  std::shared_ptr<const NetworkStructure> structure_;
+  std::shared_ptr<TapePool> pool_ = std::make_shared<TapePool>();
+  Readout readout_;
+  TrialSpec trial_;
+};
+
+}  // namespace
+
+void registerNetwork(Napi::Env env, Napi::Object exports) {
+  exports.Set("NativeNetwork", NativeNetwork::define(env));
+}
+
+}  // namespace spikegrad::binding

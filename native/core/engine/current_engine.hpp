@@ -1,0 +1,167 @@
+// The engine of the current-based models (qif, lif; method.md 2.1, 2.3, 3.5, 4.1, 5.5): state
+// (V, I) per neuron, an input adds its weight to I, a spike resets V. Generic over the model's
+// adapter M (contract.hpp, IsCurrentModel).
+#pragma once
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+
+#include "core/engine/engine_base.hpp"
+#include "core/engine/pseudo_coupling.hpp"
+
+namespace spikegrad {
+namespace engine {
+
+template <typename M>
+struct CurrentEngine : EngineBase {
+  M m;
+
+  CurrentEngine(const EngineBase& base, M model) : EngineBase(base), m(model) {}
+
+  void init() {
+    const auto n = idx(net.n);
+    s.x0_.assign(par.initial.begin(), par.initial.begin() + static_cast<std::ptrdiff_t>(n));
+    s.x1_.assign(par.initial.begin() + static_cast<std::ptrdiff_t>(n), par.initial.end());
+    s.tLast_.assign(n, 0.0);
+    s.tHat_.resize(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      s.tHat_[i] = m.spikeTime(s.x0_[i], s.x1_[i]).dt;
+      s.queue_.set(static_cast<std::int32_t>(i), s.tHat_[i] < T ? s.tHat_[i] : kInfinity);
+    }
+  }
+
+  /// Updates neuron i at event e (time tk): flow, kick by w, reset if it spiked, new prediction.
+  void touch(std::int32_t i, std::int32_t e, double tk, double w, std::int32_t synapse,
+             std::uint8_t flags) {
+    const auto ui = idx(i);
+    const bool isEnd = tape->events[idx(e)].kind == Tape::kTrialEnd;
+    const bool isReset = (flags & Tape::kReset) != 0;
+    const double delta = tk - s.tLast_[ui];
+    double V, I;
+    // The eps mask of method.md 3.5: a neuron due to spike within eps is never integrated through
+    // its blow-up; V is held at 1/eps and its prediction is kept.
+    if (M::kMask && std::fabs(s.tHat_[ui] - tk) < m.eps()) {
+      flags |= Tape::kMasked;
+      V = m.clampV();
+      I = s.x1_[ui] * std::exp(-2.0 * delta / m.tau());
+    } else {
+      const Flow f = m.flow(s.x0_[ui], s.x1_[ui], delta);
+      V = f.V;
+      I = f.I;
+      if (f.clamped) flags |= Tape::kClamped;
+    }
+    I += w;
+    if (isReset) V = m.resetV();
+    if (!isEnd && (!(flags & Tape::kMasked) || isReset)) {
+      flags |= Tape::kNewPrediction;
+      s.tHat_[ui] = tk + m.spikeTime(V, I).dt;
+      s.queue_.set(i, s.tHat_[ui] < T ? s.tHat_[ui] : kInfinity);
+    }
+    record(i, e, tk, V, I, w, synapse, flags);
+  }
+
+  /// Rates from the state at T (method.md 4.1): r(V, I_pseudo) with I_pseudo = I(T) + u, or at
+  /// I_pseudo = 0 in recurrent mode.
+  void preparePseudo(const Tape::Touch* end) {
+    couplePseudo([&](std::size_t i, double u, bool neutral) {
+      const Rate r = m.rate(end[i].x0, neutral ? 0.0 : end[i].x1 + u);
+      return PseudoRate{r.r, r.d_dV, neutral ? 0.0 : r.d_dIp};
+    });
+  }
+
+  /// t_pseudo,k = T + offset(V(T), I_pseudo = I(T) + u, k).
+  double pseudoTime(const Tape::Touch* end, std::size_t i, int k) const {
+    return T + m.pseudo(end[i].x0, end[i].x1 + s.u_[i], k).offset;
+  }
+
+  /// Seeds the adjoint of the state at T from the pseudo slots and the pseudo coupling.
+  void seedPseudo(const Tape::Touch* end, const double* cot, const Tape& tp, Gradient* grad) {
+    std::size_t slot = 0;
+    for (std::size_t q = 0; q < ro.neurons.size(); ++q) {
+      const auto i = idx(ro.neurons[q]);
+      for (std::int32_t k = 0; k < ro.counts[q]; ++k, ++slot) {
+        const double G = cot[slot];
+        if (G == 0.0 || tp.slotEvent[slot] >= 0) continue;
+        const Pseudo ps = m.pseudo(end[i].x0, end[i].x1 + s.u_[i], tp.slotK[slot]);
+        s.g0_[i] += G * ps.d_dV;
+        s.gu_[i] += G * ps.d_dIp;
+      }
+    }
+    // I_pseudo,i = I_i(T) + sum_j w_ij r_j, in reverse.
+    reverseCoupling(grad);
+    for (std::size_t i = 0; i < idx(net.n); ++i) s.g1_[i] += s.gu_[i];
+  }
+
+  /// One touch of the reverse sweep (method.md 5.5). Returns the adjoint of the delivered weight
+  /// and adds this touch's contributions to *lambda (event e) and lambda of the previous touch.
+  double undo(const Tape& tp, const Tape::Touch& tc, double tEvent, double* lambda) {
+    const auto i = idx(tc.neuron);
+    double gV = s.g0_[i], gI = s.g1_[i];
+    // 1. Prediction t_hat = t_e + dt*(V+, I+).
+    if (tc.flags & Tape::kNewPrediction) {
+      const double gh = s.gHat_[i];
+      if (gh != 0.0) {
+        const SpikeTime st = m.spikeTime(tc.x0, tc.x1);
+        gV += gh * st.d_dV;
+        gI += gh * st.d_dI;
+        *lambda += gh;
+      }
+      s.gHat_[i] = 0.0;
+    }
+    // 2. Kick I+ = I- + w; reset and mask make V+ a constant.
+    const double gw = gI;
+    if (tc.flags & (Tape::kReset | Tape::kMasked)) gV = 0.0;
+    // 3. Flow back to the previous update.
+    double V0, I0, t0;
+    if (tc.prev >= 0) {
+      const Tape::Touch& p = tp.touches[idx(tc.prev)];
+      V0 = p.x0;
+      I0 = p.x1;
+      t0 = tp.events[idx(p.event)].t;
+    } else {
+      V0 = par.initial[i];
+      I0 = par.initial[idx(net.n) + i];
+      t0 = 0.0;
+    }
+    const double delta = tEvent - t0;
+    double gV0 = 0.0, gI0 = 0.0, gDelta = 0.0;
+    if (gV == 0.0 || (tc.flags & (Tape::kMasked | Tape::kClamped))) {
+      // Only the current carries an adjoint (V- is a constant when masked or clamped). Skipping
+      // the V terms when gV = 0 also avoids 0 * inf in extreme corners of the flow.
+      if (gI != 0.0) {
+        const double E2 = std::exp(-2.0 * delta / m.tau());
+        gI0 = gI * E2;
+        gDelta = -gI * 2.0 * I0 * E2 / m.tau();
+      }
+    } else {
+      const Flow f = m.flow(V0, I0, delta);
+      gV0 = gV * f.dV_dV0;
+      gI0 = gV * f.dV_dI0 + gI * f.dI_dI0;
+      gDelta = gV * f.dV_dDelta + gI * f.dI_dDelta;
+    }
+    *lambda += gDelta;
+    if (tc.prevEvent >= 0) s.lambda_[idx(tc.prevEvent)] -= gDelta;
+    s.g0_[i] = gV0;
+    s.g1_[i] = gI0;
+    return gw;
+  }
+
+  /// Event 0: the initial predictions t_hat = dt*(V0, I0).
+  void finishInitial(Gradient* grad) {
+    const auto n = idx(net.n);
+    for (std::size_t i = 0; i < n; ++i) {
+      double gV = s.g0_[i], gI = s.g1_[i];
+      if (s.gHat_[i] != 0.0) {
+        const SpikeTime st = m.spikeTime(par.initial[i], par.initial[n + i]);
+        gV += s.gHat_[i] * st.d_dV;
+        gI += s.gHat_[i] * st.d_dI;
+      }
+      grad->initial[i] += gV;
+      grad->initial[n + i] += gI;
+    }
+  }
+};
+
+}  // namespace engine
+}  // namespace spikegrad
