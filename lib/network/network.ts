@@ -17,6 +17,8 @@ import type { OutputBatch } from './output';
 import { expectNeuron, type NeuronModel } from '../neurons/neuron';
 import { neuronFromJSON } from '../neurons';
 import { expectAttached, expectOptions, isFloat64Array, isInt32Array, isUint8Array, expectKnownKeys, optionNames, readOptions } from '../base/validate';
+import { checkClasses, checkEncoding, encodeInputs, noEncodingError, type InputEncoding } from './encoding';
+import { decide, readPredictOptions, type PredictOptions, type Prediction } from './predict';
 
 /** Synapses as parallel lists, grouped by source in increasing order. */
 export interface SynapseList {
@@ -235,6 +237,8 @@ export class Network {
   /** Which parameter entries training updates. */
   trainable: Trainable;
   private handle: NativeNetworkHandle | null;
+  private inputEncoding?: InputEncoding;
+  private classNames?: readonly string[];
 
   constructor(structure: NetworkStructure, params?: Partial<Parameters>, trainable: Trainable = {}) {
     const s = structure;
@@ -339,6 +343,48 @@ export class Network {
   /** Output times per sample. */
   get slots(): number {
     return this.structure.readout.counts.reduce((a, b) => a + b, 0);
+  }
+
+  /**
+   * How raw inputs become input spikes (see network/encoding.ts): saved in model files and used
+   * by {@link predict}. Validated when set; undefined removes it.
+   */
+  get encoding(): InputEncoding | undefined {
+    return this.inputEncoding;
+  }
+  set encoding(value: InputEncoding | undefined) {
+    this.inputEncoding = value === undefined ? undefined : checkEncoding(value, this.structure.nIn);
+  }
+
+  /** Class names, one per readout neuron (saved in model files, named by {@link predict}). */
+  get classes(): readonly string[] | undefined {
+    return this.classNames;
+  }
+  set classes(value: readonly string[] | undefined) {
+    this.classNames = value === undefined ? undefined : checkClasses(value, this.structure.readout.neurons.length);
+  }
+
+  /**
+   * Predicts from raw inputs in the network's encoding (images as uint8 pixels, one Uint8Array
+   * of whole images or an array of images; or spike lists), off the main thread. Per sample: the
+   * class (the readout neuron whose first output time is earliest; with `ordinaryOnly` only real
+   * spikes count, the paper's acc_ord), its name, whether a real spike decided, the output times
+   * and which of them are pseudospikes (network/predict.ts, docs/serving.md).
+   *
+   * @example
+   * ```ts
+   * net.encoding = { kind: 'image', T: 2, bins: 1, pixels: 784, shape: [28, 28] };
+   * const [p] = await net.predict(pixels); // p.class, p.spiked, p.times, p.pseudo
+   * ```
+   */
+  async predict(inputs: unknown, options: PredictOptions = {}): Promise<Prediction[]> {
+    const o = readPredictOptions(options);
+    const encoding = o.encoding === undefined ? this.inputEncoding : checkEncoding(o.encoding, this.structure.nIn, 'options.encoding');
+    if (encoding === undefined) throw noEncodingError();
+    const batch = encodeInputs(encoding, inputs);
+    if (batch.samples === 0) return [];
+    const out = await this.forwardAsync(batch, { threads: o.threads });
+    return decide(out, this.structure.readout.counts, o.ordinaryOnly, this.classNames);
   }
 
   /** Runs a batch; returns output times and activity. */
@@ -522,11 +568,14 @@ export class Network {
   /** A copy with its own parameter arrays. */
   clone(): Network {
     const p = this.params;
-    return new Network(
+    const copy = new Network(
       this.structure,
       { weights: p.weights.slice(), inputWeights: p.inputWeights.slice(), initial: p.initial.slice(), inputTimes: p.inputTimes.slice() },
       { ...this.trainable },
     );
+    copy.inputEncoding = this.inputEncoding;
+    copy.classNames = this.classNames;
+    return copy;
   }
 
   /** A plain JSON-serialisable description of structure, parameters and trainability. */
@@ -555,6 +604,8 @@ export class Network {
         inputTimes: Array.from(this.params.inputTimes),
       },
       trainable: Object.fromEntries(PARAMETER_NAMES.map((n) => [n, mask(n)])) as NetworkJSON['trainable'],
+      encoding: this.inputEncoding,
+      classes: this.classNames ? [...this.classNames] : undefined,
     };
   }
 
@@ -604,7 +655,7 @@ export class Network {
       if (t === undefined || t === true || t === false) trainable[name] = t ?? true;
       else trainable[name] = Uint8Array.from(ints(t, `trainable.${name}`));
     }
-    return new Network(
+    const net = new Network(
       structure,
       {
         weights: floats(params.weights, 'params.weights'),
@@ -614,6 +665,9 @@ export class Network {
       },
       trainable,
     );
+    if (v.encoding !== undefined) net.inputEncoding = checkEncoding(v.encoding, net.structure.nIn, 'network.encoding');
+    if (v.classes !== undefined) net.classNames = checkClasses(v.classes, net.structure.readout.neurons.length, 'network.classes');
+    return net;
   }
 
   /** Releases the native structure; later calls throw. */
@@ -706,6 +760,10 @@ export interface NetworkJSON {
   trainableInputs?: { channels: number[] };
   params: { weights: number[]; inputWeights: number[]; initial: number[]; inputTimes?: number[] };
   trainable?: Partial<Record<ParameterName, boolean | number[]>>;
+  /** The input encoding ({@link Network.encoding}). */
+  encoding?: InputEncoding;
+  /** Class names ({@link Network.classes}). */
+  classes?: string[];
 }
 
 interface NativeForward {

@@ -1,16 +1,35 @@
 /**
- * Checkpoints: model files (network/model_file.ts) with the training layer's sections beside the
- * network, the optimiser state and the training position, so that a run resumes exactly.
- * saveModel, loadModel and parseModel read and write every model file; one without these
+ * Checkpoints: model files (network/model_file.ts, docs/model-format.md) with the training
+ * layer's sections beside the network, the optimiser state (moments as binary blocks) and the
+ * training position with its random states, so that a run resumes exactly. saveModel,
+ * loadModel and their asynchronous forms read and write every model file; one without these
  * sections is a plain model. Saving is atomic (base/files.ts): an interrupted save leaves the
- * previous file intact and never a truncated one.
+ * previous file intact and never a truncated one. Loading checks everything a later step would
+ * use (the optimiser state against the network, the random states, the history), so a damaged
+ * checkpoint fails at load time with ERR_SPIKEGRAD_LOAD, never later.
  */
 import { argumentError, describe } from '../base/errors';
-import { writeFileAtomic } from '../base/files';
+import { writeChunksAtomic, writeChunksAtomicAsync } from '../base/files';
 import { Network, type NetworkJSON } from '../network/network';
-import { findNonFinite, readOptions } from '../base/validate';
-import { MODEL_FORMAT, MODEL_VERSION, modelFileText, modelLoadError, nonFiniteSaveError, parseModelFile, readModelJSON } from '../network/model_file';
-import type { OptimizerState } from './optim/optimizer';
+import { findNonFinite, isFloat64Array, isRecord, readOptions } from '../base/validate';
+import {
+  BlockSet,
+  MODEL_FORMAT,
+  decodeNetwork,
+  headerObject,
+  modelFileChunks,
+  modelLoadError,
+  nonFiniteSaveError,
+  parseModelFile,
+  readModelFile,
+  readModelFileAsync,
+  type Block,
+  type FileSections,
+  type ParsedFile,
+} from '../network/model_file';
+import { Random } from '../base/random';
+import { optimizerFromState } from './optim';
+import type { OptimizerState, StoredOptimizerState } from './optim/optimizer';
 
 /** Where a training run stands, enough to resume it exactly. */
 export interface TrainingState {
@@ -26,76 +45,238 @@ export interface TrainingState {
   shuffleState: number[];
   /** Augmentation random state now. */
   augmentState: number[];
-  /** Per-epoch metrics so far (free-form, for reports). */
+  /** Per-epoch metrics so far (the trainer's EpochInfo objects). */
   history?: unknown[];
 }
 
-/** The content of a model file. */
+/** The content of a version-1 (JSON) model file, as earlier versions of spikegrad wrote it. */
 export interface ModelFile {
   format: typeof MODEL_FORMAT;
-  version: typeof MODEL_VERSION;
+  version: 1;
   network: NetworkJSON;
   optimizer?: OptimizerState;
+  training?: TrainingState;
+}
+
+/** What saveModel stores beside the network. */
+export interface SaveModelOptions {
+  /** An optimiser state (`optimizer.state()`). */
+  optimizer?: OptimizerState | StoredOptimizerState;
+  /** The training position (`trainer.trainingState()`). */
   training?: TrainingState;
 }
 
 /** What {@link loadModel} returns. */
 export interface LoadedModel {
   network: Network;
-  optimizer?: OptimizerState;
+  /** The optimiser state; its moments are Float64Arrays in version-2 files, number arrays in version-1 files. */
+  optimizer?: StoredOptimizerState;
   training?: TrainingState;
 }
 
-/**
- * Saves a network (and optionally optimiser state and training position) to a JSON file.
- *
- * @example
- * ```ts
- * saveModel('model.json', net, { optimizer: opt.state() });
- * ```
- */
-export function saveModel(file: string, network: Network, extra: { optimizer?: OptimizerState; training?: TrainingState } = {}): void {
-  if (typeof file !== 'string' || file === '') throw argumentError(`Expected a file path for file but received ${describe(file)}`);
+const SAVE_OPTIONS = ['optimizer', 'training'] as const;
+const OPTIMIZER_KEYS = ['version', 'name', 'options', 'step', 'shapes', 'moments'] as const;
+const TRAINING_KEYS = ['epoch', 'batchInEpoch', 'seed', 'batchSize', 'shuffleState', 'augmentState', 'history'] as const;
+const HEADER_KEYS = ['format', 'version', 'network', 'blocks', 'optimizer', 'training'] as const;
+
+/** The sections of a save, checked; `copy` copies the moment arrays (asynchronous saves). */
+function sectionsOf(network: Network, extra: unknown, copy: boolean): FileSections {
   if (!(network instanceof Network)) throw argumentError(`Expected a Network for network but received ${describe(network)}`);
-  const sections = readOptions(extra, 'saveModel options', ['optimizer', 'training'] as const);
+  const sections = readOptions(extra, 'saveModel options', SAVE_OPTIONS);
   // The optimiser state must load back; the random states of the training position hold NaN on
-  // purpose (no spare normal), which JSON writes as null and Random.setState reads back.
+  // purpose (no spare normal), which the header writes as null and Random.setState reads back.
   const bad = findNonFinite(network.params, 'params') || findNonFinite(sections.optimizer, 'optimizer');
   if (bad) throw nonFiniteSaveError(bad);
-  writeFileAtomic(file, modelFileText(network, sections));
-}
-
-/** Validates parsed JSON as a model file and builds the network. */
-export function parseModel(value: unknown, file = 'model'): LoadedModel {
-  const { network, sections } = parseModelFile(value, file);
-  const { optimizer, training } = sections as Pick<ModelFile, 'optimizer' | 'training'>;
-  if (optimizer !== undefined && (typeof optimizer !== 'object' || optimizer === null)) throw modelLoadError(file, 'optimizer is not an object');
-  if (training !== undefined) {
-    const t = training as Partial<TrainingState>;
-    const ok =
-      typeof t === 'object' &&
-      t !== null &&
-      Number.isInteger(t.epoch) &&
-      Number.isInteger(t.batchInEpoch) &&
-      Number.isInteger(t.seed) &&
-      Number.isInteger(t.batchSize) &&
-      (t.batchSize as number) >= 1 &&
-      Array.isArray(t.shuffleState) &&
-      Array.isArray(t.augmentState);
-    if (!ok) throw modelLoadError(file, 'training is not a valid training state');
+  const header: Record<string, unknown> = {};
+  const blocks: Block[] = [];
+  if (sections.optimizer !== undefined) {
+    const o = sections.optimizer as StoredOptimizerState;
+    if (!isRecord(o) || !isRecord(o.moments)) throw argumentError(`Expected an optimizer state (optimizer.state()) for optimizer but received ${describe(o)}`);
+    const names = Object.keys(o.moments);
+    for (const name of names) {
+      const list = o.moments[name];
+      if (!Array.isArray(list)) throw argumentError(`Expected an array of moment arrays for optimizer.moments.${name} but received ${describe(list)}`);
+      list.forEach((m: unknown, i) => {
+        if (!Array.isArray(m) && !isFloat64Array(m)) throw argumentError(`Expected a number array for optimizer.moments.${name}[${i}] but received ${describe(m)}`);
+        const data = isFloat64Array(m) ? (copy ? m.slice() : m) : Float64Array.from(m as number[]);
+        blocks.push({ name: `optimizer.moments.${name}.${i}`, data });
+      });
+    }
+    header.optimizer = { version: o.version, name: o.name, options: o.options, step: o.step, shapes: o.shapes, moments: Object.fromEntries(names.map((n) => [n, o.moments[n].length])) };
   }
-  return { network, optimizer, training };
+  if (sections.training !== undefined) header.training = JSON.parse(JSON.stringify(sections.training)) as unknown;
+  return { header, blocks };
 }
 
 /**
- * Loads a model file. A missing, truncated, corrupted or version-mismatched file throws an error
- * with code ERR_SPIKEGRAD_LOAD that says what is wrong.
+ * Saves a network (and optionally optimiser state and training position) to a model file of
+ * version 2 (docs/model-format.md), atomically: the previous file stays intact until the new one
+ * is complete. Through a symbolic link the link's target is replaced; an existing file keeps its
+ * permission bits; a directory, FIFO, socket or device is refused (ERR_SPIKEGRAD_ARG).
  *
  * @example
  * ```ts
- * const { network } = loadModel('model.json');
+ * saveModel('model.spikegrad', net, { optimizer: opt.state() });
+ * ```
+ */
+export function saveModel(file: string, network: Network, extra: SaveModelOptions = {}): void {
+  expectFile(file);
+  writeChunksAtomic(file, modelFileChunks(network, sectionsOf(network, extra, false), false));
+}
+
+/**
+ * {@link saveModel} without blocking the event loop: the file-system calls run on the thread
+ * pool and the checksums are computed in chunks between turns of the event loop. What is saved
+ * is the state at the call (parameters and moments are copied first), so training may go on
+ * while the file is written.
+ *
+ * @example
+ * ```ts
+ * await saveModelAsync('model.spikegrad', net);
+ * ```
+ */
+export async function saveModelAsync(file: string, network: Network, extra: SaveModelOptions = {}): Promise<void> {
+  expectFile(file);
+  const chunks = modelFileChunks(network, sectionsOf(network, extra, true), true);
+  await writeChunksAtomicAsync(file, chunks);
+}
+
+function expectFile(file: unknown): void {
+  if (typeof file !== 'string' || file === '') throw argumentError(`Expected a file path for file but received ${describe(file)}`);
+}
+
+/** Validates parsed JSON as a version-1 model file and builds the network (checkpoint sections checked too). */
+export function parseModel(value: unknown, file = 'model'): LoadedModel {
+  const { network, sections } = parseModelFile(value, file);
+  for (const key of Object.keys(sections)) {
+    if (key !== 'optimizer' && key !== 'training') throw modelLoadError(file, `unknown field '${key}' (known: format, version, network, optimizer, training)`);
+  }
+  return checked(file, network, sections.optimizer, sections.training);
+}
+
+/** The model of a parsed file (either version), fully checked. */
+function modelOf(parsed: ParsedFile, file: string): LoadedModel {
+  if (parsed.version === 1) return parseModel(parsed.value, file);
+  const header = headerObject(parsed.header, 'header', HEADER_KEYS, file);
+  const blocks = new BlockSet(parsed.blocks, file);
+  const network = decodeNetwork(header.network, blocks, file);
+  let optimizer: unknown;
+  if (header.optimizer !== undefined) {
+    const o = headerObject(header.optimizer, 'optimizer', OPTIMIZER_KEYS, file);
+    const counts = headerObject(o.moments, 'optimizer.moments', Object.keys(isRecord(o.moments) ? o.moments : {}), file);
+    const shapes = o.shapes;
+    const moments: Record<string, Float64Array[]> = {};
+    for (const [name, count] of Object.entries(counts)) {
+      if (!Number.isInteger(count) || (count as number) < 0 || (count as number) > 64) throw modelLoadError(file, `optimizer.moments.${name}: expected a count of arrays but received ${describe(count)}`);
+      moments[name] = Array.from({ length: count as number }, (_, i) => {
+        const want = Array.isArray(shapes) && Number.isInteger(shapes[i]) ? (shapes[i] as number) : undefined;
+        return blocks.take<Float64Array>(`optimizer.moments.${name}.${i}`, 'f64', want);
+      });
+    }
+    optimizer = { ...o, moments };
+  }
+  blocks.finish();
+  return checked(file, network, optimizer, header.training);
+}
+
+/**
+ * Checks the optimiser state (it must load into its optimiser, hold finite moments and fit the
+ * network's parameters) and the training position (counts, seed, random states, history), so
+ * that nothing fails later. Returns the loaded model.
+ */
+function checked(file: string, network: Network, optimizer: unknown, training: unknown): LoadedModel {
+  const fail = (what: string, cause?: unknown) => modelLoadError(file, `${what}${cause instanceof Error ? ` (${cause.message})` : ''}`);
+  if (optimizer !== undefined) {
+    if (!isRecord(optimizer) || !isRecord(optimizer.options)) throw fail('optimizer is not an optimizer state object');
+    const lr = optimizer.options.lr;
+    const custom = isRecord(lr) && lr.kind === 'custom' && Object.keys(lr).length === 1;
+    try {
+      // A custom learning-rate function is not stored; any function checks the rest.
+      optimizerFromState(optimizer as unknown as StoredOptimizerState, custom ? { lr: () => 0 } : undefined);
+    } catch (err) {
+      throw fail('the optimiser state is damaged', err);
+    }
+    const bad = findNonFinite(optimizer.moments, 'optimizer.moments');
+    if (bad) throw fail(`${bad} is not a finite number`);
+    const shapes = optimizer.shapes as number[] | null;
+    const lengths = network.parameterList().map((a) => a.length);
+    if (shapes !== null && (shapes.length !== lengths.length || shapes.some((n, k) => n !== lengths[k]))) {
+      throw fail(`the optimiser state is for parameters of lengths ${JSON.stringify(shapes)}, the network has ${JSON.stringify(lengths)}`);
+    }
+  }
+  if (training !== undefined) {
+    const t = headerObject(training, 'training', TRAINING_KEYS, file);
+    const count = (key: string, max = Number.MAX_SAFE_INTEGER, min = 0) => {
+      const v = t[key];
+      if (!Number.isInteger(v) || (v as number) < min || (v as number) > max) throw fail(`training.${key} ${describe(v)} is not an integer in [${min}, ${max}]`);
+    };
+    count('epoch');
+    count('batchInEpoch');
+    count('seed', 0xffffffff);
+    count('batchSize', Number.MAX_SAFE_INTEGER, 1);
+    for (const key of ['shuffleState', 'augmentState']) {
+      const s = t[key];
+      try {
+        if (!Array.isArray(s) || !(s[4] === null || Number.isFinite(s[4]))) throw new Error('expected four 32-bit words and a finite spare value or null');
+        new Random(0).setState(s as number[]);
+      } catch (err) {
+        throw fail(`training.${key} is not a random state`, err);
+      }
+    }
+    if (t.history !== undefined) checkHistory(t.history, fail);
+  }
+  return { network, optimizer: optimizer as StoredOptimizerState | undefined, training: training as TrainingState | undefined };
+}
+
+const EPOCH_KEYS = ['epoch', 'step', 'trainLoss', 'test', 'seconds'];
+const METRIC_KEYS = ['loss', 'lossOrdinary', 'accuracy', 'accuracyOrdinary', 'activity', 'activityFirst', 'silent', 'silentFirst', 'samples'];
+
+/** The history must be the trainer's EpochInfo objects: reports read every number of it. */
+function checkHistory(history: unknown, fail: (what: string) => Error): void {
+  if (!Array.isArray(history)) throw fail('training.history is not an array');
+  history.forEach((h: unknown, k) => {
+    const where = `training.history[${k}]`;
+    if (!isRecord(h)) throw fail(`${where} is not an object`);
+    for (const [key, v] of Object.entries(h)) {
+      if (!EPOCH_KEYS.includes(key)) throw fail(`${where}.${key} is not a field of an epoch's record`);
+      if (key === 'test') {
+        if (!isRecord(v)) throw fail(`${where}.test is not an object of metrics`);
+        for (const [m, x] of Object.entries(v)) {
+          if (!METRIC_KEYS.includes(m)) throw fail(`${where}.test.${m} is not a metric`);
+          if (typeof x !== 'number' || !Number.isFinite(x)) throw fail(`${where}.test.${m} is not a finite number`);
+        }
+      } else if (typeof v !== 'number' || !Number.isFinite(v)) {
+        throw fail(`${where}.${key} is not a number`);
+      }
+    }
+    if (!Number.isInteger(h.epoch) || !Number.isInteger(h.step)) throw fail(`${where} lacks its epoch and step`);
+  });
+}
+
+/**
+ * Loads a model file of either version. A missing, truncated, corrupted or version-mismatched
+ * file, a path that is not a regular file (a directory, FIFO or device: refused without
+ * blocking), and a checkpoint whose optimiser state or training position cannot be used throw
+ * an error with code ERR_SPIKEGRAD_LOAD that says what is wrong.
+ *
+ * @example
+ * ```ts
+ * const { network } = loadModel('model.spikegrad');
  * ```
  */
 export function loadModel(file: string): LoadedModel {
-  return parseModel(readModelJSON(file), file);
+  return modelOf(readModelFile(file), file);
+}
+
+/**
+ * {@link loadModel} without blocking the event loop: the reads run on the thread pool, one chunk
+ * at a time.
+ *
+ * @example
+ * ```ts
+ * const { network } = await loadModelAsync('model.spikegrad');
+ * ```
+ */
+export async function loadModelAsync(file: string): Promise<LoadedModel> {
+  return modelOf(await readModelFileAsync(file), file);
 }

@@ -13,7 +13,7 @@ import type { Loss } from './losses/loss';
 import { checkLabels, clipTimes, fractionCorrect } from './losses/first_spike_cross_entropy';
 import type { Optimizer } from './optim/optimizer';
 import { optimizerFromState } from './optim';
-import { loadModel, saveModel, type TrainingState } from './checkpoint';
+import { loadModel, loadModelAsync, saveModel, saveModelAsync, type LoadedModel, type TrainingState } from './checkpoint';
 
 /** Evaluation metrics (method.md 6.4). */
 export interface Metrics {
@@ -259,9 +259,9 @@ export class Trainer<Targets> {
         'ERR_SPIKEGRAD_LOAD',
       );
     }
-    const abortIfNeeded = () => {
+    const abortIfNeeded = async () => {
       if (signal?.aborted) {
-        if (options.checkpoint) this.save(options.checkpoint);
+        if (options.checkpoint) await this.saveAsync(options.checkpoint);
         if (progress) process.stderr.write('\n');
         throw codedError(`Training aborted at epoch ${this.epoch}, batch ${this.batchInEpoch}`, 'ABORT_ERR');
       }
@@ -282,7 +282,7 @@ export class Trainer<Targets> {
       let lossSum = 0;
       let lossCount = 0;
       for (let b = this.batchInEpoch; b < batches; b++) {
-        abortIfNeeded();
+        await abortIfNeeded();
         const indices = order.subarray(b * this.batchSize, Math.min((b + 1) * this.batchSize, train.size));
         const { loss } = await this.trainBatch(train, indices);
         lossSum += loss;
@@ -290,7 +290,7 @@ export class Trainer<Targets> {
         this.batchInEpoch = b + 1;
         if (progress) drawProgress(this.epoch + 1, epochs, b + 1, batches, loss);
         await options.onBatch?.({ epoch: this.epoch + 1, batch: b + 1, batches, step: this.step, loss, samples: indices.length });
-        if (every > 0 && options.checkpoint && (b + 1) % every === 0 && b + 1 < batches) this.save(options.checkpoint);
+        if (every > 0 && options.checkpoint && (b + 1) % every === 0 && b + 1 < batches) await this.saveAsync(options.checkpoint);
       }
       this.epoch++;
       this.batchInEpoch = 0;
@@ -305,7 +305,7 @@ export class Trainer<Targets> {
       info.seconds = (Date.now() - t0) / 1000;
       this.history.push(info);
       if (progress) process.stderr.write('\n');
-      if (options.checkpoint) this.save(options.checkpoint);
+      if (options.checkpoint) await this.saveAsync(options.checkpoint);
       await options.onEpoch?.(info);
     }
     return { epochs: this.epoch, steps: this.step, history: this.history };
@@ -329,6 +329,17 @@ export class Trainer<Targets> {
     saveModel(file, this.network, { optimizer: this.optimizer.state(), training: this.trainingState() });
   }
 
+  /** {@link save} without blocking the event loop (saveModelAsync); the state at the call is saved. */
+  async saveAsync(file: string): Promise<void> {
+    await saveModelAsync(file, this.network, { optimizer: this.optimizer.state(), training: this.trainingState() });
+  }
+
+  /** {@link load} without blocking the event loop (loadModelAsync). */
+  static async loadAsync<Targets>(file: string, given: LoadOptions<Targets>): Promise<Trainer<Targets>> {
+    readOptions(given, 'Trainer.load options', LOAD_OPTIONS, true);
+    return Trainer.fromModel(file, await loadModelAsync(file), given);
+  }
+
   /**
    * Recreates a trainer from a checkpoint written by {@link save}: the same network, optimiser
    * state and training position, so that continuing gives the same parameters as an
@@ -336,8 +347,12 @@ export class Trainer<Targets> {
    * schedule too (as `lr`).
    */
   static load<Targets>(file: string, given: LoadOptions<Targets>): Trainer<Targets> {
+    readOptions(given, 'Trainer.load options', LOAD_OPTIONS, true);
+    return Trainer.fromModel(file, loadModel(file), given);
+  }
+
+  private static fromModel<Targets>(file: string, model: LoadedModel, given: LoadOptions<Targets>): Trainer<Targets> {
     const options = readOptions(given, 'Trainer.load options', LOAD_OPTIONS, true) as LoadOptions<Targets>;
-    const model = loadModel(file);
     if (!model.optimizer || !model.training) {
       throw codedError(`Cannot resume from ${file}: it holds no optimiser state or training position`, 'ERR_SPIKEGRAD_LOAD');
     }

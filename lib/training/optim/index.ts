@@ -15,11 +15,11 @@ import { argumentError, describe, rangeError } from '../../base/errors';
 import { readOptions } from '../../base/validate';
 import { AdaBelief, type AdaBeliefOptions } from './adabelief';
 import { Adam, type AdamOptions } from './adam';
-import type { Optimizer, OptimizerState } from './optimizer';
+import type { Optimizer, OptimizerState, StoredOptimizerState } from './optimizer';
 import { scheduleFromSpec, type Schedule, type ScheduleSpec } from './schedule';
 import { Sgd, type SgdOptions } from './sgd';
 
-export type { Optimizer, OptimizerState, OptionValue } from './optimizer';
+export type { Optimizer, OptimizerState, OptionValue, StoredOptimizerState } from './optimizer';
 export { BaseOptimizer, clamp } from './optimizer';
 export type { Schedule, ScheduleFn, ScheduleSpec, ExponentialDecayOptions } from './schedule';
 export { constant, exponentialDecay, scheduleFromSpec, resolveSchedule } from './schedule';
@@ -61,7 +61,7 @@ export interface OptimizerFromStateOptions {
  * const c = optimizerFromState(savedWithCustomLr, { lr: (step) => 1e-3 / (1 + step) });
  * ```
  */
-export function optimizerFromState(state: OptimizerState, options?: OptimizerFromStateOptions): Optimizer {
+export function optimizerFromState(state: OptimizerState | StoredOptimizerState, options?: OptimizerFromStateOptions): Optimizer {
   if (typeof state !== 'object' || state === null || Array.isArray(state)) {
     throw argumentError(`Expected an optimizer state object for state but received ${describe(state)}`);
   }

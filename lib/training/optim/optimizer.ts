@@ -7,7 +7,7 @@
  * part of an optimiser: apply them after {@link Optimizer.step}, for example with {@link clamp}.
  */
 import { argumentError, describe, rangeError } from '../../base/errors';
-import { expectFloat64Array, expectFloat64Arrays, expectNumber } from '../../base/validate';
+import { expectFloat64Array, expectFloat64Arrays, expectNumber, isFloat64Array } from '../../base/validate';
 import type { ScheduleSpec } from './schedule';
 
 /**
@@ -49,6 +49,13 @@ export interface OptimizerState {
 }
 
 /**
+ * An {@link OptimizerState} whose moment arrays may also be Float64Arrays, as model files of
+ * version 2 hold them (no conversion to number arrays for large networks). `loadState` and
+ * `optimizerFromState` take both forms.
+ */
+export type StoredOptimizerState = Omit<OptimizerState, 'moments'> & { moments: Record<string, (number[] | Float64Array)[]> };
+
+/**
  * An optimiser over a list of parameter arrays (Float64Arrays updated in place).
  *
  * @example
@@ -76,7 +83,7 @@ export interface Optimizer {
   /** A JSON-serialisable copy of the state. */
   state(): OptimizerState;
   /** Replaces the state with a saved one; validates name, options and shapes first. */
-  loadState(state: OptimizerState): void;
+  loadState(state: OptimizerState | StoredOptimizerState): void;
 }
 
 /**
@@ -273,7 +280,7 @@ export abstract class BaseOptimizer implements Optimizer {
     };
   }
 
-  loadState(state: OptimizerState): void {
+  loadState(state: OptimizerState | StoredOptimizerState): void {
     if (typeof state !== 'object' || state === null || Array.isArray(state)) {
       throw argumentError(`Expected an optimizer state object for state but received ${describe(state)}`);
     }
@@ -331,17 +338,17 @@ export abstract class BaseOptimizer implements Optimizer {
         );
       }
       list.forEach((m: unknown, i) => {
-        if (!Array.isArray(m) || m.length !== expected[i]) {
+        if (!(Array.isArray(m) || isFloat64Array(m)) || m.length !== expected[i]) {
           throw rangeError(
             `Expected an array of length ${expected[i]} (state.shapes[${i}]) for state.moments.${name}[${i}] but received ${describe(m)}`,
             'ERR_SPIKEGRAD_SHAPE',
           );
         }
-        const k = m.findIndex((v) => typeof v !== 'number');
+        const k = (m as ArrayLike<unknown> as unknown[]).findIndex((v) => typeof v !== 'number');
         if (k >= 0) {
           throw loadError(`Expected a number for state.moments.${name}[${i}][${k}] but received ${describe(m[k])}`);
         }
-        loaded[i].push(Float64Array.from(m as number[]));
+        loaded[i].push(Float64Array.from(m as ArrayLike<number>));
       });
     }
     this.count = s.step;
