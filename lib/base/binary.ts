@@ -71,3 +71,15 @@ export function pad8(n: number): number {
 export function padding(n: number): Uint8Array {
   return new Uint8Array(pad8(n) - n);
 }
+
+/**
+ * The index of the first NaN or infinity in a Float64Array, or -1. (A monomorphic loop: the
+ * generic findNonFinite of validate.ts is far slower on large arrays in some contexts.)
+ */
+export function firstNonFinite(a: Float64Array): number {
+  for (let k = 0; k < a.length; k++) {
+    const x = a[k];
+    if (x - x !== 0) return k;
+  }
+  return -1;
+}

@@ -12,9 +12,9 @@
  */
 import fs = require('fs');
 import { argumentError, codedError, describe, rangeError, type CodedError } from '../base/errors';
-import { BLOCK_BYTES, BLOCK_TYPES, blockType, bytesOf, crc32, fromLE, leBytes, newBlockArray, pad8, padding, type BlockArray, type BlockType } from '../base/binary';
+import { BLOCK_BYTES, BLOCK_TYPES, blockType, bytesOf, crc32, firstNonFinite, fromLE, leBytes, newBlockArray, pad8, padding, type BlockArray, type BlockType } from '../base/binary';
 import { openRegularFile, openRegularFileAsync, YIELD, type WriteChunk } from '../base/files';
-import { expectKnownKeys, findNonFinite, isRecord } from '../base/validate';
+import { expectKnownKeys, isRecord } from '../base/validate';
 import { neuronFromJSON } from '../neurons';
 import { Network, PARAMETER_NAMES, type NetworkStructure, type ParameterName, type Trainable } from './network';
 
@@ -96,8 +96,10 @@ export function networkSection(network: Network, copy: boolean): FileSections {
   if (!(network instanceof Network)) throw argumentError(`Expected a Network for network but received ${describe(network)}`);
   const s = network.structure;
   const p = network.params;
-  const bad = findNonFinite(p, 'params');
-  if (bad) throw nonFiniteSaveError(bad);
+  for (const name of PARAMETER_NAMES) {
+    const k = firstNonFinite(p[name]);
+    if (k >= 0) throw nonFiniteSaveError(`params.${name}[${k}]`);
+  }
   const own = <A extends BlockArray>(a: A): A => (copy ? (a.slice() as A) : a);
   const blocks: Block[] = [];
   const synapses = (key: 'recurrent' | 'input') => {
@@ -501,8 +503,8 @@ export function decodeNetwork(value: unknown, blocks: BlockSet, file: string): N
   };
   const params = Object.fromEntries(PARAMETER_NAMES.map((name) => [name, blocks.take<Float64Array>(`network.params.${name}`, 'f64')])) as Record<ParameterName, Float64Array>;
   for (const name of PARAMETER_NAMES) {
-    const bad = findNonFinite(params[name], `network.params.${name}`);
-    if (bad) throw modelLoadError(file, `${bad} is not a finite number`);
+    const k = firstNonFinite(params[name]);
+    if (k >= 0) throw modelLoadError(file, `network.params.${name}[${k}] is not a finite number`);
   }
   const t = headerObject(h.trainable, 'network.trainable', PARAMETER_NAMES, file);
   const trainable: Trainable = {};

@@ -9,7 +9,8 @@
  * checkpoint fails at load time with ERR_SPIKEGRAD_LOAD, never later.
  */
 import { argumentError, describe } from '../base/errors';
-import { writeChunksAtomic, writeChunksAtomicAsync } from '../base/files';
+import { YIELD, writeChunksAtomic, writeChunksAtomicAsync } from '../base/files';
+import { firstNonFinite } from '../base/binary';
 import { Network, type NetworkJSON } from '../network/network';
 import { findNonFinite, isFloat64Array, isRecord, readOptions } from '../base/validate';
 import {
@@ -83,10 +84,9 @@ const HEADER_KEYS = ['format', 'version', 'network', 'blocks', 'optimizer', 'tra
 function sectionsOf(network: Network, extra: unknown, copy: boolean): FileSections {
   if (!(network instanceof Network)) throw argumentError(`Expected a Network for network but received ${describe(network)}`);
   const sections = readOptions(extra, 'saveModel options', SAVE_OPTIONS);
-  // The optimiser state must load back; the random states of the training position hold NaN on
-  // purpose (no spare normal), which the header writes as null and Random.setState reads back.
-  const bad = findNonFinite(network.params, 'params') || findNonFinite(sections.optimizer, 'optimizer');
-  if (bad) throw nonFiniteSaveError(bad);
+  // The optimiser state must load back (the parameters are checked with the network); the
+  // random states of the training position hold NaN on purpose (no spare normal), which the
+  // header writes as null and Random.setState reads back.
   const header: Record<string, unknown> = {};
   const blocks: Block[] = [];
   if (sections.optimizer !== undefined) {
@@ -99,9 +99,14 @@ function sectionsOf(network: Network, extra: unknown, copy: boolean): FileSectio
       list.forEach((m: unknown, i) => {
         if (!Array.isArray(m) && !isFloat64Array(m)) throw argumentError(`Expected a number array for optimizer.moments.${name}[${i}] but received ${describe(m)}`);
         const data = isFloat64Array(m) ? (copy ? m.slice() : m) : Float64Array.from(m as number[]);
+        const k = firstNonFinite(data);
+        if (k >= 0) throw nonFiniteSaveError(`optimizer.moments.${name}[${i}][${k}]`);
         blocks.push({ name: `optimizer.moments.${name}.${i}`, data });
       });
     }
+    const rest = { ...o, moments: {} };
+    const bad = findNonFinite(rest, 'optimizer');
+    if (bad) throw nonFiniteSaveError(bad);
     header.optimizer = { version: o.version, name: o.name, options: o.options, step: o.step, shapes: o.shapes, moments: Object.fromEntries(names.map((n) => [n, o.moments[n].length])) };
   }
   if (sections.training !== undefined) header.training = JSON.parse(JSON.stringify(sections.training)) as unknown;
@@ -154,12 +159,16 @@ export function parseModel(value: unknown, file = 'model'): LoadedModel {
   return checked(file, network, sections.optimizer, sections.training);
 }
 
-/** The model of a parsed file (either version), fully checked. */
-function modelOf(parsed: ParsedFile, file: string): LoadedModel {
+/**
+ * The model of a parsed file (either version), fully checked, in steps: a {@link YIELD} between
+ * them lets an asynchronous load turn the event loop.
+ */
+function* modelOf(parsed: ParsedFile, file: string): Generator<typeof YIELD, LoadedModel> {
   if (parsed.version === 1) return parseModel(parsed.value, file);
   const header = headerObject(parsed.header, 'header', HEADER_KEYS, file);
   const blocks = new BlockSet(parsed.blocks, file);
   const network = decodeNetwork(header.network, blocks, file);
+  yield YIELD;
   let optimizer: unknown;
   if (header.optimizer !== undefined) {
     const o = headerObject(header.optimizer, 'optimizer', OPTIMIZER_KEYS, file);
@@ -176,56 +185,86 @@ function modelOf(parsed: ParsedFile, file: string): LoadedModel {
     optimizer = { ...o, moments };
   }
   blocks.finish();
-  return checked(file, network, optimizer, header.training);
+  checkOptimizer(file, network, optimizer);
+  yield YIELD;
+  checkTraining(file, header.training);
+  return { network, optimizer: optimizer as StoredOptimizerState | undefined, training: header.training as TrainingState | undefined };
+}
+
+function runSync<T>(steps: Generator<typeof YIELD, T>): T {
+  let r = steps.next();
+  while (!r.done) r = steps.next();
+  return r.value;
+}
+
+async function runAsync<T>(steps: Generator<typeof YIELD, T>): Promise<T> {
+  let r = steps.next();
+  while (!r.done) {
+    await new Promise((resolve) => setImmediate(resolve));
+    r = steps.next();
+  }
+  return r.value;
+}
+
+/** Checks the sections of a checkpoint ({@link checkOptimizer}, {@link checkTraining}). */
+function checked(file: string, network: Network, optimizer: unknown, training: unknown): LoadedModel {
+  checkOptimizer(file, network, optimizer);
+  checkTraining(file, training);
+  return { network, optimizer: optimizer as StoredOptimizerState | undefined, training: training as TrainingState | undefined };
 }
 
 /**
- * Checks the optimiser state (it must load into its optimiser, hold finite moments and fit the
- * network's parameters) and the training position (counts, seed, random states, history), so
- * that nothing fails later. Returns the loaded model.
+ * Checks an optimiser state: it must load into its optimiser, hold finite moments and fit the
+ * network's parameters, so that nothing fails when training resumes.
  */
-function checked(file: string, network: Network, optimizer: unknown, training: unknown): LoadedModel {
+function checkOptimizer(file: string, network: Network, optimizer: unknown): void {
+  if (optimizer === undefined) return;
   const fail = (what: string, cause?: unknown) => modelLoadError(file, `${what}${cause instanceof Error ? ` (${cause.message})` : ''}`);
-  if (optimizer !== undefined) {
-    if (!isRecord(optimizer) || !isRecord(optimizer.options)) throw fail('optimizer is not an optimizer state object');
-    const lr = optimizer.options.lr;
-    const custom = isRecord(lr) && lr.kind === 'custom' && Object.keys(lr).length === 1;
+  if (!isRecord(optimizer) || !isRecord(optimizer.options)) throw fail('optimizer is not an optimizer state object');
+  const lr = optimizer.options.lr;
+  const custom = isRecord(lr) && lr.kind === 'custom' && Object.keys(lr).length === 1;
+  try {
+    // A custom learning-rate function is not stored; any function checks the rest.
+    optimizerFromState(optimizer as unknown as StoredOptimizerState, custom ? { lr: () => 0 } : undefined);
+  } catch (err) {
+    throw fail('the optimiser state is damaged', err);
+  }
+  for (const [name, list] of Object.entries(optimizer.moments as Record<string, (number[] | Float64Array)[]>)) {
+    list.forEach((m, i) => {
+      const k = firstNonFinite(isFloat64Array(m) ? m : Float64Array.from(m));
+      if (k >= 0) throw fail(`optimizer.moments.${name}[${i}][${k}] is not a finite number`);
+    });
+  }
+  const shapes = optimizer.shapes as number[] | null;
+  const lengths = network.parameterList().map((a) => a.length);
+  if (shapes !== null && (shapes.length !== lengths.length || shapes.some((n, k) => n !== lengths[k]))) {
+    throw fail(`the optimiser state is for parameters of lengths ${JSON.stringify(shapes)}, the network has ${JSON.stringify(lengths)}`);
+  }
+}
+
+/** Checks a training position: counts, seed, random states and the history the reports read. */
+function checkTraining(file: string, training: unknown): void {
+  if (training === undefined) return;
+  const fail = (what: string, cause?: unknown) => modelLoadError(file, `${what}${cause instanceof Error ? ` (${cause.message})` : ''}`);
+  const t = headerObject(training, 'training', TRAINING_KEYS, file);
+  const count = (key: string, max = Number.MAX_SAFE_INTEGER, min = 0) => {
+    const v = t[key];
+    if (!Number.isInteger(v) || (v as number) < min || (v as number) > max) throw fail(`training.${key} ${describe(v)} is not an integer in [${min}, ${max}]`);
+  };
+  count('epoch');
+  count('batchInEpoch');
+  count('seed', 0xffffffff);
+  count('batchSize', Number.MAX_SAFE_INTEGER, 1);
+  for (const key of ['shuffleState', 'augmentState']) {
+    const s = t[key];
     try {
-      // A custom learning-rate function is not stored; any function checks the rest.
-      optimizerFromState(optimizer as unknown as StoredOptimizerState, custom ? { lr: () => 0 } : undefined);
+      if (!Array.isArray(s) || !(s[4] === null || Number.isFinite(s[4]))) throw new Error('expected four 32-bit words and a finite spare value or null');
+      new Random(0).setState(s as number[]);
     } catch (err) {
-      throw fail('the optimiser state is damaged', err);
-    }
-    const bad = findNonFinite(optimizer.moments, 'optimizer.moments');
-    if (bad) throw fail(`${bad} is not a finite number`);
-    const shapes = optimizer.shapes as number[] | null;
-    const lengths = network.parameterList().map((a) => a.length);
-    if (shapes !== null && (shapes.length !== lengths.length || shapes.some((n, k) => n !== lengths[k]))) {
-      throw fail(`the optimiser state is for parameters of lengths ${JSON.stringify(shapes)}, the network has ${JSON.stringify(lengths)}`);
+      throw fail(`training.${key} is not a random state`, err);
     }
   }
-  if (training !== undefined) {
-    const t = headerObject(training, 'training', TRAINING_KEYS, file);
-    const count = (key: string, max = Number.MAX_SAFE_INTEGER, min = 0) => {
-      const v = t[key];
-      if (!Number.isInteger(v) || (v as number) < min || (v as number) > max) throw fail(`training.${key} ${describe(v)} is not an integer in [${min}, ${max}]`);
-    };
-    count('epoch');
-    count('batchInEpoch');
-    count('seed', 0xffffffff);
-    count('batchSize', Number.MAX_SAFE_INTEGER, 1);
-    for (const key of ['shuffleState', 'augmentState']) {
-      const s = t[key];
-      try {
-        if (!Array.isArray(s) || !(s[4] === null || Number.isFinite(s[4]))) throw new Error('expected four 32-bit words and a finite spare value or null');
-        new Random(0).setState(s as number[]);
-      } catch (err) {
-        throw fail(`training.${key} is not a random state`, err);
-      }
-    }
-    if (t.history !== undefined) checkHistory(t.history, fail);
-  }
-  return { network, optimizer: optimizer as StoredOptimizerState | undefined, training: training as TrainingState | undefined };
+  if (t.history !== undefined) checkHistory(t.history, fail);
 }
 
 const EPOCH_KEYS = ['epoch', 'step', 'trainLoss', 'test', 'seconds'];
@@ -265,7 +304,7 @@ function checkHistory(history: unknown, fail: (what: string) => Error): void {
  * ```
  */
 export function loadModel(file: string): LoadedModel {
-  return modelOf(readModelFile(file), file);
+  return runSync(modelOf(readModelFile(file), file));
 }
 
 /**
@@ -278,5 +317,5 @@ export function loadModel(file: string): LoadedModel {
  * ```
  */
 export async function loadModelAsync(file: string): Promise<LoadedModel> {
-  return modelOf(await readModelFileAsync(file), file);
+  return runAsync(modelOf(await readModelFileAsync(file), file));
 }

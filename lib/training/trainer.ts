@@ -326,12 +326,12 @@ export class Trainer<Targets> {
 
   /** Saves network, optimiser state and training position atomically. */
   save(file: string): void {
-    saveModel(file, this.network, { optimizer: this.optimizer.state(), training: this.trainingState() });
+    saveModel(file, this.network, { optimizer: this.optimizer.storedState?.() ?? this.optimizer.state(), training: this.trainingState() });
   }
 
   /** {@link save} without blocking the event loop (saveModelAsync); the state at the call is saved. */
   async saveAsync(file: string): Promise<void> {
-    await saveModelAsync(file, this.network, { optimizer: this.optimizer.state(), training: this.trainingState() });
+    await saveModelAsync(file, this.network, { optimizer: this.optimizer.storedState?.() ?? this.optimizer.state(), training: this.trainingState() });
   }
 
   /** {@link load} without blocking the event loop (loadModelAsync). */

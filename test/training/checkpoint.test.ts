@@ -81,7 +81,14 @@ function networks(): Record<string, Network> {
   const n = 40;
   const src: number[] = [];
   const tgt: number[] = [];
-  for (let s = 0; s < n; s++) for (let t = 0; t < n; t++) if (rng.uniform() < 0.1) (src.push(s), tgt.push(t));
+  for (let s = 0; s < n; s++) {
+    for (let t = 0; t < n; t++) {
+      if (rng.uniform() < 0.1) {
+        src.push(s);
+        tgt.push(t);
+      }
+    }
+  }
   const sparse = new Network(
     {
       neuron: theta({ tau: 2 }),

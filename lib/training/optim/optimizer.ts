@@ -82,6 +82,11 @@ export interface Optimizer {
   computeUpdates(grads: readonly Float64Array[]): Float64Array[];
   /** A JSON-serialisable copy of the state. */
   state(): OptimizerState;
+  /**
+   * Optional: a copy of the state with the moments as Float64Arrays (no conversion to number
+   * arrays: what checkpoints save). The built-in optimisers have it.
+   */
+  storedState?(): StoredOptimizerState;
   /** Replaces the state with a saved one; validates name, options and shapes first. */
   loadState(state: OptimizerState | StoredOptimizerState): void;
 }
@@ -278,6 +283,20 @@ export abstract class BaseOptimizer implements Optimizer {
       shapes: this.shapes === null ? null : [...this.shapes],
       moments,
     };
+  }
+
+  storedState(): StoredOptimizerState {
+    const moments: Record<string, Float64Array[]> = {};
+    this.momentNames.forEach((name, j) => {
+      moments[name] = this.moments.map((m) => m[j].slice());
+    });
+    const { moments: _plain, ...rest } = this.stateWithout();
+    return { ...rest, moments };
+  }
+
+  /** The state's fields other than the moments. */
+  private stateWithout(): OptimizerState {
+    return { version: 1, name: this.name, options: { lr: { ...this.lrSpec }, ...this.options() }, step: this.count, shapes: this.shapes === null ? null : [...this.shapes], moments: {} };
   }
 
   loadState(state: OptimizerState | StoredOptimizerState): void {
