@@ -41,7 +41,6 @@ import {
   outcomeAsync,
   params,
   reportOpenIssues,
-  traceOverflow,
   show,
   type Context,
 } from './support';
@@ -98,7 +97,7 @@ describe('fuzz: simulate() and simulateAsync()', () => {
           applied.description += a2.description;
           await explain({ spec, options }, applied, async () => {
             const call = () => (useAsync ? simulateAsync(spec as unknown as TrialSpec, options) : simulate(spec as unknown as TrialSpec, options));
-            const r = await outcomeAsync(call, ctx, traceOverflow);
+            const r = await outcomeAsync(call, ctx);
             if (r.ok) {
               const bad = trialInconsistency(spec, r.value as TrialResultLike);
               if (bad) throw new Error(`inconsistent result: ${bad}`);
