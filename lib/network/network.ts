@@ -9,14 +9,26 @@
  * recurrent, singleNeuron, fromMatrices) lay them out so that layer matrices are column-major
  * views into these arrays.
  */
-import { NativeNetworkHandle, NativeBatchHandle, native } from '../base/native';
+import { native, type NativeBatchHandle, type NativeGradient, type NativeNetworkHandle } from '../base/native';
 import { argumentError, codedError, describe, rangeError, rethrowWithStack } from '../base/errors';
-import { checkInputBatch, concatBatches, type InputBatch } from './inputs';
-import { simulate, type SimulateOptions, type TrialResult } from '../trial/simulate';
+import { checkInputBatch, type InputBatch } from './inputs';
+import type { SimulateOptions, TrialResult } from '../trial/simulate';
 import type { OutputBatch } from './output';
-import { expectNeuron, type NeuronModel } from '../neurons/neuron';
-import { neuronFromJSON } from '../neurons';
-import { expectAttached, expectOptions, isFloat64Array, isInt32Array, isUint8Array, expectKnownKeys, optionNames, readOptions } from '../base/validate';
+import { expectNeuron, neuronFromJSON } from '../neurons/models';
+import type { NeuronModel } from '../neurons/neuron';
+import {
+  expectAttached,
+  expectBoolean,
+  expectFloat64Array,
+  expectInteger,
+  expectKnownKeys,
+  expectPositiveNumber,
+  isFloat64Array,
+  isInt32Array,
+  isUint8Array,
+  optionNames,
+  readOptions,
+} from '../base/validate';
 import { checkClasses, checkEncoding, encodeInputs, noEncodingError, type InputEncoding } from './encoding';
 import { decide, readPredictOptions, type PredictOptions, type Prediction } from './predict';
 
@@ -114,6 +126,11 @@ export interface LossValue {
   grad: Float64Array;
 }
 
+/** What {@link Network.trial} returns: a trial's results with the gradient in network layouts. */
+export type NetworkTrialResult = Omit<TrialResult, 'grad'> & { grad?: Gradients };
+
+const TRIAL_OPTIONS = optionNames<SimulateOptions>()(['cotangent', 'recordEvents', 'traceDt', 'traceNeurons']);
+
 /** Options of batch runs. */
 export interface RunOptions {
   /** Worker threads; 0 or absent: all cores. Results do not depend on it. */
@@ -127,8 +144,6 @@ export class RecordedBatch {
     private readonly network: Network,
     readonly output: NetworkOutput,
     private handle: NativeBatchHandle | null,
-    private readonly trainableEvents: number,
-    private readonly eventsPerSample: readonly number[],
   ) {}
 
   /** The gradient of sum_s sum_k cotangent[s * slots + k] * times[s * slots + k]. */
@@ -173,27 +188,10 @@ export class RecordedBatch {
     return cot;
   }
 
-  private finish(g: { weights: Float64Array; inputWeights: Float64Array; initial: Float64Array; inputTimes: Float64Array }): Gradients {
-    const net = this.network;
-    const m = this.trainableEvents;
-    const inputTimes = new Float64Array(m);
-    let eventTimes = g.inputTimes;
-    if (m > 0) {
-      // Each sample's events end with the m trainable spikes: sum their gradients over samples.
-      const rest: number[] = [];
-      const S = this.output.samples;
-      let offset = 0;
-      const counts = this.eventsPerSample;
-      for (let s = 0; s < S; s++) {
-        const own = counts[s];
-        for (let k = 0; k < own; k++) rest.push(g.inputTimes[offset + k]);
-        for (let k = 0; k < m; k++) inputTimes[k] += g.inputTimes[offset + own + k];
-        offset += own + m;
-      }
-      eventTimes = Float64Array.from(rest);
-    }
-    const grads: Gradients = { weights: g.weights, inputWeights: g.inputWeights, initial: g.initial, inputTimes, eventTimes };
-    net.maskGradients(grads);
+  /** The core sums the trainable input spikes' gradients over the samples (grad.trainableTimes). */
+  private finish(g: NativeGradient): Gradients {
+    const grads: Gradients = { weights: g.weights, inputWeights: g.inputWeights, initial: g.initial, inputTimes: g.trainableTimes, eventTimes: g.inputTimes };
+    this.network.maskGradients(grads);
     return grads;
   }
 }
@@ -244,7 +242,7 @@ export class Network {
     const s = structure;
     if (typeof s !== 'object' || s === null) throw argumentError(`Expected a network structure but received ${describe(s)}`);
     expectKnownKeys(s, 'structure', STRUCTURE_KEYS);
-    expectNeuron(s.neuron, 'structure.neuron');
+    const neuron = expectNeuron(s.neuron, 'structure.neuron');
     for (const key of ['recurrent', 'input', 'readout'] as const) {
       if (typeof s[key] !== 'object' || s[key] === null) throw argumentError(`Expected an object for structure.${key} but received ${describe(s[key])}`);
     }
@@ -282,10 +280,10 @@ export class Network {
         if (c < 0 || c >= s.nIn) throw rangeError(`trainableInputs.channels[${k}] = ${c} is not an input channel (there are ${s.nIn})`);
       });
     }
-    this.structure = s;
-    const D = s.neuron.stateDim;
+    this.structure = s.neuron === neuron ? s : { ...s, neuron };
+    const D = neuron.stateDim;
     const initial = new Float64Array(D * s.n);
-    const def = s.neuron.defaultState();
+    const def = neuron.defaultState();
     for (let d = 0; d < D; d++) initial.fill(def[d], d * s.n, (d + 1) * s.n);
     const m = s.trainableInputs?.channels.length ?? 0;
     this.params = {
@@ -312,8 +310,8 @@ export class Network {
     const stack = new Error();
     try {
       this.handle = new native.NativeNetwork({
-        model: s.neuron.name,
-        params: s.neuron.params,
+        model: neuron.name,
+        params: neuron.params,
         n: s.n,
         nIn: s.nIn,
         recurrentSource: s.recurrent.source,
@@ -325,6 +323,7 @@ export class Network {
         layers: s.layers ? [...s.layers] : undefined,
         T: s.T,
         maxEvents: s.maxEvents,
+        trainableChannels: s.trainableInputs?.channels,
       });
     } catch (err) {
       rethrowWithStack(err, stack);
@@ -414,7 +413,7 @@ export class Network {
     const [params, input, opts] = this.prepare(batch, options, true);
     const stack = new Error();
     try {
-      return this.recorded(batch, this.live().forward(params, input, opts) as NativeForward);
+      return this.recorded(this.live().forward(params, input, opts) as NativeForward);
     } catch (err) {
       rethrowWithStack(err, stack);
     }
@@ -425,7 +424,7 @@ export class Network {
     const [params, input, opts] = this.prepare(batch, options, true);
     const stack = new Error();
     try {
-      return this.recorded(batch, (await this.live().forwardAsync(params, input, opts)) as NativeForward);
+      return this.recorded((await this.live().forwardAsync(params, input, opts)) as NativeForward);
     } catch (err) {
       rethrowWithStack(err, stack);
     }
@@ -457,9 +456,11 @@ export class Network {
 
   /**
    * One sample simulated on its own with everything the single-trial API offers: spike lists,
-   * the event list, voltage traces, and the gradient of a functional (dense layouts). For plots
-   * and inspection; batches are faster. Bundled events are delivered as their channels' spikes
-   * at the same time (equal up to round-off). Networks up to 4096 neurons.
+   * the event list, voltage traces, and the gradient of a functional sum_k cotangent[k] *
+   * outputTimes[k] in the layouts of {@link Parameters} (per synapse; `inputTimes`: the trainable
+   * input spikes; `eventTimes`: the sample's own input events), not masked by `trainable`. For
+   * plots and inspection; batches are faster. Exactly what {@link forward} computes for that
+   * sample, for networks of any size.
    *
    * @example
    * ```ts
@@ -467,66 +468,29 @@ export class Network {
    * r.spikeTimes; r.spikeNeurons; r.traces!.V;
    * ```
    */
-  trial(batch: InputBatch, options: SimulateOptions = {}, sample = 0): TrialResult {
-    const s = this.structure;
+  trial(batch: InputBatch, options: SimulateOptions = {}, sample = 0): NetworkTrialResult {
     checkInputBatch(batch);
-    expectOptions(options, 'options');
-    if (s.n > 4096) throw rangeError(`trial() supports networks of up to 4096 neurons (this one has ${s.n})`);
+    const o = readOptions(options, 'trial options', TRIAL_OPTIONS);
     if (!Number.isInteger(sample) || sample < 0 || sample >= batch.samples) throw rangeError(`Expected a sample index in [0, ${batch.samples}) but received ${describe(sample)}`);
-    const n = s.n;
-    const weights = new Float64Array(n * n);
-    const weightMask = new Uint8Array(n * n);
-    for (let k = 0; k < s.recurrent.source.length; k++) {
-      const at = s.recurrent.target[k] + s.recurrent.source[k] * n;
-      weights[at] = this.params.weights[k];
-      weightMask[at] = 1;
+    this.checkParams(false);
+    const opts: Record<string, unknown> = { sample };
+    if (o.cotangent !== undefined) opts.cotangent = expectFloat64Array(o.cotangent, 'options.cotangent');
+    if (o.recordEvents !== undefined) opts.recordEvents = expectBoolean(o.recordEvents, 'options.recordEvents');
+    if (o.traceDt !== undefined) opts.traceDt = expectPositiveNumber(o.traceDt, 'options.traceDt');
+    if (o.traceNeurons !== undefined) {
+      const list = Array.from(o.traceNeurons as ArrayLike<number>);
+      list.forEach((q, k) => expectInteger(q, `options.traceNeurons[${k}]`, 0, this.structure.n - 1));
+      opts.traceNeurons = Int32Array.from(list);
     }
-    const inputWeights = new Float64Array(n * s.nIn);
-    const inputMask = new Uint8Array(n * s.nIn);
-    for (let k = 0; k < s.input.source.length; k++) {
-      const at = s.input.target[k] + s.input.source[k] * n;
-      inputWeights[at] = this.params.inputWeights[k];
-      inputMask[at] = 1;
+    const stack = new Error();
+    try {
+      const r = this.live().trial(this.nativeParams(), batch, opts) as Omit<NetworkTrialResult, 'grad'> & { grad?: NativeGradient };
+      const { grad, ...rest } = r;
+      if (grad === undefined) return rest;
+      return { ...rest, grad: { weights: grad.weights, inputWeights: grad.inputWeights, initial: grad.initial, inputTimes: grad.trainableTimes, eventTimes: grad.inputTimes } };
+    } catch (err) {
+      rethrowWithStack(err, stack);
     }
-    const times: number[] = [];
-    const channels: number[] = [];
-    for (let e = batch.sampleStart[sample]; e < batch.sampleStart[sample + 1]; e++) {
-      if (batch.eventStart) {
-        for (let q = batch.eventStart[e]; q < batch.eventStart[e + 1]; q++) {
-          times.push(batch.times[e]);
-          channels.push(batch.channels[q]);
-        }
-      } else {
-        times.push(batch.times[e]);
-        channels.push(batch.channels[e]);
-      }
-    }
-    const m = this.params.inputTimes.length;
-    for (let k = 0; k < m; k++) {
-      times.push(this.params.inputTimes[k]);
-      channels.push(s.trainableInputs!.channels[k]);
-    }
-    return simulate(
-      {
-        model: s.neuron.name,
-        params: s.neuron.params,
-        n,
-        nIn: s.nIn,
-        weights,
-        weightMask,
-        inputWeights,
-        inputMask,
-        initial: this.params.initial,
-        inputTimes: Float64Array.from(times),
-        inputChannels: Int32Array.from(channels),
-        readoutNeurons: s.readout.neurons,
-        readoutCounts: s.readout.counts,
-        layers: s.layers ? [...s.layers] : undefined,
-        T: s.T,
-        maxEvents: s.maxEvents + times.length,
-      },
-      options,
-    );
   }
 
   /** The parameter arrays, in PARAMETER_NAMES order (views, updated in place by optimisers). */
@@ -551,16 +515,13 @@ export class Network {
   }
 
   /**
-   * Projects parameters back into their domains after an optimiser step: initial phases into
-   * [0, Theta] (theta, osclif: at most Theta), trainable input times into [0, T].
+   * Projects parameters back into their domains after an optimiser step: the initial state into
+   * the model's domain as the core defines it (theta: phases in [0, Theta]; osclif: at most Theta;
+   * lif: V below the threshold), trainable input times into [0, T].
    */
   constrain(): void {
-    const neuron = this.structure.neuron as NeuronModel & { period?: number };
-    if (neuron.stateDim === 1 && neuron.period !== undefined) {
-      const lo = neuron.name === 'theta' ? 0 : -Infinity;
-      const a = this.params.initial;
-      for (let k = 0; k < a.length; k++) a[k] = Math.min(Math.max(a[k], lo), neuron.period);
-    }
+    const neuron = this.structure.neuron;
+    native.projectInitial(neuron.name, neuron.params, this.params.initial);
     const t = this.params.inputTimes;
     for (let k = 0; k < t.length; k++) t[k] = Math.min(Math.max(t[k], 0), this.structure.T);
   }
@@ -708,23 +669,13 @@ export class Network {
   private prepare(batch: InputBatch, options: RunOptions, keepTapes: boolean): [object, InputBatch, object] {
     checkInputBatch(batch);
     this.checkParams(false);
-    let input = batch;
-    const m = this.params.inputTimes.length;
-    if (m > 0) {
-      // Append the trainable input spikes to every sample.
-      const channels = this.structure.trainableInputs!.channels;
-      const per = Array.from({ length: batch.samples }, () => ({ times: this.params.inputTimes, channels }));
-      const extra = batch.eventStart
-        ? { samples: batch.samples, ...bundledOf(per) }
-        : { samples: batch.samples, ...plainOf(per) };
-      input = concatBatches(batch, extra); // both valid: batch checked above, extra built here
-    }
+    return [this.nativeParams(), batch, { threads: threadsOption(options), keepTapes }];
+  }
+
+  /** The parameters as the native network reads them (it appends the trainable input spikes to every sample). */
+  private nativeParams(): object {
     const p = this.params;
-    return [
-      { weights: p.weights, inputWeights: p.inputWeights, initial: p.initial },
-      input,
-      { threads: threadsOption(options), keepTapes },
-    ];
+    return { weights: p.weights, inputWeights: p.inputWeights, initial: p.initial, inputTimes: p.inputTimes };
   }
 
   private output(r: NativeForward): NetworkOutput {
@@ -740,9 +691,8 @@ export class Network {
     };
   }
 
-  private recorded(batch: InputBatch, r: NativeForward): RecordedBatch {
-    const eventsPerSample = Array.from({ length: batch.samples }, (_, s) => batch.sampleStart[s + 1] - batch.sampleStart[s]);
-    return new RecordedBatch(this, this.output(r), r.batch ?? null, this.params.inputTimes.length, eventsPerSample);
+  private recorded(r: NativeForward): RecordedBatch {
+    return new RecordedBatch(this, this.output(r), r.batch ?? null);
   }
 }
 
@@ -775,22 +725,4 @@ interface NativeForward {
   samples: number;
   slots: number;
   batch?: NativeBatchHandle;
-}
-
-function plainOf(per: { times: Float64Array; channels: Int32Array }[]) {
-  const m = per.length ? per[0].times.length : 0;
-  const times = new Float64Array(per.length * m);
-  const channels = new Int32Array(per.length * m);
-  const sampleStart = new Int32Array(per.length + 1);
-  per.forEach((p, s) => {
-    times.set(p.times, s * m);
-    channels.set(p.channels, s * m);
-    sampleStart[s + 1] = (s + 1) * m;
-  });
-  return { times, channels, sampleStart };
-}
-
-function bundledOf(per: { times: Float64Array; channels: Int32Array }[]) {
-  const plain = plainOf(per);
-  return { ...plain, eventStart: Int32Array.from({ length: plain.times.length + 1 }, (_, k) => k) };
 }

@@ -5,8 +5,8 @@
  * Its pseudodynamics are spikegrad's own extension (a constant suprathreshold drive after T, see
  * native/core/neurons/lif.hpp).
  */
-import { readNumbers } from '../base/validate';
-import { requireDomain, type NeuronModel } from './neuron';
+import { makeNeuron } from './models';
+import type { NeuronModel } from './neuron';
 
 export interface LifParams {
   /** Membrane time constant (synaptic: tau/2). Default 1. */
@@ -31,15 +31,5 @@ export interface LifNeuron extends NeuronModel {
  * ```
  */
 export function lif(params?: LifParams): LifNeuron {
-  const p = readNumbers(params, 'lif parameters', 'lif', { tau: 1, vth: 1, alpha: 10 });
-  requireDomain(p.tau > 0, `lif: tau must be > 0 (got ${p.tau})`);
-  requireDomain(p.vth > 0, `lif: vth must be > 0 (got ${p.vth})`);
-  requireDomain(p.alpha > 0, `lif: alpha must be > 0 (got ${p.alpha})`);
-  return Object.freeze({
-    name: 'lif' as const,
-    params: Object.freeze(p),
-    stateDim: 2 as const,
-    stateNames: Object.freeze(['V', 'I']),
-    defaultState: () => [0, 0],
-  });
+  return makeNeuron<LifNeuron>('lif', params);
 }

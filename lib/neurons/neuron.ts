@@ -1,36 +1,37 @@
 /**
  * Neuron models: immutable, validated parameter records with the defaults of method.md. A model
- * object is what a network is built from; its `name` and `params` are what the native core gets.
+ * object is what a network is built from; its `name` and `params` are what the native core gets,
+ * and everything else it carries (constants, the domain of the initial state, the default state)
+ * is what the core derives from them (lib/neurons/models.ts).
  */
-import { argumentError, describe, rangeError } from '../base/errors';
 
-/** The neuron models of method.md section 2, by the names the case format and the native core use. */
+/**
+ * The neuron models of method.md section 2, by the names the case format and the native core use
+ * (native/core/neurons/registry.hpp lists them; a test checks that this union agrees).
+ */
 export type ModelName = 'qif' | 'theta' | 'lif' | 'osclif';
+
+/** 'current': state (V, I), a synaptic current and a voltage; 'phase': a phase oscillator (phi). */
+export type ModelFamily = 'current' | 'phase';
 
 /** The common shape of every neuron model. */
 export interface NeuronModel {
   /** The model's name in the case format and the native core. */
   readonly name: ModelName;
+  readonly family: ModelFamily;
   /** All parameters, defaults filled in. */
   readonly params: Readonly<Record<string, number>>;
   /** State variables per neuron: 2 (V, I) for qif and lif, 1 (phi) for theta and osclif. */
-  readonly stateDim: 1 | 2;
+  readonly stateDim: number;
   /** Names of the state variables, in the order of the initial-state array. */
   readonly stateNames: readonly string[];
+  /** The constants the core derives from the parameters (theta: period and r; osclif: period). */
+  readonly constants: Readonly<Record<string, number>>;
+  /**
+   * Per state variable, the closed domain [min[d], max[d]] of the initial state as the core
+   * defines it (+-Infinity: unbounded); Network.constrain projects into it.
+   */
+  stateBounds(): { min: number[]; max: number[] };
   /** The default initial state of one neuron. */
   defaultState(): number[];
-}
-
-/** Throws a RangeError (ERR_SPIKEGRAD_DOMAIN) unless ok. */
-export function requireDomain(ok: boolean, message: string): void {
-  if (!ok) throw rangeError(message, 'ERR_SPIKEGRAD_DOMAIN');
-}
-
-/** A neuron model made by qif(), theta(), lif() or osclif() (or of their shape). */
-export function expectNeuron(value: unknown, name = 'neuron'): NeuronModel {
-  const v = value as Partial<NeuronModel>;
-  if (typeof v !== 'object' || v === null || typeof v.name !== 'string' || typeof v.defaultState !== 'function') {
-    throw argumentError(`Expected a neuron model (qif(), theta(), lif() or osclif()) for ${name} but received ${describe(value)}`);
-  }
-  return value as NeuronModel;
 }

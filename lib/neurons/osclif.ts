@@ -4,8 +4,8 @@
  * push it straight to threshold (an immediate spike): the disruptive counterpart of the theta
  * neuron. Its pseudospikes use the theta template.
  */
-import { readNumbers } from '../base/validate';
-import { requireDomain, type NeuronModel } from './neuron';
+import { makeNeuron } from './models';
+import type { NeuronModel } from './neuron';
 
 export interface OscLifParams {
   /** Membrane time constant. Default 1. */
@@ -34,18 +34,5 @@ export interface OscLifNeuron extends NeuronModel {
  * ```
  */
 export function osclif(params?: OscLifParams): OscLifNeuron {
-  const p = readNumbers(params, 'osclif parameters', 'osclif', { tau: 1, I0: 1.25, vth: 1, eps: 1e-6 });
-  requireDomain(p.tau > 0, `osclif: tau must be > 0 (got ${p.tau})`);
-  requireDomain(p.vth > 0, `osclif: vth must be > 0 (got ${p.vth})`);
-  requireDomain(p.I0 > p.vth, `osclif: I0 must be greater than vth (got I0 = ${p.I0}, vth = ${p.vth})`);
-  requireDomain(p.eps > 0 && p.eps < 0.01, `osclif: eps must lie in (0, 0.01) (got ${p.eps})`);
-  const period = p.tau * Math.log(p.I0 / (p.I0 - p.vth));
-  return Object.freeze({
-    name: 'osclif' as const,
-    params: Object.freeze(p),
-    stateDim: 1 as const,
-    stateNames: Object.freeze(['phi']),
-    period,
-    defaultState: () => [period / 2],
-  });
+  return makeNeuron<OscLifNeuron>('osclif', params);
 }

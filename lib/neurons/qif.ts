@@ -4,8 +4,8 @@
  * weight w makes I jump by w; a spike is V reaching +infinity, after which V resets to -infinity.
  * Pseudodynamics: tau dV/dt = (V - 1/2)^2 + alpha softplus(I_pseudo / alpha) (method.md 4.1).
  */
-import { readNumbers } from '../base/validate';
-import { requireDomain, type NeuronModel } from './neuron';
+import { makeNeuron } from './models';
+import type { NeuronModel } from './neuron';
 
 export interface QifParams {
   /** Membrane time constant, the unit of time (synaptic: tau/2). Default 1. */
@@ -31,15 +31,5 @@ export interface QifNeuron extends NeuronModel {
  * ```
  */
 export function qif(params?: QifParams): QifNeuron {
-  const p = readNumbers(params, 'qif parameters', 'qif', { tau: 1, alpha: 10, eps: 1e-6 });
-  requireDomain(p.tau > 0, `qif: tau must be > 0 (got ${p.tau})`);
-  requireDomain(p.alpha > 0, `qif: alpha must be > 0 (got ${p.alpha})`);
-  requireDomain(p.eps > 0 && p.eps < 0.01, `qif: eps must lie in (0, 0.01) (got ${p.eps})`);
-  return Object.freeze({
-    name: 'qif' as const,
-    params: Object.freeze(p),
-    stateDim: 2 as const,
-    stateNames: Object.freeze(['V', 'I']),
-    defaultState: () => [0, 0],
-  });
+  return makeNeuron<QifNeuron>('qif', params);
 }

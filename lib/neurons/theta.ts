@@ -4,8 +4,8 @@
  * Theta = tau pi / sqrt(I0 - 1/4); an input moves the phase by H(phi, w), a spike is phi reaching
  * Theta, after which phi resets to 0. MNIST uses tau = 6/pi, I0 = 5/4, so Theta = 6.
  */
-import { readNumbers } from '../base/validate';
-import { requireDomain, type NeuronModel } from './neuron';
+import { makeNeuron } from './models';
+import type { NeuronModel } from './neuron';
 
 export interface ThetaParams {
   /** Membrane time constant. Default 1. */
@@ -33,17 +33,5 @@ export interface ThetaNeuron extends NeuronModel {
  * ```
  */
 export function theta(params?: ThetaParams): ThetaNeuron {
-  const p = readNumbers(params, 'theta parameters', 'theta', { tau: 1, I0: 1.25, eps: 1e-6 });
-  requireDomain(p.tau > 0, `theta: tau must be > 0 (got ${p.tau})`);
-  requireDomain(p.I0 > 0.25, `theta: I0 must be greater than 1/4 (got ${p.I0})`);
-  requireDomain(p.eps > 0 && p.eps < 0.01, `theta: eps must lie in (0, 0.01) (got ${p.eps})`);
-  const period = (p.tau * Math.PI) / Math.sqrt(p.I0 - 0.25);
-  return Object.freeze({
-    name: 'theta' as const,
-    params: Object.freeze(p),
-    stateDim: 1 as const,
-    stateNames: Object.freeze(['phi']),
-    period,
-    defaultState: () => [period / 2],
-  });
+  return makeNeuron<ThetaNeuron>('theta', params);
 }

@@ -5,7 +5,8 @@
 import { Network, type Trainable } from '../network/network';
 import { argumentError, describe, rangeError } from '../base/errors';
 import { expectPositiveNumber, optionNames, readOptions } from '../base/validate';
-import { expectNeuron, type NeuronModel } from '../neurons/neuron';
+import { expectNeuron } from '../neurons/models';
+import type { NeuronModel } from '../neurons/neuron';
 import { expectCount } from './common';
 
 export interface MatricesOptions {

@@ -7,7 +7,8 @@ import { Network } from '../network/network';
 import { Random } from '../base/random';
 import { argumentError, describe, rangeError } from '../base/errors';
 import { expectPositiveNumber, optionNames, readOptions } from '../base/validate';
-import { expectNeuron, type NeuronModel } from '../neurons/neuron';
+import { expectNeuron } from '../neurons/models';
+import type { NeuronModel } from '../neurons/neuron';
 import { checkSynapseCount, expectCount } from './common';
 
 /** One input synapse: channel -> neuron with a weight. */

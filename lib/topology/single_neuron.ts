@@ -6,7 +6,8 @@
 import { Network } from '../network/network';
 import { argumentError, describe } from '../base/errors';
 import { expectFinite, expectPositiveNumber, optionNames, readOptions } from '../base/validate';
-import { expectNeuron, type NeuronModel } from '../neurons/neuron';
+import { expectNeuron } from '../neurons/models';
+import type { NeuronModel } from '../neurons/neuron';
 import { expectCount } from './common';
 import { spikeBatch, type InputBatch } from '../network/inputs';
 

@@ -15,7 +15,12 @@ import { MODEL_NAMES, isModelName, parameterNames } from '../neurons/models';
 export type { ModelName } from '../neurons/neuron';
 
 /** Model parameters; missing ones take the defaults of method.md (tau = 1, alpha = 10, I0 = 5/4, vth = 1, eps = 1e-6). */
+/**
+ * Model parameters by name; which ones a model has is in the registry (parameterNames(model));
+ * the others are refused with a suggestion.
+ */
 export interface ModelParams {
+  [name: string]: number | undefined;
   /** Membrane time constant (the unit of time); the synaptic one is tau/2 for qif and lif. */
   tau?: number;
   /** Softplus scale of the pseudo drive (qif, lif). Default 10. */

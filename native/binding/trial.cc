@@ -13,6 +13,8 @@ void TrialRun::run() {
   requireFiniteResult(fwd.outputTimes, "output times");
   if (traceRequest.dt != 0.0) {
     traces = computeTraces(net, tape, trial.T, traceRequest.dt, traceRequest.neurons);
+    requireFiniteResult(traces.V, "traces");
+    requireFiniteResult(traces.I, "traces");
   }
   if (!wantGradient) return;
   grad.reset(*net.structure, inputs.times.size());

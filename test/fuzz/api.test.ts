@@ -7,6 +7,7 @@
  */
 import fc from 'fast-check';
 import {
+  MODEL_NAMES,
   Network,
   Trainer,
   adaBelief,
@@ -15,6 +16,7 @@ import {
   firstSpikeCrossEntropy,
   fixedDataset,
   fromMatrices,
+  makeNeuron,
   lif,
   optimizerFromState,
   osclif,
@@ -41,7 +43,6 @@ import {
   outcomeAsync,
   params,
   reportOpenIssues,
-  traceOverflow,
   show,
   type Context,
 } from './support';
@@ -58,12 +59,10 @@ function mostly<T>(valid: fc.Arbitrary<T>, junk: fc.Arbitrary<unknown> = junkVal
  */
 const TS_HUGE = [2 ** 40, 2 ** 53, 1e300, -(2 ** 31)];
 
-const NEURONS: Record<string, (p?: Record<string, number>) => NeuronModel> = {
-  qif: (p) => qif(p),
-  theta: (p) => theta(p),
-  lif: (p) => lif(p),
-  osclif: (p) => osclif(p),
-};
+/** The factory of every registered model, by name. */
+const NEURONS: Record<string, (p?: Record<string, number>) => NeuronModel> = Object.fromEntries(
+  MODEL_NAMES.map((name) => [name, (p?: Record<string, number>) => makeNeuron(name, p)]),
+);
 
 /** Runs a property body, adding the (malformed) input to any failure message. */
 async function explain<T>(input: unknown, applied: Applied, body: () => Promise<T> | T): Promise<T> {
@@ -98,7 +97,7 @@ describe('fuzz: simulate() and simulateAsync()', () => {
           applied.description += a2.description;
           await explain({ spec, options }, applied, async () => {
             const call = () => (useAsync ? simulateAsync(spec as unknown as TrialSpec, options) : simulate(spec as unknown as TrialSpec, options));
-            const r = await outcomeAsync(call, ctx, traceOverflow);
+            const r = await outcomeAsync(call, ctx);
             if (r.ok) {
               const bad = trialInconsistency(spec, r.value as TrialResultLike);
               if (bad) throw new Error(`inconsistent result: ${bad}`);

@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { native } from '../../lib/base/native';
 import { applyAll, budgetMutation, fresh, mutation, networkCase, simulateSpec, throwingProxy, type Applied, type NetworkCase } from './generators';
 import { trialInconsistency, type TrialResultLike } from './invariants';
-import { detach, outcome, outcomeAsync, params, reportOpenIssues, runs, show, trace, traceOverflow, type Outcome } from './support';
+import { detach, outcome, outcomeAsync, params, reportOpenIssues, runs, show, trace, type Outcome } from './support';
 
 type Raw = Record<string, unknown>;
 type NativeNetwork = {
@@ -74,7 +74,7 @@ describe('fuzz: raw binding simulate()', () => {
         const target = proxyPick % 17 === 0 ? throwingProxy(spec, SPEC_KEYS[proxyPick % SPEC_KEYS.length], applied) : spec;
         let r: Outcome;
         try {
-          r = outcome(() => simulate(target), { api: 'native.simulate', sentinels: applied.sentinels }, traceOverflow);
+          r = outcome(() => simulate(target), { api: 'native.simulate', sentinels: applied.sentinels });
         } catch (err) {
           throw new Error(`${(err as Error).message}\n  input: ${show(spec)}`);
         }
@@ -95,7 +95,7 @@ describe('fuzz: raw binding simulate()', () => {
         const ctx = { api: 'native.simulate', sentinels: applied.sentinels };
         let sync: Outcome;
         try {
-          sync = outcome(() => simulate(spec), ctx, traceOverflow);
+          sync = outcome(() => simulate(spec), ctx);
         } catch (err) {
           throw new Error(`${(err as Error).message} [${applied.description}]`);
         }
@@ -105,7 +105,7 @@ describe('fuzz: raw binding simulate()', () => {
           // The binding copied every input before queueing: detaching now must not matter.
           if (detachAfter) for (const v of Object.values(spec)) if (ArrayBuffer.isView(v)) detach(v.buffer);
           return p;
-        }, ctx, traceOverflow);
+        }, ctx);
         expect(sameOutcome(sync, asyncOutcome)).toBe(true);
       }),
       params(2, 300),
@@ -256,10 +256,9 @@ describe('fuzz: raw binding NativeNetwork.trial', () => {
           applied.sentinels.push(...a2.sentinels, ...a3.sentinels);
           applied.description += a2.description + a3.description;
           const ctx = { api: 'native.NativeNetwork.trial', sentinels: applied.sentinels };
-          const tolerance = traceOverflow;
-          const r = useAsync
-            ? await outcomeAsync(() => net!.trialAsync(c.params, c.batch, options), ctx, tolerance)
-            : outcome(() => net!.trial(c.params, c.batch, options), ctx, tolerance);
+                    const r = useAsync
+            ? await outcomeAsync(() => net!.trialAsync(c.params, c.batch, options), ctx)
+            : outcome(() => net!.trial(c.params, c.batch, options), ctx);
           if (!r.ok) return;
           const bad = trialInconsistency(c.spec, r.value as TrialResultLike);
           if (bad) throw new Error(`inconsistent result: ${bad} [${applied.description}]`);

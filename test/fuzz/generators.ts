@@ -6,12 +6,20 @@
  */
 import fc from 'fast-check';
 import { detach, extremeDouble, junkValue, sentinel, wrongArray } from './support';
+import { MODEL_NAMES as REGISTERED, modelInfo, parameterNames } from '../../lib/neurons/models';
+import { native } from '../../lib/base/native';
+import type { ModelName } from '../../lib/neurons/neuron';
 
-export type ModelName = 'qif' | 'theta' | 'lif' | 'osclif';
-export const MODEL_NAMES: readonly ModelName[] = ['qif', 'theta', 'lif', 'osclif'];
+export type { ModelName };
+/** Every registered neuron model (derived from the core's registry). */
+export const MODEL_NAMES: readonly ModelName[] = REGISTERED;
 
-export const stateDim = (m: ModelName): number => (m === 'qif' || m === 'lif' ? 2 : 1);
-const PERIOD: Record<'theta' | 'osclif', number> = { theta: Math.PI, osclif: Math.log(5) };
+export const stateDim = (m: ModelName): number => modelInfo(m).stateNames.length;
+/** The default period of the phase models, as the core computes it. */
+const PERIOD: Record<'theta' | 'osclif', number> = {
+  theta: native.modelConstants('theta').constants.period,
+  osclif: native.modelConstants('osclif').constants.period,
+};
 
 /** A weight: usually moderate, sometimes extreme (but finite). */
 const weight: fc.Arbitrary<number> = fc.oneof(
@@ -47,7 +55,7 @@ function inputTime(T: number): fc.Arbitrary<number> {
 
 /** Model parameters: usually defaults or in-domain changes, sometimes out of the domain. */
 function modelParams(model: ModelName): fc.Arbitrary<Record<string, number> | undefined> {
-  const keys: Record<ModelName, string[]> = { qif: ['tau', 'alpha', 'eps'], theta: ['tau', 'I0', 'eps'], lif: ['tau', 'vth', 'alpha'], osclif: ['tau', 'I0', 'vth', 'eps'] };
+  const keys = parameterNames(model);
   return fc.oneof(
     { weight: 6, arbitrary: fc.constant(undefined) },
     {
@@ -62,7 +70,7 @@ function modelParams(model: ModelName): fc.Arbitrary<Record<string, number> | un
       ),
     },
     // Possibly outside the domain (tau <= 0, I0 <= 1/4, eps >= 0.01, ...): must be ERR_SPIKEGRAD_DOMAIN.
-    { weight: 1, arbitrary: fc.record({ k: fc.constantFrom(...keys[model]), v: fc.constantFrom(0, -1, 0.25, 0.01, 1e-300, 1e300) }).map(({ k, v }) => ({ [k]: v })) },
+    { weight: 1, arbitrary: fc.record({ k: fc.constantFrom(...keys), v: fc.constantFrom(0, -1, 0.25, 0.01, 1e-300, 1e300) }).map(({ k, v }) => ({ [k]: v })) },
   );
 }
 

@@ -5,8 +5,10 @@
  */
 import { simulate } from '../../lib/trial/simulate';
 import type { ModelName, ModelParams, TrialResult, TrialSpec } from '../../lib/trial/simulate';
+import { MODEL_NAMES, makeNeuron, modelInfo, parameterNames } from '../../lib/neurons/models';
 
-export const MODELS: readonly ModelName[] = ['qif', 'theta', 'lif', 'osclif'];
+/** Every registered neuron model (the registry of lib/neurons/models.ts, derived from the core's). */
+export const MODELS: readonly ModelName[] = MODEL_NAMES;
 
 /** mulberry32: a small, fast, seedable 32-bit PRNG returning values in [0, 1). */
 export function mulberry32(seed: number): () => number {
@@ -55,12 +57,14 @@ export class Rng {
 
 /** Number of state variables per neuron. */
 export function stateDim(model: ModelName): number {
-  return model === 'qif' || model === 'lif' ? 2 : 1;
+  return modelInfo(model).stateNames.length;
 }
 
-/** Period Theta of the phase models with default parameters (theta: tau pi / r; osclif: ln(I0/(I0 - vth))). */
-export function period(model: 'theta' | 'osclif', tau = 1, I0 = 1.25, vth = 1): number {
-  return model === 'theta' ? (tau * Math.PI) / Math.sqrt(I0 - 0.25) : tau * Math.log(I0 / (I0 - vth));
+/** Period Theta of a phase model as the core computes it (default parameters where absent). */
+export function period(model: ModelName, tau = 1, I0 = 1.25, vth = 1): number {
+  const known = new Set(parameterNames(model));
+  const params = Object.fromEntries(Object.entries({ tau, I0, vth }).filter(([k]) => known.has(k)));
+  return makeNeuron(model, params).constants.period;
 }
 
 /** Model-dependent ranges of the random recurrent networks. */
@@ -108,6 +112,12 @@ function rangesFor(model: ModelName, params: ModelParams = {}): Ranges {
         phi: [0.03 * Theta, 0.97 * Theta],
       };
     }
+    default: {
+      // A model without its own ranges: moderate ones by family.
+      if (modelInfo(model).family === 'current') return { T: [2.5 * tau, 5 * tau], inputWeight: [-3, 7], weight: [-3, 3], V: [-1, 0.5], I: [-1, 3] };
+      const Theta = period(model, tau, params.I0 ?? 1.25, vth);
+      return { T: [0.3 * Theta, 1.3 * Theta], inputWeight: [-1, 1], weight: [-1, 1], phi: [0.03 * Theta, 0.97 * Theta] };
+    }
   }
 }
 
@@ -125,6 +135,8 @@ export function randomParams(model: ModelName, rng: Rng): ModelParams {
       const vth = rng.uniform(0.5, 2);
       return { tau, vth, I0: vth * rng.uniform(1.1, 1.8) };
     }
+    default:
+      return { tau };
   }
 }
 

@@ -4,18 +4,20 @@
  * exactly at T, huge and tiny weights, empty inputs, silent and saturated networks; through
  * simulate() and the Network API. The edge cases that were bugs are in regressions.test.ts.
  */
-import { Network, fromMatrices, lif, osclif, qif, simulate, spikeBatch, theta, type ModelName, type TrialResult, type TrialSpec } from '../../lib';
+import { MODEL_NAMES, Network, fromMatrices, makeNeuron, simulate, spikeBatch, type ModelName, type TrialResult, type TrialSpec } from '../../lib';
 import { nonFinitePath } from '../fuzz/support';
 import { trialInconsistency } from '../fuzz/invariants';
 
-const MODELS: readonly ModelName[] = ['qif', 'theta', 'lif', 'osclif'];
-const PERIOD = { theta: Math.PI, osclif: Math.log(5) };
-const dim = (m: ModelName) => (m === 'qif' || m === 'lif' ? 2 : 1);
+const MODELS: readonly ModelName[] = MODEL_NAMES;
+/** A model's default period (phase models), as the core computes it. */
+const period = (m: ModelName) => makeNeuron(m, undefined).constants.period;
+const dim = (m: ModelName) => makeNeuron(m, undefined).stateDim;
+const isPhase = (m: ModelName) => makeNeuron(m, undefined).family === 'phase';
 
 /** One neuron with inputs on channel 0, readout of `count` output times, cotangent all ones. */
 function single(model: ModelName, o: { V?: number; I?: number; phi?: number; w?: number; times?: number[]; T?: number; count?: number; maxEvents?: number } = {}): TrialSpec {
   const times = o.times ?? [];
-  const initial = dim(model) === 2 ? [o.V ?? 0, o.I ?? 0] : [o.phi ?? (model === 'theta' ? PERIOD.theta / 2 : PERIOD.osclif / 2)];
+  const initial = dim(model) === 2 ? [o.V ?? 0, o.I ?? 0] : [o.phi ?? makeNeuron(model, undefined).defaultState()[0]];
   return {
     model,
     n: 1,
@@ -78,8 +80,8 @@ describe('events at the edges of the trial', () => {
     });
 
     it(`${model}: a spike exactly at T (phase models start one period before T)`, () => {
-      if (model === 'theta' || model === 'osclif') {
-        const P = PERIOD[model];
+      if (isPhase(model)) {
+        const P = period(model);
         // phi0 = Theta - T: the spike is due exactly at T and must not be an in-trial spike.
         const T = P / 2;
         const r = check(single(model, { phi: P - T, T, count: 2 }));
@@ -159,12 +161,12 @@ describe('huge and tiny weights', () => {
 });
 
 describe('silent and saturated networks through the Network API', () => {
-  const neuron = { qif: qif(), theta: theta(), lif: lif(), osclif: osclif() };
+  const neuron = (model: ModelName) => makeNeuron(model, undefined);
   function net(model: ModelName, scale: number): Network {
     const n = 4;
     const W = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 0 : scale * (((i * 3 + j * 5) % 7) - 3) / 3)));
     return fromMatrices({
-      neuron: neuron[model],
+      neuron: neuron(model),
       weights: W,
       inputWeights: Array.from({ length: n }, (_, i) => [scale * (i % 2 === 0 ? 1 : 0.5)]),
       readout: { neurons: [0, 3], counts: [2, 2] },

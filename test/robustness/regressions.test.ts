@@ -1,10 +1,9 @@
 /**
  * Regression tests of the bugs the robustness and fuzz suites found (issue 7; K1 to K17 in
- * docs/robustness.md). K1 to K16 are fixed: each test states the correct behaviour, its title says
+ * docs/robustness.md). All are fixed: each test states the correct behaviour, its title says
  * what the bug did before the fix ("was: ..."), and a regression fails it like any other test;
- * the fuzz suites tolerate none of their symptoms (test/fuzz/support.ts). K17 is open: its test
- * is `it.failing` (it states the correct behaviour and fails today); when the fix lands jest
- * reports it passing: then make it `it` and delete K17 from OPEN_ISSUES in test/fuzz/support.ts.
+ * the fuzz suites tolerate none of their symptoms (test/fuzz/support.ts). A bug found later and
+ * not fixed yet gets an `it.failing` test here and an entry in OPEN_ISSUES of test/fuzz/support.ts.
  *
  * Reproducers that could crash the test process run in child processes.
  */
@@ -316,8 +315,8 @@ describe('K16 binding: terminating a worker thread while its batches run', () =>
   });
 });
 
-describe('K17 (open) binding: trace values are not checked for overflow', () => {
-  it.failing('an osclif phase of -1000 gives ERR_SPIKEGRAD_NONFINITE or finite traces (today: traces.V = -Infinity)', () => {
+describe('K17 binding: trace values are checked for overflow', () => {
+  it('an osclif phase of -1000 gives ERR_SPIKEGRAD_NONFINITE or finite traces (was: traces.V = -Infinity)', () => {
     const spec: TrialSpec = { ...qifSpec({ inputWeights: new Float64Array([0]), T: 0.5 }), model: 'osclif', initial: new Float64Array([-1000]) };
     let r: unknown;
     try {

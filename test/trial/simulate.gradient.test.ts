@@ -42,10 +42,11 @@ function withSelfConnections(spec: TrialSpec, seed: number): TrialSpec {
   const n = spec.n;
   const weights = spec.weights.slice();
   const weightMask = spec.weightMask!.slice();
-  const range: Record<ModelName, [number, number]> = { qif: [-3, 3], theta: [-2, 2], lif: [-2, 1], osclif: [-0.5, 0.5] };
+  // Self-weights that keep each model's dynamics interesting; a model without an entry gets [-1, 1].
+  const range: Partial<Record<ModelName, [number, number]>> = { qif: [-3, 3], theta: [-2, 2], lif: [-2, 1], osclif: [-0.5, 0.5] };
   for (let i = 0; i < n; i++) {
     weightMask[i + i * n] = 1;
-    weights[i + i * n] = rng.uniform(...range[spec.model]);
+    weights[i + i * n] = rng.uniform(...(range[spec.model] ?? [-1, 1]));
   }
   return { ...spec, weights, weightMask };
 }
