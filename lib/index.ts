@@ -47,6 +47,7 @@ export type { IdxType, IdxTensor, IdxImageSet } from './data/idx';
 export { downloadDataset } from './data/download';
 export type { DownloadOptions, DownloadResult, DownloadedFile, DownloadError, ProgressStream } from './data/download';
 export { DATASETS, DATASET_NAMES } from './data/sources';
+export { CLASS_NAMES, identifyDataset, classNamesOf } from './data/classes';
 export type { DatasetName, DatasetSource, IdxFileSpec } from './data/sources';
 export { yinYang, yinYangClass, yinYangSpikes, YIN_YANG_SPLITS, YIN_YANG_CLASSES } from './data/yinyang';
 export type { YinYangOptions, YinYangSet, YinYangSpikeOptions } from './data/yinyang';

@@ -16,6 +16,7 @@ import { rnnReport } from '../experiments/rnn.report';
 import { bundledSplit, runMnist } from '../experiments/mnist';
 import { mnistReport } from '../experiments/mnist.report';
 import { loadIdxDataset } from '../data/idx';
+import { classNamesOf } from '../data/classes';
 import type { CommandIO } from './eval';
 
 type Spec = Record<string, { type: 'string' | 'boolean'; short?: string; default?: string | boolean }>;
@@ -181,6 +182,7 @@ export async function experimentCommand(name: string, args: string[], io: Comman
           threads,
           checkpoint,
           resume: o.resume === true,
+          classes: classNamesOf(data.train.labels),
           signal: controller.signal,
           progress: !o.quiet && process.stderr.isTTY === true,
           onEpoch: (e) => {

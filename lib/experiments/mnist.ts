@@ -15,6 +15,7 @@ import { Trainer, type EpochInfo, type Metrics } from '../training/trainer';
 import { loadBundledDigits, splitImages, subsetImages, type ImageSet } from '../data/digits';
 import type { Network } from '../network/network';
 import fs = require('fs');
+import { CLASS_NAMES } from '../data/classes';
 import { optionNames, readOptions } from '../base/validate';
 
 export interface MnistOptions {
@@ -35,6 +36,8 @@ export interface MnistOptions {
   signal?: AbortSignal;
   progress?: boolean;
   onEpoch?: (info: EpochInfo) => void;
+  /** Class names stored with the model (network.classes). Default the digits '0' to '9'. */
+  classes?: readonly string[];
 }
 
 export interface MnistSpikes {
@@ -63,9 +66,15 @@ export function bundledSplit(testFraction = 0.2, seed = 0, limit?: number): { tr
   return splitImages(digits, testFraction, seed);
 }
 
-/** The paper's network. */
-export function mnistNetwork(seed: number): Network {
-  return feedForward({ neuron: theta({ tau: 6 / Math.PI, I0: 1.25 }), sizes: [784, 100, 100, 10], T: 2, maxEvents: 1000, wScale: 0.5, seed });
+/** The input encoding of the experiment: 28 x 28 images, T = 2, one bin (pixels >= 128 spike). */
+export const MNIST_ENCODING = Object.freeze({ kind: 'image', T: 2, bins: 1, pixels: 784, shape: Object.freeze([28, 28]) as readonly [number, number] } as const);
+
+/** The paper's network, with its input encoding and class names (saved with it, used by predict). */
+export function mnistNetwork(seed: number, classes: readonly string[] = CLASS_NAMES.mnist): Network {
+  const net = feedForward({ neuron: theta({ tau: 6 / Math.PI, I0: 1.25 }), sizes: [784, 100, 100, 10], T: 2, maxEvents: 1000, wScale: 0.5, seed });
+  net.encoding = MNIST_ENCODING;
+  net.classes = classes;
+  return net;
 }
 
 function rasterOf(net: Network, image: Uint8Array): MnistSpikes {
@@ -86,6 +95,7 @@ const MNIST_OPTIONS = optionNames<MnistOptions>()([
   'signal',
   'progress',
   'onEpoch',
+  'classes',
 ]);
 
 /** Trains and evaluates; resumable from a checkpoint. */
@@ -104,7 +114,7 @@ export async function runMnist(given: MnistOptions): Promise<MnistResult> {
     trainer = Trainer.load<Int32Array>(options.checkpoint, { loss, threads: options.threads });
   } else {
     trainer = new Trainer({
-      network: mnistNetwork(seed),
+      network: mnistNetwork(seed, options.classes),
       loss,
       optimizer: adaBelief({
         lr: exponentialDecay({ initial: 4e-3, transitionSteps: (options.tauLrEpochs ?? 100) * stepsPerEpoch, decayRate: Math.exp(-1) }),

@@ -2,6 +2,7 @@ import fs = require('fs');
 import os = require('os');
 import path = require('path');
 import { bundledSplit, runMnist } from '../../lib/experiments/mnist';
+import { CLASS_NAMES, loadModel } from '../../lib';
 import { mnistReport } from '../../lib/experiments/mnist.report';
 
 describe('MNIST experiment (reduced)', () => {
@@ -24,6 +25,15 @@ describe('MNIST experiment (reduced)', () => {
       // Resuming a finished run for one more epoch continues from epoch 2.
       const more = await runMnist({ train, test, epochs: 3, batchSize: 25, checkpoint, resume: true, progress: false });
       expect(more.history.map((e) => e.epoch)).toEqual([0, 1, 2, 3]);
+      // The checkpoint carries the input encoding and the class names: predict takes raw pixels.
+      const { network } = loadModel(checkpoint);
+      expect(network.encoding).toEqual({ kind: 'image', T: 2, bins: 1, pixels: 784, shape: [28, 28] });
+      expect(network.classes).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
+      const predictions = await network.predict(test.images.subarray(0, 784 * 50));
+      const correct = predictions.filter((p, s) => p.class === test.labels[s] && p.className === String(test.labels[s])).length;
+      expect(correct).toBeGreaterThan(15); // far above chance (5 of 50)
+      const named = await runMnist({ train, test, epochs: 0, batchSize: 25, progress: false, classes: CLASS_NAMES['fashion-mnist'] });
+      expect(named.network.classes).toEqual(CLASS_NAMES['fashion-mnist']);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
