@@ -36,8 +36,9 @@ export interface SpikeEncoding {
 /** How raw inputs become input spikes. */
 export type InputEncoding = ImageEncoding | SpikeEncoding;
 
-const IMAGE_KEYS = ['kind', 'T', 'bins', 'pixels', 'shape'] as const;
-const SPIKE_KEYS = ['kind', 'channels'] as const;
+/** The keys of each kind of encoding (docs/schema/model-header.schema.json). */
+export const IMAGE_KEYS = ['kind', 'T', 'bins', 'pixels', 'shape'] as const;
+export const SPIKE_KEYS = ['kind', 'channels'] as const;
 
 /**
  * Validates an encoding for a network with `nIn` input channels and returns a frozen copy.

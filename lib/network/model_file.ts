@@ -421,6 +421,17 @@ export class BlockSet {
 const NETWORK_KEYS = ['neuron', 'n', 'nIn', 'T', 'maxEvents', 'recurrent', 'input', 'readout', 'layers', 'trainableInputs', 'trainable', 'encoding', 'classes'] as const;
 const SYNAPSE_KEYS = ['synapses', 'layout'] as const;
 
+/** The keys the reader accepts in each object of a header's network part (docs/schema/model-header.schema.json). */
+export const NETWORK_HEADER_KEYS: Readonly<Record<string, readonly string[]>> = {
+  network: NETWORK_KEYS,
+  neuron: ['name', 'params'],
+  synapses: SYNAPSE_KEYS,
+  readout: ['neurons'],
+  trainableInputs: ['channels'],
+  trainable: PARAMETER_NAMES,
+  block: ENTRY_KEYS,
+};
+
 /** Checks a header object's keys and returns it, or throws ERR_SPIKEGRAD_LOAD naming the field. */
 export function headerObject(value: unknown, name: string, keys: readonly string[], file: string): Record<string, unknown> {
   if (!isRecord(value)) throw modelLoadError(file, `${name}: expected an object but received ${describe(value)}`);
@@ -471,6 +482,7 @@ export function decodeNetwork(value: unknown, blocks: BlockSet, file: string): N
     if (typeof h[key] !== 'number') throw modelLoadError(file, `network.${key}: expected a number but received ${describe(h[key])}`);
   }
   let neuron;
+  headerObject(h.neuron, 'network.neuron', NETWORK_HEADER_KEYS.neuron, file);
   try {
     neuron = neuronFromJSON(h.neuron);
   } catch (err) {
@@ -478,7 +490,7 @@ export function decodeNetwork(value: unknown, blocks: BlockSet, file: string): N
   }
   const recurrent = decodeSynapses(h.recurrent, 'recurrent', blocks, file);
   const input = decodeSynapses(h.input, 'input', blocks, file);
-  const readoutCount = headerCount(headerObject(h.readout, 'network.readout', ['neurons'], file).neurons, 'network.readout.neurons', file);
+  const readoutCount = headerCount(headerObject(h.readout, 'network.readout', NETWORK_HEADER_KEYS.readout, file).neurons, 'network.readout.neurons', file);
   let layers: Int32Array[] | undefined;
   if (h.layers !== undefined) {
     if (!Array.isArray(h.layers)) throw modelLoadError(file, `network.layers: expected an array of layer sizes but received ${describe(h.layers)}`);
@@ -486,7 +498,7 @@ export function decodeNetwork(value: unknown, blocks: BlockSet, file: string): N
   }
   let trainableInputs: { channels: Int32Array } | undefined;
   if (h.trainableInputs !== undefined) {
-    const m = headerCount(headerObject(h.trainableInputs, 'network.trainableInputs', ['channels'], file).channels, 'network.trainableInputs.channels', file);
+    const m = headerCount(headerObject(h.trainableInputs, 'network.trainableInputs', NETWORK_HEADER_KEYS.trainableInputs, file).channels, 'network.trainableInputs.channels', file);
     trainableInputs = { channels: blocks.take('network.trainableInputs.channels', 'i32', m) };
   }
   const structure: NetworkStructure = {

@@ -15,6 +15,7 @@ import { Network, type NetworkJSON } from '../network/network';
 import { findNonFinite, isFloat64Array, isRecord, readOptions } from '../base/validate';
 import {
   BlockSet,
+  NETWORK_HEADER_KEYS,
   MODEL_FORMAT,
   decodeNetwork,
   headerObject,
@@ -269,6 +270,16 @@ function checkTraining(file: string, training: unknown): void {
 
 const EPOCH_KEYS = ['epoch', 'step', 'trainLoss', 'test', 'seconds'];
 const METRIC_KEYS = ['loss', 'lossOrdinary', 'accuracy', 'accuracyOrdinary', 'activity', 'activityFirst', 'silent', 'silentFirst', 'samples'];
+
+/** The keys the reader accepts in each object of a header (docs/schema/model-header.schema.json). */
+export const MODEL_HEADER_KEYS: Readonly<Record<string, readonly string[]>> = {
+  header: HEADER_KEYS,
+  ...NETWORK_HEADER_KEYS,
+  optimizer: OPTIMIZER_KEYS,
+  training: TRAINING_KEYS,
+  epoch: EPOCH_KEYS,
+  metrics: METRIC_KEYS,
+};
 
 /** The history must be the trainer's EpochInfo objects: reports read every number of it. */
 function checkHistory(history: unknown, fail: (what: string) => Error): void {
