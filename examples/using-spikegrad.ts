@@ -14,7 +14,7 @@ import {
   theta,
 } from 'spikegrad';
 
-export async function main(samples = 4000, epochs = 3, file = 'mnist-model.json') {
+export async function main(samples = 4000, epochs = 3, file = 'mnist-model.spikegrad') {
   // Data: a seeded held-out split of the bundled digits.
   const digits = loadBundledDigits();
   const { train, test } = splitImages(subsetImages(digits, Array.from({ length: samples }, (_, k) => k)), 0.2, 1);

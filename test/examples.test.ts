@@ -18,7 +18,7 @@ describe('examples/using-spikegrad.ts', () => {
   });
 
   it('trains, evaluates and saves (reduced size)', async () => {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'spikegrad-example-')), 'model.json');
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'spikegrad-example-')), 'model.spikegrad');
     const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
     try {
       const metrics = await main(2000, 2, file);

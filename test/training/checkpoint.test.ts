@@ -174,6 +174,13 @@ describe('saveModel / loadModel and their async forms', () => {
     expect(loaded.optimizer).toEqual(v1.optimizer);
     expect(loaded.training).toEqual(v1.training);
     expect((await loadModelAsync(path.join(fixtures, 'checkpoint-v1.json'))).training).toEqual(v1.training);
+    // Converting a version-1 file (docs/model-format.md): load it, save it.
+    const { network: n1, optimizer: o1, training: t1 } = loadModel(path.join(fixtures, 'checkpoint-v1.json'));
+    saveModel(path.join(tmp, 'from-v1.spikegrad'), n1, { optimizer: o1, training: t1 });
+    const converted = loadModel(path.join(tmp, 'from-v1.spikegrad'));
+    expect(contentOf(converted.network)).toEqual(contentOf(loaded.network));
+    expect(plainState(converted.optimizer)).toEqual(v1.optimizer);
+    expect(converted.training).toEqual(v1.training);
     const single = loadModel(path.join(fixtures, 'single-neuron-v1.json'));
     const s1 = JSON.parse(fs.readFileSync(path.join(fixtures, 'single-neuron-v1.json'), 'utf8'));
     expect(single.network.toJSON()).toEqual(expect.objectContaining(s1.network));
