@@ -322,11 +322,27 @@ describe('event budget (method.md 3.4)', () => {
     return needed;
   }
 
-  function budgetError(needed: number) {
-    return expect.objectContaining({
-      code: 'ERR_SPIKEGRAD_BUDGET',
-      message: expect.stringMatching(new RegExp(`maxEvents[\\s\\S]*\\b${needed}\\b`)),
-    });
+  /**
+   * The budget error of a run stopped at `budget`: it names maxEvents and a lower bound on the
+   * events needed (the run stops at the budget, issue 12): more than the budget, at most `needed`.
+   */
+  function expectBudgetError(err: unknown, budget: number, needed: number): void {
+    const e = err as { code?: string; message?: string };
+    expect(e.code).toBe('ERR_SPIKEGRAD_BUDGET');
+    expect(e.message).toMatch(new RegExp(`^maxEvents = ${budget} is too small`));
+    expect(e.message).toMatch(/lower bound/);
+    const atLeast = Number(/needs at least (\d+) in-trial events/.exec(e.message ?? '')?.[1]);
+    expect(atLeast).toBeGreaterThan(budget);
+    expect(atLeast).toBeLessThanOrEqual(needed);
+  }
+
+  function budgetErrorOf(fn: () => unknown): unknown {
+    try {
+      fn();
+    } catch (err) {
+      return err;
+    }
+    throw new Error('expected a budget error');
   }
 
   it.each(MODELS)('%s: too small a budget throws ERR_SPIKEGRAD_BUDGET naming the events needed; exactly enough succeeds', (model) => {
@@ -341,10 +357,9 @@ describe('event budget (method.md 3.4)', () => {
       expect(Array.from(exact.outputTimes)).toEqual(Array.from(full.outputTimes));
       expect(Array.from(exact.spikeTimes)).toEqual(Array.from(full.spikeTimes));
       for (const budget of [needed - 1, Math.floor(needed / 2), 0]) {
-        expect(() => simulate({ ...spec, maxEvents: budget })).toThrow(budgetError(needed));
-        expect(() => simulate({ ...spec, maxEvents: budget }, { cotangent: new Float64Array(full.outputTimes.length) })).toThrow(
-          budgetError(needed),
-        );
+        expectBudgetError(budgetErrorOf(() => simulate({ ...spec, maxEvents: budget })), budget, needed);
+        const withGradient = { cotangent: new Float64Array(full.outputTimes.length) };
+        expectBudgetError(budgetErrorOf(() => simulate({ ...spec, maxEvents: budget }, withGradient)), budget, needed);
       }
     }
     expect(tested).toBe(5);
@@ -357,14 +372,28 @@ describe('event budget (method.md 3.4)', () => {
     const spikes = simulate({ ...spec, maxEvents: needed }).spikeTimes.length;
     expect(spikes).toBe(6);
     expect(needed).toBe(spikes + 1);
-    expect(() => simulate({ ...spec, maxEvents: needed - 1 })).toThrow(budgetError(needed));
+    expectBudgetError(budgetErrorOf(() => simulate({ ...spec, maxEvents: needed - 1 })), needed - 1, needed);
+  });
+
+  it('the lower bound counts the input events not yet processed: exact for a network that never spikes', () => {
+    const spec = single('qif', Array.from({ length: 12 }, (_, k): [number, number] => [0.1 + 0.3 * k, -1]), 4, 1);
+    expect(neededEvents(spec)).toBe(12);
+    for (const budget of [0, 5, 11]) {
+      const err = budgetErrorOf(() => simulate({ ...spec, maxEvents: budget }));
+      expectBudgetError(err, budget, 12);
+      expect((err as Error).message).toMatch(/needs at least 12 in-trial events/);
+    }
   });
 
   it('the asynchronous variant rejects with the same error', async () => {
     const spec = single('qif', [[0.5, 5], [1, 5], [1.5, 5]], 4, 1);
     const needed = neededEvents(spec);
     expect(needed).toBeGreaterThanOrEqual(4);
-    await expect(simulateAsync({ ...spec, maxEvents: needed - 1 })).rejects.toEqual(budgetError(needed));
+    const err = await simulateAsync({ ...spec, maxEvents: needed - 1 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expectBudgetError(err, needed - 1, needed);
     await expect(simulateAsync({ ...spec, maxEvents: needed })).resolves.toHaveProperty('inTrialEvents', needed);
   });
 
