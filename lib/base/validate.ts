@@ -223,16 +223,6 @@ export function expectObject(value: unknown, name: string, what = 'an object'): 
 }
 
 /**
- * Undefined or an options object, whose keys the code that reads it checks ({@link readOptions}):
- * for an options object passed on to another function.
- */
-export function expectOptions(value: unknown, name: string): void {
-  if (value !== undefined && !isRecord(value)) {
-    throw argumentError(`Expected an options object for ${name} but received ${describe(value)}`);
-  }
-}
-
-/**
  * Edit distance between two strings: insertions, deletions, substitutions and transpositions of
  * neighbours each cost 1 (optimal string alignment). A 20-line function here rather than a
  * runtime dependency: it only ranks suggestions in error messages.

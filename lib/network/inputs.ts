@@ -107,11 +107,6 @@ export function repeatBatch(sample: SampleSpikes, samples = 1): InputBatch {
 export function mergeBatches(a: InputBatch, b: InputBatch): InputBatch {
   checkInputBatch(a, 'a');
   checkInputBatch(b, 'b');
-  return concatBatches(a, b);
-}
-
-/** {@link mergeBatches} of two batches that are known to be valid (checked, or built valid). */
-export function concatBatches(a: InputBatch, b: InputBatch): InputBatch {
   if (a.samples !== b.samples) throw rangeError(`Cannot merge batches of ${a.samples} and ${b.samples} samples`, 'ERR_SPIKEGRAD_SHAPE');
   if ((a.eventStart === undefined) !== (b.eventStart === undefined)) {
     throw rangeError('Cannot merge a bundled and a plain batch', 'ERR_SPIKEGRAD_SHAPE');

@@ -25,7 +25,9 @@ void parallelFor(std::size_t count, unsigned threads,
       std::size_t i;
       {
         std::lock_guard<std::mutex> lock(mutex);
-        if (next >= count) return;
+        // After a failure only items before it still run: they may fail first, and the lowest
+        // failing index is reported; the work after a failure is not done.
+        if (next >= count || next > failedAt) return;
         i = next++;
       }
       try {

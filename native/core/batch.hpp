@@ -32,7 +32,8 @@ struct BatchForward {
 
 /// Runs fn(i, worker) for i in [0, count) on `threads` threads (0: all hardware threads);
 /// worker in [0, threads) identifies the calling thread's workspace. Exceptions are collected
-/// and the one of the lowest i is rethrown after all threads finished.
+/// and the one of the lowest i is rethrown after all threads finished; items after a failed one
+/// are not started (they cannot change which error is reported).
 void parallelFor(std::size_t count, unsigned threads,
                  const std::function<void(std::size_t, unsigned)>& fn);
 

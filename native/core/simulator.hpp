@@ -29,8 +29,9 @@ namespace spikegrad {
 class Simulator {
  public:
   /// Runs one trial and records it in *tape. Throws spikegrad::Error: kBudget when more than
-  /// trial.maxEvents in-trial events occur (the message names maxEvents and the least number of
-  /// events needed), and validation errors unless setTrusted(true).
+  /// trial.maxEvents in-trial events occur, at the budget (the message names maxEvents and a
+  /// lower bound on the events needed; *tape then holds the events before the stop), and
+  /// validation errors unless setTrusted(true).
   void forward(const Network& net, const InputSpikes& inputs, const Readout& readout,
                const TrialSpec& trial, Tape* tape, ForwardResult* out);
 

@@ -77,7 +77,7 @@ describe('spikegrad eval', () => {
     ['theta with I0 <= 1/4', mutate((c) => ((c as Record<string, unknown>).neuron = { model: 'theta', I0: 0.25 }, (c as Record<string, unknown>).initial = { phi: [1, 1] })), /I0 must be greater than 1\/4/],
     ['an unknown model', mutate((c) => ((c as Record<string, unknown>).neuron = { model: 'hh' })), /neuron\.model/],
     ['a cotangent of the wrong length', mutate((c) => (c.cotangent = [[1], [1]])), /cotangent\[0\]: expected 2 entries/],
-    ['an exhausted event budget', mutate((c) => (c.maxEvents = 1)), /maxEvents = 1 is too small: the trial needs 2 in-trial events/],
+    ['an exhausted event budget', mutate((c) => (c.maxEvents = 1)), /maxEvents = 1 is too small: the trial needs at least 2 in-trial events/],
   ];
 
   it.each(bad.map(([what, value, message, raw]) => ({ what, value, message, raw })))(

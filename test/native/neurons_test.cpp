@@ -703,6 +703,80 @@ void testQifPseudoFd() {
   std::printf("qif pseudodynamics: finite differences at %d states\n", checked);
 }
 
+/// The state at the pole (method.md 2.1, "The trial end at the pole"): pole(dt, I) inverts the
+/// spike time, and the pseudo functions in psi equal those in V with bounded derivatives.
+void testQifPole() {
+  namespace qif = spikegrad::qif;
+  Rng rng(11);
+  int checked = 0;
+  for (const double tau : {1.0, 2.0, 0.3}) {
+    spikegrad::QifParams p;
+    p.tau = tau;
+    for (const double I : {0.0, 1e-9, -1e-9, 2.5, -3.0, 40.0, -400.0, 1e13}) {
+      for (const double dt : {0.0, 1e-300, 1e-12, 1e-9, 3e-7, 1e-6, 1e-4, 0.02}) {
+        // A pole state's spike is its first: for I > 0 the Riccati time to it is below pi/sqrt(I).
+        if (std::sqrt(std::fmax(I, 0.0)) * dt / tau >= 3.0) continue;
+        context() = fmt("qif pole tau I dt", {tau, I, dt});
+        const spikegrad::Pole pl = qif::pole(p, dt, I);
+        CHECK(pl.psi >= 0.0 && pl.psi < kPi);
+        CHECK(std::isfinite(pl.dpsi_ddt) && std::isfinite(pl.dpsi_dI));
+        CHECK_NEAR(pl.psi, std::atan2(1.0, pl.V), 1e-300, 1e-14);
+        if (dt == 0.0) CHECK(pl.V == kInf && pl.psi == 0.0);
+        // The spike time of the state (V, I) is dt (where V is finite).
+        if (std::isfinite(pl.V)) {
+          CHECK_NEAR(qif::spikeTime(p, pl.V, I).dt, dt, 1e-300, 1e-9);
+        }
+        // d psi/d dt and d psi/dI against finite differences (dt stays >= 0).
+        if (dt > 1e-200) {
+          CHECK_FD([&](double x) { return qif::pole(p, x, I).psi; }, dt, dt, pl.dpsi_ddt);
+        } else {
+          CHECK_NEAR(pl.dpsi_ddt, 1.0 / tau, 0, 1e-12);  // psi = dt / tau + O(dt^2)
+        }
+        CHECK_FD([&](double x) { return qif::pole(p, dt, x).psi; }, I, scaleOf(I), pl.dpsi_dI);
+        // The pseudo functions in psi: equal to those in V, d/dpsi = d/dV dV/dpsi with
+        // dV/dpsi = -1/sin^2 psi, and against finite differences in psi.
+        for (const double Ip : {0.0, 3.0, -25.0}) {
+          const int k = 1 + checked % 3;
+          const spikegrad::Pseudo a = qif::pseudoAtPole(p, pl.psi, Ip, k);
+          const spikegrad::Rate ra = qif::rateAtPole(p, pl.psi, Ip);
+          CHECK(std::isfinite(a.offset) && std::isfinite(a.d_dV) && std::isfinite(a.d_dIp));
+          CHECK(std::isfinite(ra.r) && std::isfinite(ra.d_dV) && std::isfinite(ra.d_dIp));
+          if (std::isfinite(pl.V)) {
+            const spikegrad::Pseudo b = qif::pseudoOffset(p, pl.V, Ip, k);
+            const spikegrad::Rate rb = qif::rate(p, pl.V, Ip);
+            CHECK_NEAR(a.offset, b.offset, 1e-15, 1e-12);
+            CHECK_NEAR(a.d_dIp, b.d_dIp, 1e-15, 1e-9);
+            CHECK_NEAR(ra.r, rb.r, 1e-15, 1e-12);
+            CHECK_NEAR(ra.d_dIp, rb.d_dIp, 1e-15, 1e-9);
+            const double sn = std::sin(pl.psi);
+            if (std::fabs(pl.V) < 1e100) {
+              CHECK_NEAR(a.d_dV, -b.d_dV / (sn * sn), 1e-12, 1e-9);
+              CHECK_NEAR(ra.d_dV, -rb.d_dV / (sn * sn), 1e-12, 1e-9);
+            }
+          }
+          // (psi is the angle in [0, pi): the differences are taken at psi >= 0.01.)
+          const double x0 = std::fmax(pl.psi, 0.01), h = std::fmin(x0, kPi - x0);
+          CHECK_FD([&](double x) { return qif::pseudoAtPole(p, x, Ip, k).offset; }, x0, h,
+                   qif::pseudoAtPole(p, x0, Ip, k).d_dV);
+          CHECK_FD([&](double x) { return qif::rateAtPole(p, x, Ip).r; }, x0, h,
+                   qif::rateAtPole(p, x0, Ip).d_dV);
+          ++checked;
+        }
+      }
+    }
+  }
+  context().clear();
+  // Continuity through T: at psi = 0 (spike exactly at T) the first pseudospike is at T, with
+  // d offset / d dt = (d offset / d psi)(d psi / d dt) = 1, the derivative of the ordinary spike.
+  const spikegrad::QifParams p;
+  const spikegrad::Pole pl = qif::pole(p, 0.0, 2.0);
+  const spikegrad::Pseudo at = qif::pseudoAtPole(p, pl.psi, 2.0, 1);
+  CHECK(at.offset == 0.0);
+  CHECK_NEAR(at.d_dV * pl.dpsi_ddt, 1.0, 0, 1e-15);
+  CHECK_NEAR(qif::rateAtPole(p, 0.0, 0.0).r, 1.0, 0, 1e-15);
+  std::printf("qif pole: %d states\n", checked);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Theta neuron
 
@@ -787,6 +861,38 @@ void testTheta() {
   }
   context().clear();
   std::printf("theta: finite differences at %d states\n", checked);
+  // pseudoKick (the trial end): kick without the guards. Equal to kick inside them, smooth
+  // through the guard phases eps and Theta - eps, limited to [0, Theta], exact for w = 0.
+  const double Theta = p.period();
+  const double r = p.r();
+  for (double phi : {0.3, 3.0, 5.9}) {
+    for (double w : {-2.0, 0.5, 30.0}) {
+      const spikegrad::Kick a = theta::pseudoKick(p, r, Theta, phi, w);
+      const spikegrad::Kick b = theta::kick(p, phi, w);
+      CHECK_NEAR(a.phi, b.phi, 0, 1e-15);
+      CHECK_NEAR(a.d_dphi, b.d_dphi, 0, 1e-15);
+      CHECK_NEAR(a.d_dw, b.d_dw, 0, 1e-15);
+    }
+  }
+  for (double d : {3e-6, 1.01e-6, 0.99e-6, 3e-7, 1e-9}) {
+    for (double phi : {Theta - d, d}) {
+      const double w = 30.0;
+      context() = fmt("theta pseudoKick phi w", {phi, w});
+      const spikegrad::Kick k = theta::pseudoKick(p, r, Theta, phi, w);
+      CHECK(k.phi > 0.0 && k.phi < Theta);
+      if (d > 1e-7) CHECK(k.phi != phi);  // the guards of kick would return phi
+      CHECK_FD([&](double x) { return theta::pseudoKick(p, r, Theta, x, w).phi; }, phi, d,
+               k.d_dphi);
+      CHECK_FD([&](double x) { return theta::pseudoKick(p, r, Theta, phi, x).phi; }, w, w, k.d_dw);
+    }
+  }
+  context().clear();
+  CHECK(theta::pseudoKick(p, r, Theta, 0.0, 5.0).phi == 0.0);
+  CHECK(theta::pseudoKick(p, r, Theta, -0.0, 5.0).phi == 0.0);
+  CHECK(theta::pseudoKick(p, r, Theta, 2.0, 0.0).phi == 2.0);
+  const spikegrad::Kick top = theta::pseudoKick(p, r, Theta, Theta * (1 + 1e-15), 5.0);
+  CHECK(top.phi <= Theta && top.phi > Theta - 1e-12);
+  CHECK_NEAR(top.d_dphi, 1.0, 0, 1e-9);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1204,6 +1310,7 @@ int main() {
   testQifSpikeTime();
   testQifPseudoTable();
   testQifPseudoFd();
+  testQifPole();
   testTheta();
   testLif();
   testOscLif();

@@ -55,6 +55,24 @@ struct NoRateModel {
   std::vector<spikegrad::NamedConstant> constants() const { return {}; }
   using Adapter = NoRateAdapter;
 };
+/// A masked current-based adapter (kMask) without the pole functions (pole, pseudoAtPole,
+/// rateAtPole): must fail IsCurrentModel, since the engine needs them at the trial end.
+struct NoPoleAdapter {
+  static constexpr bool kMask = true;
+  explicit NoPoleAdapter(const struct NoPoleModel&) {}
+  double tau() const { return 1; }
+  double eps() const { return 1e-6; }
+  double clampV() const { return 1e6; }
+  double resetV() const { return 0; }
+  spikegrad::Flow flow(double, double, double) const { return {}; }
+  spikegrad::SpikeTime spikeTime(double, double) const { return {}; }
+  spikegrad::Pseudo pseudo(double, double, int) const { return {}; }
+  spikegrad::Rate rate(double, double) const { return {}; }
+  double voltage(double, double, double, double*) const { return 0; }
+};
+struct NoPoleModel : NoRateModel {
+  using Adapter = NoPoleAdapter;
+};
 /// QifParams' metadata but bounds() of the wrong arity: must fail as well.
 struct WrongBoundsModel : QifParams {
   std::array<spikegrad::StateBounds, 1> bounds() const { return {}; }
@@ -71,6 +89,8 @@ void contractTraits() {
   constexpr bool thetaCurrent = IsCurrentModel<ThetaParams>::value;
   CHECK(!qifPhase && !thetaCurrent);
   constexpr bool noRate = IsCurrentModel<NoRateModel>::value;
+  constexpr bool noPole = IsCurrentModel<NoPoleModel>::value;
+  CHECK(!noPole);
   constexpr bool wrongBounds = IsCurrentModel<WrongBoundsModel>::value;
   constexpr bool notAModel = IsCurrentModel<int>::value || IsPhaseModel<double>::value;
   CHECK(!noRate);

@@ -201,6 +201,106 @@ void batchThreads() {
   }
 }
 
+/// A runaway network (issue 12 class 2): n QIF neurons all-to-all with weight 5, all starting
+/// above the separatrix, so every spike makes more; one input at t = 0.1.
+Case runaway(int n, std::int64_t maxEvents) {
+  Case c;
+  c.st.model = modelNamed("qif");
+  c.st.n = n;
+  const std::vector<double> W(static_cast<std::size_t>(n * n), 5.0);
+  c.st.recurrent = Synapses::fromMask(n, n, nullptr);
+  c.par.recurrent = c.st.recurrent.gather(W.data());
+  c.st.input = Synapses::fromMask(n, 1, nullptr);
+  c.par.input.assign(static_cast<std::size_t>(n), 1.0);
+  c.par.initial.assign(static_cast<std::size_t>(n), 2.0);      // V
+  c.par.initial.resize(static_cast<std::size_t>(2 * n), 0.0);  // I
+  c.in.times = {0.1};
+  c.in.channels = {0};
+  c.ro.neurons = {0};
+  c.ro.counts = {1};
+  c.trial.T = 50.0;
+  c.trial.maxEvents = maxEvents;
+  return c;
+}
+
+/// maxEvents bounds the work (issue 12 class 2): the trial stops at the budget, so the tape of a
+/// failed trial holds at most maxEvents events and their touches (before: the loop ran on to
+/// maxEvents + max(maxEvents, 100000) events to count them), also in a batch on threads with
+/// tapes kept; the message gives a lower bound on the events needed.
+void budgetBoundsTheWork() {
+  for (const std::int64_t budget : {0, 1, 10, 1000}) {
+    spikegrad::test::context() = "runaway, maxEvents " + std::to_string(budget);
+    const int n = 20;
+    const Case c = runaway(n, budget);
+    Simulator sim;
+    Tape tape;
+    ForwardResult out;
+    bool threw = false;
+    try {
+      sim.forward(c.net(), c.in, c.ro, c.trial, &tape, &out);
+    } catch (const Error& e) {
+      threw = true;
+      CHECK(e.code() == ErrorCode::kBudget);
+      const std::string msg = e.what();
+      CHECK(msg.find("at least " + std::to_string(budget + 1)) != std::string::npos);
+      CHECK(msg.find("lower bound") != std::string::npos);
+    }
+    CHECK(threw);
+    CHECK(tape.events.size() <= static_cast<std::size_t>(budget));
+    CHECK(tape.touches.size() <= static_cast<std::size_t>(budget * n));
+  }
+  // The hint counts the input events before T not yet processed: 40 inputs to a silent neuron.
+  {
+    Case c = runaway(1, 7);
+    c.par.recurrent.assign(c.par.recurrent.size(), 0.0);
+    c.par.initial = {0.0, -100.0};
+    c.par.input = {0.0};
+    c.in.times.clear();
+    c.in.channels.clear();
+    for (int k = 0; k < 40; ++k) {
+      c.in.times.push_back(k < 30 ? 0.5 + k : 60.0 + k);  // 30 before T = 50, 10 after
+      c.in.channels.push_back(0);
+    }
+    spikegrad::test::context() = "inputs only, maxEvents 7";
+    Simulator sim;
+    Tape tape;
+    ForwardResult out;
+    std::string msg;
+    try {
+      sim.forward(c.net(), c.in, c.ro, c.trial, &tape, &out);
+    } catch (const Error& e) {
+      msg = e.what();
+    }
+    CHECK(msg.find("at least 30 ") != std::string::npos);
+    c.trial.maxEvents = 30;
+    sim.forward(c.net(), c.in, c.ro, c.trial, &tape, &out);
+    CHECK(out.inTrialEvents == 30);
+  }
+  // A batch on 3 threads with tapes kept: every sample stops at its budget.
+  {
+    spikegrad::test::context() = "runaway batch";
+    const int n = 20;
+    const std::int64_t budget = 50;
+    const Case c = runaway(n, budget);
+    const std::vector<InputSpikes> samples(6, c.in);
+    Batch batch(c.net(), samples, c.ro, c.trial);
+    BatchForward out;
+    bool threw = false;
+    try {
+      batch.forward(3, true, &out);
+    } catch (const Error& e) {
+      threw = true;
+      CHECK(e.code() == ErrorCode::kBudget);
+      CHECK(std::string(e.what()).find("sample 0: ") == 0);
+    }
+    CHECK(threw);
+    // Events of 24 bytes and touches of 48, with the vectors' growth (at most doubling).
+    const std::size_t perTape = 2 * (budget * 24 + budget * n * 48) + 4096;
+    CHECK(batch.tapeBytes() <= samples.size() * perTape);
+  }
+  spikegrad::test::context().clear();
+}
+
 template <typename Fn>
 void expectError(ErrorCode code, Fn&& fn, const char* what) {
   spikegrad::test::context() = what;
@@ -388,6 +488,7 @@ void malformed() {
 int main() {
   randomTrials();
   batchThreads();
+  budgetBoundsTheWork();
   malformed();
   return spikegrad::test::finish("robustness_test");
 }

@@ -38,41 +38,84 @@ struct CurrentEngine : EngineBase {
     const bool isEnd = tape->events[idx(e)].kind == Tape::kTrialEnd;
     const bool isReset = (flags & Tape::kReset) != 0;
     const double delta = tk - s.tLast_[ui];
-    double V, I;
+    const double tHat = s.tHat_[ui];
     // The eps mask of method.md 3.5: a neuron due to spike within eps is never integrated through
-    // its blow-up; V is held at 1/eps and its prediction is kept.
-    if (M::kMask && std::fabs(s.tHat_[ui] - tk) < m.eps()) {
+    // its blow-up; V is held at 1/eps and its prediction is kept. So is a neuron whose flow would
+    // pass the clamp 1/eps before its (finite) predicted spike: with tau != 1 that happens more
+    // than eps before the spike, and a prediction from the clamped V would make a plateau.
+    bool masked = M::kMask && std::fabs(tHat - tk) < m.eps();
+    Flow f{};
+    if (!masked) {
+      f = m.flow(s.x0_[ui], s.x1_[ui], delta);
+      masked = M::kMask && f.clamped && tHat >= tk && tHat < kInfinity;
+    }
+    double V, I;
+    if (masked) {
       flags |= Tape::kMasked;
       V = m.clampV();
       I = s.x1_[ui] * std::exp(-2.0 * delta / m.tau());
     } else {
-      const Flow f = m.flow(s.x0_[ui], s.x1_[ui], delta);
       V = f.V;
       I = f.I;
       if (f.clamped) flags |= Tape::kClamped;
     }
     I += w;
     if (isReset) V = m.resetV();
-    if (!isEnd && (!(flags & Tape::kMasked) || isReset)) {
+    if (!isEnd && (!masked || isReset)) {
       flags |= Tape::kNewPrediction;
       s.tHat_[ui] = tk + m.spikeTime(V, I).dt;
       s.queue_.set(i, s.tHat_[ui] < T ? s.tHat_[ui] : kInfinity);
     }
+    // At the trial end a masked neuron is at its pole: its record holds the time from T to its kept
+    // prediction instead of the stand-in 1/eps (method.md 2.1, "The trial end at the pole").
+    if (isEnd && masked) V = std::fmax(0.0, tHat - tk);
     record(i, e, tk, V, I, w, synapse, flags);
+  }
+
+  /// True when a trial-end record holds a neuron at its pole (x0 = time to its spike, x1 = I(T)).
+  static bool atPole(const Tape::Touch& end) {
+    return M::kMask && (end.flags & Tape::kMasked) != 0;
+  }
+
+  /// The state a touch recorded: V and I, with V = cot psi limited to 1/eps at the pole.
+  static void decodeState(const M& model, const Tape::Touch& tc, bool trialEnd, double* x0,
+                          double* x1) {
+    *x0 = tc.x0;
+    *x1 = tc.x1;
+    if constexpr (M::kMask) {
+      if (trialEnd && atPole(tc)) *x0 = std::fmin(model.pole(tc.x0, tc.x1).V, model.clampV());
+    }
+  }
+
+  /// The pseudo rate of a neuron from its trial-end record; at the pole the derivative d_dV is
+  /// the one in psi, the adjoint variable of that record (undo converts it).
+  Rate rateAtEnd(const Tape::Touch& end, double Ip) const {
+    if constexpr (M::kMask) {
+      if (atPole(end)) return m.rateAtPole(m.pole(end.x0, end.x1).psi, Ip);
+    }
+    return m.rate(end.x0, Ip);
+  }
+
+  /// Pseudospike k's offset after T from a neuron's trial-end record (d_dV in psi at the pole).
+  Pseudo pseudoAtEnd(const Tape::Touch& end, double Ip, int k) const {
+    if constexpr (M::kMask) {
+      if (atPole(end)) return m.pseudoAtPole(m.pole(end.x0, end.x1).psi, Ip, k);
+    }
+    return m.pseudo(end.x0, Ip, k);
   }
 
   /// Rates from the state at T (method.md 4.1): r(V, I_pseudo) with I_pseudo = I(T) + u, or at
   /// I_pseudo = 0 in recurrent mode.
   void preparePseudo(const Tape::Touch* end) {
     couplePseudo([&](std::size_t i, double u, bool neutral) {
-      const Rate r = m.rate(end[i].x0, neutral ? 0.0 : end[i].x1 + u);
+      const Rate r = rateAtEnd(end[i], neutral ? 0.0 : end[i].x1 + u);
       return PseudoRate{r.r, r.d_dV, neutral ? 0.0 : r.d_dIp};
     });
   }
 
   /// t_pseudo,k = T + offset(V(T), I_pseudo = I(T) + u, k).
   double pseudoTime(const Tape::Touch* end, std::size_t i, int k) const {
-    return T + m.pseudo(end[i].x0, end[i].x1 + s.u_[i], k).offset;
+    return T + pseudoAtEnd(end[i], end[i].x1 + s.u_[i], k).offset;
   }
 
   /// Seeds the adjoint of the state at T from the pseudo slots and the pseudo coupling.
@@ -83,7 +126,7 @@ struct CurrentEngine : EngineBase {
       for (std::int32_t k = 0; k < ro.counts[q]; ++k, ++slot) {
         const double G = cot[slot];
         if (G == 0.0 || tp.slotEvent[slot] >= 0) continue;
-        const Pseudo ps = m.pseudo(end[i].x0, end[i].x1 + s.u_[i], tp.slotK[slot]);
+        const Pseudo ps = pseudoAtEnd(end[i], end[i].x1 + s.u_[i], tp.slotK[slot]);
         s.g0_[i] += G * ps.d_dV;
         s.gu_[i] += G * ps.d_dIp;
       }
@@ -98,6 +141,18 @@ struct CurrentEngine : EngineBase {
   double undo(const Tape& tp, const Tape::Touch& tc, double tEvent, double* lambda) {
     const auto i = idx(tc.neuron);
     double gV = s.g0_[i], gI = s.g1_[i];
+    if constexpr (M::kMask) {
+      if (atPole(tc) && tp.events[idx(tc.event)].kind == Tape::kTrialEnd) {
+        // 0. At the pole psi = psi(tHat - T, I(T)): the adjoint of psi goes to the kept prediction
+        // (passed on like any masked neuron's) and to I(T); V- is not used.
+        if (gV != 0.0) {
+          const Pole pl = m.pole(tc.x0, tc.x1);
+          s.gHat_[i] += gV * pl.dpsi_ddt;
+          gI += gV * pl.dpsi_dI;
+        }
+        gV = 0.0;
+      }
+    }
     // 1. Prediction t_hat = t_e + dt*(V+, I+).
     if (tc.flags & Tape::kNewPrediction) {
       const double gh = s.gHat_[i];

@@ -13,6 +13,20 @@
 namespace spikegrad {
 namespace engine {
 
+/// Throws the budget error when the event loop reaches its budget before T (method.md 3.4). The
+/// run stops there, so the number of events the trial needs is only known to be at least the
+/// budget, plus the input events before T not yet processed, plus the network spike that is due
+/// (events after the stop are not simulated: the work an error costs is that of the budget).
+[[noreturn]] inline void throwBudget(std::int64_t budget, std::int64_t inputsLeft, bool spikeDue) {
+  const std::int64_t atLeast = budget + inputsLeft + (spikeDue ? 1 : 0);
+  throw Error(ErrorCode::kBudget,
+              "maxEvents = " + std::to_string(budget) + " is too small: the trial needs at least " +
+                  std::to_string(atLeast) +
+                  " in-trial events (input events plus network spikes before T; a lower bound: the "
+                  "run stopped at the budget); raise maxEvents to at least " +
+                  std::to_string(atLeast));
+}
+
 template <typename Engine>
 void runEvents(Engine& engine) {
   Workspace& s = engine.s;
@@ -22,9 +36,6 @@ void runEvents(Engine& engine) {
   Tape& tape = *engine.tape;
   const double T = engine.T;
   const std::int64_t budget = engine.maxEvents;
-  // Past the budget the loop keeps running to report how many events were needed, up to a cap
-  // that bounds time and memory.
-  const std::int64_t cap = budget + std::max<std::int64_t>(budget, 100000);
   const auto& rec = net.recurrent;
   const auto& inp = net.input;
   std::size_t c = 0;
@@ -35,7 +46,15 @@ void runEvents(Engine& engine) {
     const bool isInput = tIn < tNet;  // strict: a network spike goes first on a tie
     const double tk = isInput ? tIn : tNet;
     if (!(tk < T)) break;  // strict: an event exactly at T is not in the trial
-    if (++count > cap) break;
+    if (count == budget) {
+      // Stop at the budget: the events left are the inputs before T (sorted by time) and,
+      // unless the next event is an input, the network spike that is due.
+      const auto first = s.order_.begin() + static_cast<std::ptrdiff_t>(c);
+      const auto endBefore = std::lower_bound(
+          first, s.order_.end(), T, [&](std::int32_t k, double t) { return in.times[idx(k)] < t; });
+      throwBudget(budget, static_cast<std::int64_t>(endBefore - first), !isInput);
+    }
+    ++count;
     const auto e = static_cast<std::int32_t>(tape.events.size());
     const auto first = static_cast<std::int32_t>(tape.touches.size());
     if (isInput) {
@@ -84,15 +103,6 @@ void runEvents(Engine& engine) {
         }
       }
     }
-  }
-  if (count > budget) {
-    const bool exact = count <= cap;  // past the cap the loop stopped before T
-    throw Error(ErrorCode::kBudget,
-                "maxEvents = " + std::to_string(budget) + " is too small: the trial needs " +
-                    (exact ? "" : "more than ") + std::to_string(exact ? count : cap) +
-                    " in-trial events (input events plus network spikes before T); raise "
-                    "maxEvents to at least " +
-                    std::to_string(exact ? count : cap + 1));
   }
   const auto e = static_cast<std::int32_t>(tape.events.size());
   tape.events.push_back({T, -1, static_cast<std::int32_t>(tape.touches.size()), Tape::kTrialEnd});

@@ -32,8 +32,10 @@ void decodeOutputs(Engine& engine, ForwardResult* out) {
   const Tape::Touch* end = &tape.touches[idx(tape.events.back().firstTouch)];
   out->stateAtT.resize(static_cast<std::size_t>(D) * n);
   for (std::size_t i = 0; i < n; ++i) {
-    out->stateAtT[i] = end[i].x0;
-    if (D == 2) out->stateAtT[n + i] = end[i].x1;
+    double x0, x1;
+    Engine::decodeState(engine.m, end[i], true, &x0, &x1);
+    out->stateAtT[i] = x0;
+    if (D == 2) out->stateAtT[n + i] = x1;
   }
   // Output slots: ordinary spikes first, then pseudospikes numbered on (method.md 4.3).
   const std::size_t total = ro.totalCount();

@@ -51,17 +51,18 @@ struct PhaseEngine : EngineBase {
     record(i, e, tk, phi, aux, w, synapse, flags);
   }
 
-  /// Rates r = H(phi_T, u) / Theta (method.md 4.2), at u = 0 in recurrent mode.
+  /// Rates r = H(phi_T, u) / Theta (method.md 4.2), at u = 0 in recurrent mode; H without the
+  /// guards for inputs (pseudoKick).
   void preparePseudo(const Tape::Touch* end) {
     couplePseudo([&](std::size_t i, double u, bool neutral) {
-      const Kick h = m.kick(end[i].x0, neutral ? 0.0 : u);
+      const Kick h = m.pseudoKick(end[i].x0, neutral ? 0.0 : u);
       return PseudoRate{h.phi / m.Theta, h.d_dphi / m.Theta, neutral ? 0.0 : h.d_dw / m.Theta};
     });
   }
 
   /// t_pseudo,k = T + k Theta - H(phi_T, u).
   double pseudoTime(const Tape::Touch* end, std::size_t i, int k) const {
-    return T + k * m.Theta - m.kickValue(end[i].x0, s.u_[i]);
+    return T + k * m.Theta - m.pseudoKick(end[i].x0, s.u_[i]).phi;
   }
 
   void seedPseudo(const Tape::Touch* end, const double* cot, const Tape& tp, Gradient* grad) {
@@ -71,7 +72,7 @@ struct PhaseEngine : EngineBase {
       for (std::int32_t k = 0; k < ro.counts[q]; ++k, ++slot) {
         const double G = cot[slot];
         if (G == 0.0 || tp.slotEvent[slot] >= 0) continue;
-        const Kick h = m.kick(end[i].x0, s.u_[i]);
+        const Kick h = m.pseudoKick(end[i].x0, s.u_[i]);
         s.g0_[i] -= G * h.d_dphi;
         s.gu_[i] -= G * h.d_dw;
       }

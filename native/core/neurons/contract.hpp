@@ -19,13 +19,21 @@
 //   using Adapter = ...;                           constructible from const P&
 //
 // A current-based adapter (state V, I; an input adds its weight to I; method.md 2.1, 2.3) provides
-//   static constexpr bool kMask;                   hold V at clampV() within eps() of a spike
+//   static constexpr bool kMask;                   hold V at clampV() within eps() of a spike, or
+//                                                  where the flow would pass clampV()
 //   double tau(), eps(), clampV(), resetV() const;
 //   Flow flow(V, I, Delta) const;                  free evolution and its partials
 //   SpikeTime spikeTime(V, I) const;               time to the next spike and its partials
 //   Pseudo pseudo(V, Ip, k) const;                 offset of pseudospike k after T (section 4.1)
 //   Rate rate(V, Ip) const;                        pseudo rate (section 4.1)
 //   double voltage(x0, x1, Delta, double* I) const;  the state Delta after (x0, x1), for traces
+// and, when kMask is true, the state of a neuron held at its pole (method.md 2.1, "The trial end
+// at the pole"): a masked neuron's voltage is not flowed, so at the trial end it is given by the
+// remaining time dt >= 0 to its kept prediction and its current I, in the angle psi = atan2(1, V)
+// (V = cot psi; psi = 0 is the blow-up V = +inf), where nothing overflows as V -> +inf:
+//   Pole pole(dt, I) const;                        psi and its partials in dt and I
+//   Pseudo pseudoAtPole(psi, Ip, k) const;         as pseudo, with d_dV the derivative in psi
+//   Rate rateAtPole(psi, Ip) const;                as rate, with d_dV the derivative in psi
 //
 // A phase-based adapter (state phi, period Theta; an input maps phi to H(phi, w); method.md 2.2,
 // 2.4; pseudodynamics by the phase template of section 4.2, so it needs nothing beyond H) provides
@@ -35,6 +43,8 @@
 //   double kickValue(phi, w) const;                H only
 //   double kickValue(phi, w, double* aux) const;   H, storing in *aux what kickSlopes needs
 //   Kick kickSlopes(phi, w, aux) const;            dH/dphi and dH/dw from the forward's aux
+//   Kick pseudoKick(phi, u) const;                 H of the pseudodynamics at the trial end: the
+//                                                  same function without guards for inputs
 //   double voltage(x0, x1, Delta, double* I) const;  V = iPhi(x0 + Delta), for traces
 //
 // IsCurrentModel<P> and IsPhaseModel<P> check these signatures; registry.hpp static_asserts one
@@ -89,6 +99,15 @@ struct Rate {
   double r;      ///< the pseudo rate
   double d_dV;   ///< d r / d V(T)
   double d_dIp;  ///< d r / d I_pseudo
+};
+
+/// The state at the trial end of a neuron held at its pole (masked models): the angle psi in
+/// [0, pi) of its voltage, V = cot psi, given the time dt to its spike and its current I.
+struct Pole {
+  double psi;       ///< atan2(1, V): 0 at the blow-up V = +inf, pi/2 at V = 0
+  double dpsi_ddt;  ///< d psi / d dt at fixed I
+  double dpsi_dI;   ///< d psi / d I at fixed dt
+  double V;         ///< V = cot psi (+inf at psi = 0)
 };
 
 // ---- Phase-based results (theta, osclif) --------------------------------------------------------
@@ -179,6 +198,12 @@ template <typename A>
 using VoltageOf =
     decltype(std::declval<const A&>().voltage(0.0, 0.0, 0.0, std::declval<double*>()));
 template <typename A>
+using PoleOf = decltype(std::declval<const A&>().pole(0.0, 0.0));
+template <typename A>
+using PseudoAtPoleOf = decltype(std::declval<const A&>().pseudoAtPole(0.0, 0.0, 1));
+template <typename A>
+using RateAtPoleOf = decltype(std::declval<const A&>().rateAtPole(0.0, 0.0));
+template <typename A>
 using SlopesNeedPhaseOf = decltype(bool{A::kSlopesNeedPhase});
 template <typename A>
 using ThetaOf = decltype(std::declval<const A&>().Theta);
@@ -189,6 +214,8 @@ using KickValueOf = decltype(std::declval<const A&>().kickValue(0.0, 0.0));
 template <typename A>
 using KickValueAuxOf =
     decltype(std::declval<const A&>().kickValue(0.0, 0.0, std::declval<double*>()));
+template <typename A>
+using PseudoKickOf = decltype(std::declval<const A&>().pseudoKick(0.0, 0.0));
 template <typename A>
 using KickSlopesOf = decltype(std::declval<const A&>().kickSlopes(0.0, 0.0, 0.0));
 
@@ -208,11 +235,26 @@ constexpr bool isModel() {
   }
 }
 
+/// The pole functions a masked model needs (none when kMask is false).
+template <typename A>
+constexpr bool hasPoleFunctions() {
+  if constexpr (Detect<A, MaskOf>::value) {
+    if constexpr (A::kMask) {
+      return returns<Pole, A, PoleOf>() && returns<Pseudo, A, PseudoAtPoleOf>() &&
+             returns<Rate, A, RateAtPoleOf>();
+    } else {
+      return true;
+    }
+  } else {
+    return false;
+  }
+}
+
 template <typename A>
 constexpr bool isCurrentAdapter() {
   return Detect<A, TauOf>::value && Detect<A, MaskOf>::value && returns<Flow, A, FlowOf>() &&
          returns<SpikeTime, A, SpikeTimeOf>() && returns<Pseudo, A, PseudoOf>() &&
-         returns<Rate, A, RateOf>() && returns<double, A, VoltageOf>();
+         returns<Rate, A, RateOf>() && returns<double, A, VoltageOf>() && hasPoleFunctions<A>();
 }
 
 template <typename A>
@@ -220,7 +262,7 @@ constexpr bool isPhaseAdapter() {
   return Detect<A, SlopesNeedPhaseOf>::value && Detect<A, ThetaOf>::value &&
          returns<Kick, A, KickOf>() && returns<double, A, KickValueOf>() &&
          returns<double, A, KickValueAuxOf>() && returns<Kick, A, KickSlopesOf>() &&
-         returns<double, A, VoltageOf>();
+         returns<Kick, A, PseudoKickOf>() && returns<double, A, VoltageOf>();
 }
 
 }  // namespace contract

@@ -136,6 +136,14 @@ struct OscLifAdapter {
     return osclif::kick(p, phi, w).phi;
   }
   Kick kickSlopes(double phi, double w, double /*aux*/) const { return osclif::kick(p, phi, w); }
+  /// H at the trial end: the same function (it has no eps guards), with phi limited to Theta
+  /// and H(phi, 0) = phi, slope 1, also at phi = Theta (a spike exactly at T), where kick's
+  /// threshold clip would give slope 0.
+  Kick pseudoKick(double phi, double u) const {
+    const double ph = std::fmin(phi, Theta);
+    if (u == 0.0) return {ph, 1.0, p.tau * std::exp(ph / p.tau) / p.I0};  // dH/dw = tau/(I0 - V)
+    return osclif::kick(p, ph, u);
+  }
   /// V = iPhi(phi + Delta), for plotting.
   double voltage(double phi, double /*x1*/, double delta, double* /*I*/) const {
     return osclif::vOfPhase(p, phi + delta);

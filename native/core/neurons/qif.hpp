@@ -408,10 +408,89 @@ inline Rate rate(const QifParams& p, double V, double Ip) {
   return out;
 }
 
+/// The state of a neuron held at its pole at the trial end (method.md 2.1, "The trial end at the
+/// pole"): its kept prediction lies dt >= 0 after T and its current is I. Inverting the spike time,
+/// V = 1/chi(I, s*) with s* = 1 - exp(-dt/tau), which is +inf at dt = 0 and overflows for tiny
+/// dt; the state is therefore given as the angle psi = atan2(1, V) = atan(chi) (pi + atan(chi)
+/// beyond the pole of tan, where chi < 0 and V < 0; only for currents above about 1e12), with
+///
+///   d psi/d dt = (1 + I chi^2)/(1 + chi^2) exp(-dt/tau)/tau,    d psi/dI = g(I, s*)/(1 + chi^2),
+///
+/// both bounded for every dt >= 0 (written with 1/chi for |chi| > 1).
+inline Pole pole(const QifParams& p, double dt, double I) {
+  const double e = std::exp(-dt / p.tau);
+  const double s = -std::expm1(-dt / p.tau);
+  const detail::ChiTerms ct = detail::chiTerms(I, s);
+  const double chi = ct.chi;
+  Pole out;
+  out.psi = chi >= 0.0 ? std::atan(chi) : kPi + std::atan(chi);
+  out.V = 1.0 / chi;  // +inf at chi = +0 (dt = 0)
+  if (std::fabs(chi) <= 1.0) {
+    const double q = 1.0 / (1.0 + chi * chi);
+    out.dpsi_ddt = ct.P * q * e / p.tau;
+    out.dpsi_dI = ct.g * q;
+  } else {
+    const double u = 1.0 / chi;
+    const double q = 1.0 / (u * u + 1.0);
+    out.dpsi_ddt = (u * u + I) * q * e / p.tau;
+    out.dpsi_dI = ct.gOverChi2 * q;
+  }
+  return out;
+}
+
+namespace detail {
+
+/// The pseudo quantities of section 4.1 in the angle psi of V = cot psi: with c = V - 1/2,
+/// c sin psi = cos psi - sin psi / 2 and (c^2 + S) sin^2 psi = (c sin psi)^2 + S sin^2 psi > 0,
+/// so atan2(b, c) = atan2(b sin psi, c sin psi) (sin psi > 0) and every derivative is bounded.
+struct PoleTerms {
+  double sn;     ///< sin psi
+  double cs;     ///< c sin psi = cos psi - sin psi / 2
+  double den;    ///< (c^2 + S) sin^2 psi
+  double cOver;  ///< c / (S + c^2) = (c sin psi) sin psi / den
+};
+
+inline PoleTerms poleTerms(double psi, double S) {
+  PoleTerms t;
+  t.sn = std::sin(psi);
+  t.cs = std::cos(psi) - 0.5 * t.sn;
+  t.den = t.cs * t.cs + S * t.sn * t.sn;
+  t.cOver = t.cs * t.sn / t.den;
+  return t;
+}
+
+}  // namespace detail
+
+/// pseudoOffset for a neuron at its pole, from the angle psi of its voltage (pole above): the
+/// same offset tau ((k-1) pi + atan2(b, V - 1/2)) / b, with d_dV holding d offset / d psi
+/// = tau / ((c^2 + S) sin^2 psi). psi = 0 (the spike exactly at T) gives (k-1) Theta_p.
+inline Pseudo pseudoAtPole(const QifParams& p, double psi, double Ip, int k) {
+  const detail::Drive d = detail::drive(p.alpha, Ip);
+  const detail::PoleTerms t = detail::poleTerms(psi, d.S);
+  const double km1 = k > 1 ? static_cast<double>(k - 1) : 0.0;
+  Pseudo out;
+  out.offset = p.tau * (km1 * kPi + std::atan2(d.b * t.sn, t.cs)) / d.b;
+  out.d_dV = p.tau / t.den;
+  out.d_dIp = 0.5 * d.kappa * (-out.offset + p.tau * t.cOver);
+  return out;
+}
+
+/// rate for a neuron at its pole, from the angle psi of its voltage: r = atan2(b, -c)/pi, with
+/// d_dV holding dr/d psi = -b / (pi (c^2 + S) sin^2 psi). psi = 0 gives r = 1.
+inline Rate rateAtPole(const QifParams& p, double psi, double Ip) {
+  const detail::Drive d = detail::drive(p.alpha, Ip);
+  const detail::PoleTerms t = detail::poleTerms(psi, d.S);
+  Rate out;
+  out.r = std::atan2(d.b * t.sn, -t.cs) / kPi;
+  out.d_dV = -d.b / (kPi * t.den);
+  out.d_dIp = -d.kappa * d.b * t.cOver / (2.0 * kPi);
+  return out;
+}
+
 }  // namespace qif
 
 /// The engine adapter of the QIF neuron (method.md 2.1, 4.1): masked near its blow-up (V held at
-/// 1/eps), reset to -inf.
+/// 1/eps; at the trial end the state at the pole, in psi), reset to -inf.
 struct QifAdapter {
   const QifParams& p;
   static constexpr bool kMask = true;
@@ -424,6 +503,11 @@ struct QifAdapter {
   SpikeTime spikeTime(double V, double I) const { return qif::spikeTime(p, V, I); }
   Pseudo pseudo(double V, double Ip, int k) const { return qif::pseudoOffset(p, V, Ip, k); }
   Rate rate(double V, double Ip) const { return qif::rate(p, V, Ip); }
+  Pole pole(double dt, double I) const { return qif::pole(p, dt, I); }
+  Pseudo pseudoAtPole(double psi, double Ip, int k) const {
+    return qif::pseudoAtPole(p, psi, Ip, k);
+  }
+  Rate rateAtPole(double psi, double Ip) const { return qif::rateAtPole(p, psi, Ip); }
   /// The state Delta after (V, I) for plotting: V limited to +-1/eps, the reference's plotting
   /// convention for the blow-up and the reset (V = -inf at Delta = 0 reads -1/eps).
   double voltage(double V, double I, double delta, double* Iout) const {

@@ -146,6 +146,23 @@ inline Kick kickSlopesFromPt(const ThetaParams& p, double r, double pt, double w
   return out;
 }
 
+/// H(phi, w) at the trial end, for the pseudodynamics (method.md 4.2): the same transfer function
+/// without the eps guards of kick, which at the trial end would put a kink of relative size about
+/// 2 w eps / tau into the merged time's derivative where phi(T) crosses Theta - eps (a spike
+/// about eps after T); the guards are a rule for inputs inside the trial. phi is limited to
+/// [0, Theta] (round-off can put phi(T) an ulp above Theta); phi = 0 (V = -inf) gives 0 with
+/// slopes 1 and 0, and w = 0 gives phi exactly (H(phi, 0) = phi without a round trip).
+inline Kick pseudoKick(const ThetaParams& p, double r, double Theta, double phi, double w) {
+  const double ph = phi > 0.0 ? std::fmin(phi, Theta) : 0.0;
+  const double pt = -1.0 / std::tan(r * ph / p.tau);
+  if (!std::isfinite(pt)) return {ph, 1.0, 0.0};  // phi = 0, or r phi / tau underflows
+  const double y = pt + w / r;
+  Kick out;
+  out.phi = w == 0.0 ? ph : p.tau / r * std::atan2(1.0, -y);
+  detail::kickSlopes(pt, y, p.tau / (r * r), &out.d_dphi, &out.d_dw);
+  return out;
+}
+
 /// Phase transfer function H(phi, w) = Phi(iPhi(phi) + w) of method.md section 2.2, with
 /// derivatives. Outside eps < phi < Theta - eps (the reference guards, including phi = 0 after a
 /// reset) the phase is returned unchanged with d_dphi = 1 and d_dw = 0.
@@ -192,6 +209,7 @@ struct ThetaAdapter {
   Kick kickSlopes(double /*phi*/, double w, double aux) const {
     return theta::kickSlopesFromPt(p, r, aux, w);
   }
+  Kick pseudoKick(double phi, double u) const { return theta::pseudoKick(p, r, Theta, phi, u); }
   /// V = iPhi(phi + Delta) for plotting, with the guards of vOfPhase.
   double voltage(double phi, double /*x1*/, double delta, double* /*I*/) const {
     return theta::vOfPhase(p, phi + delta);
