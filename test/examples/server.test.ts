@@ -135,13 +135,18 @@ describe('examples/server.ts', () => {
       // Answers came throughout the run, between its steps, not only before or after it.
       expect(stepsAtAnswer.length).toBeGreaterThanOrEqual(10);
       expect(new Set(stepsAtAnswer).size).toBeGreaterThanOrEqual(6);
-      // Against the timer: the loop was never held for long (the simulation runs off the main
-      // thread; what remains is the trainer's own bookkeeping between steps).
-      expect(done.gap).toBeLessThan(100);
+      // Against the timer: the loop was never held for long. The simulation runs off the main
+      // thread; what remains is the trainer's bookkeeping between steps (about 20 to 40 ms on a
+      // quiet machine). A training run on the main thread would hold it for its whole duration
+      // (seconds), and the answers above would come only before and after it.
+      expect(done.gap).toBeLessThan(500);
       child.stdin.write('exit\n');
     } finally {
       child.stdin.end();
-      await new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve)));
+      const exited = new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(null) : child.once('exit', resolve)));
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
     }
     expect(stderr).toBe('');
   }, 120_000);
