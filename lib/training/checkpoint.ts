@@ -186,7 +186,7 @@ function* modelOf(parsed: ParsedFile, file: string): Generator<typeof YIELD, Loa
     optimizer = { ...o, moments };
   }
   blocks.finish();
-  checkOptimizer(file, network, optimizer);
+  yield* checkOptimizer(file, network, optimizer);
   yield YIELD;
   checkTraining(file, header.training);
   return { network, optimizer: optimizer as StoredOptimizerState | undefined, training: header.training as TrainingState | undefined };
@@ -209,7 +209,7 @@ async function runAsync<T>(steps: Generator<typeof YIELD, T>): Promise<T> {
 
 /** Checks the sections of a checkpoint ({@link checkOptimizer}, {@link checkTraining}). */
 function checked(file: string, network: Network, optimizer: unknown, training: unknown): LoadedModel {
-  checkOptimizer(file, network, optimizer);
+  runSync(checkOptimizer(file, network, optimizer));
   checkTraining(file, training);
   return { network, optimizer: optimizer as StoredOptimizerState | undefined, training: training as TrainingState | undefined };
 }
@@ -218,7 +218,7 @@ function checked(file: string, network: Network, optimizer: unknown, training: u
  * Checks an optimiser state: it must load into its optimiser, hold finite moments and fit the
  * network's parameters, so that nothing fails when training resumes.
  */
-function checkOptimizer(file: string, network: Network, optimizer: unknown): void {
+function* checkOptimizer(file: string, network: Network, optimizer: unknown): Generator<typeof YIELD, void> {
   if (optimizer === undefined) return;
   const fail = (what: string, cause?: unknown) => modelLoadError(file, `${what}${cause instanceof Error ? ` (${cause.message})` : ''}`);
   if (!isRecord(optimizer) || !isRecord(optimizer.options)) throw fail('optimizer is not an optimizer state object');
@@ -231,6 +231,7 @@ function checkOptimizer(file: string, network: Network, optimizer: unknown): voi
     throw fail('the optimiser state is damaged', err);
   }
   for (const [name, list] of Object.entries(optimizer.moments as Record<string, (number[] | Float64Array)[]>)) {
+    yield YIELD;
     list.forEach((m, i) => {
       const k = firstNonFinite(isFloat64Array(m) ? m : Float64Array.from(m));
       if (k >= 0) throw fail(`optimizer.moments.${name}[${i}][${k}] is not a finite number`);

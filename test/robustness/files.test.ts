@@ -525,12 +525,13 @@ describe('networks at the size limit of the builders', () => {
 describe('the asynchronous forms keep the event loop turning (the MNIST model and a checkpoint of it)', () => {
   /**
    * The largest gap between ticks of a 1 ms interval while `work` runs, in ms: how long the
-   * work blocked the event loop at most, measured against the timer. The best of five runs is
-   * taken, because the machine's scheduler can delay any tick (a blocking call delays every run).
+   * work blocked the event loop at most, measured against the timer. The best of 15 runs is
+   * taken, because the machine's scheduler can delay any tick when other processes compete for
+   * the cores (a call that blocks delays every run by as much).
    */
   async function largestGap(work: () => Promise<unknown>): Promise<number> {
     let best = Infinity;
-    for (let run = 0; run < 5; run++) {
+    for (let run = 0; run < 15; run++) {
       let last = performance.now();
       let gap = 0;
       const timer = setInterval(() => {
@@ -570,7 +571,7 @@ describe('the asynchronous forms keep the event loop turning (the MNIST model an
       trainerSave: await largestGap(() => trainer.saveAsync(checkpoint)),
       trainerLoad: await largestGap(() => Trainer.loadAsync(checkpoint, { loss: firstSpikeCrossEntropy() })),
     };
-    console.log(`largest event-loop gaps of the async forms (best of 5, ms): ${JSON.stringify(Object.fromEntries(Object.entries(gaps).map(([k, v]) => [k, +v.toFixed(2)])))}`);
+    console.log(`largest event-loop gaps of the async forms (best of 15, ms): ${JSON.stringify(Object.fromEntries(Object.entries(gaps).map(([k, v]) => [k, +v.toFixed(2)])))}`);
     for (const [what, gap] of Object.entries(gaps)) expect([what, gap]).toEqual([what, expect.any(Number)]);
     for (const [what, gap] of Object.entries(gaps)) expect([what, gap <= 10]).toEqual([what, true]);
     // The measurement can fail: a synchronous save of the checkpoint holds the loop for its whole duration.

@@ -363,11 +363,12 @@ export abstract class BaseOptimizer implements Optimizer {
             'ERR_SPIKEGRAD_SHAPE',
           );
         }
-        const k = (m as ArrayLike<unknown> as unknown[]).findIndex((v) => typeof v !== 'number');
+        // A Float64Array holds numbers only (a stored state's moments: no check, a plain copy).
+        const k = isFloat64Array(m) ? -1 : (m as unknown[]).findIndex((v) => typeof v !== 'number');
         if (k >= 0) {
           throw loadError(`Expected a number for state.moments.${name}[${i}][${k}] but received ${describe(m[k])}`);
         }
-        loaded[i].push(Float64Array.from(m as ArrayLike<number>));
+        loaded[i].push(isFloat64Array(m) ? m.slice() : Float64Array.from(m as number[]));
       });
     }
     this.count = s.step;
