@@ -4,7 +4,7 @@
  * evaluation with and without pseudospikes, activity metrics, callbacks, progress (progress.ts),
  * cancellation through an AbortSignal, checkpoints, and exact resumption from a checkpoint.
  */
-import { argumentError, codedError, describe } from '../base/errors';
+import { argumentError, codedError, describe, rangeError } from '../base/errors';
 import { expectInteger, optionNames, readOptions } from '../base/validate';
 import { Network, type NetworkOutput, type RunOptions } from '../network/network';
 import { Random } from '../base/random';
@@ -204,6 +204,12 @@ export class Trainer<Targets> {
 
   private async evaluateWith(dataset: Dataset<Targets>, batchSize: number, onBatch?: (done: number, total: number) => void): Promise<Metrics> {
     expectInteger(batchSize, 'batchSize', 1);
+    // Metrics of no samples would be 0 / 0 = NaN: an empty dataset is an error, not NaN metrics.
+    if (typeof dataset?.batch !== 'function') throw argumentError(`Expected a Dataset for dataset but received ${describe(dataset)}`);
+    if (typeof dataset.size !== 'number') throw argumentError(`Expected an integer for dataset.size but received ${describe(dataset.size)}`);
+    if (!Number.isInteger(dataset.size) || dataset.size < 1) {
+      throw rangeError(`Expected a non-empty dataset (an integer dataset.size >= 1) to evaluate but received dataset.size = ${dataset.size}`);
+    }
     const net = this.network;
     const { neurons } = net.structure.readout;
     const isReadout = new Uint8Array(net.n);
@@ -222,9 +228,16 @@ export class Trainer<Targets> {
       // The output comes from the network: each loss call checks it (the Loss contract), the
       // metrics do not check it again; the labels are checked once for both accuracies.
       const out = await net.forwardAsync(inputs, this.runOptions());
-      loss += this.loss.compute(out, targets).value * out.samples;
+      const value = this.loss.compute(out, targets).value;
       const ord = clipTimes(out);
-      lossOrd += this.loss.compute(ord, targets).value * out.samples;
+      const valueOrd = this.loss.compute(ord, targets).value;
+      for (const [v, what] of [[value, 'loss'], [valueOrd, 'loss with ordinary spikes only']] as const) {
+        if (typeof v !== 'number' || !Number.isFinite(v)) {
+          throw codedError(`The ${what} is ${typeof v === 'number' ? v : describe(v)} on the evaluation batch of samples ${lo} to ${lo + indices.length - 1}`, 'ERR_SPIKEGRAD_NONFINITE');
+        }
+      }
+      loss += value * out.samples;
+      lossOrd += valueOrd * out.samples;
       if (dataset.labels) {
         const labels = checkLabels(dataset.labels(indices), out.samples, out.slots);
         correct += fractionCorrect(out, labels) * out.samples;
