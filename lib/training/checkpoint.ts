@@ -12,7 +12,7 @@ import { argumentError, describe } from '../base/errors';
 import { YIELD, writeChunksAtomic, writeChunksAtomicAsync } from '../base/files';
 import { firstNonFinite } from '../base/binary';
 import { Network, type NetworkJSON } from '../network/network';
-import { findNonFinite, isFloat64Array, isRecord, readOptions } from '../base/validate';
+import { didYouMean, findNonFinite, isFloat64Array, isRecord, readOptions } from '../base/validate';
 import {
   BlockSet,
   NETWORK_HEADER_KEYS,
@@ -153,10 +153,14 @@ function expectFile(file: unknown): void {
 
 /** Validates parsed JSON as a version-1 model file and builds the network (checkpoint sections checked too). */
 export function parseModel(value: unknown, file = 'model'): LoadedModel {
-  const { network, sections } = parseModelFile(value, file);
-  for (const key of Object.keys(sections)) {
-    if (key !== 'optimizer' && key !== 'training') throw modelLoadError(file, `unknown field '${key}' (known: format, version, network, optimizer, training)`);
+  // The fields are checked first: a misspelt 'network' is named as such, not as a missing network.
+  for (const key of isRecord(value) ? Object.keys(value) : []) {
+    if (!['format', 'version', 'network', 'optimizer', 'training'].includes(key)) {
+      const guess = didYouMean(key, ['format', 'version', 'network', 'optimizer', 'training']);
+      throw modelLoadError(file, `unknown field '${key}'${guess ? `; did you mean '${guess}'?` : ''} (known: format, version, network, optimizer, training)`);
+    }
   }
+  const { network, sections } = parseModelFile(value, file);
   return checked(file, network, sections.optimizer, sections.training);
 }
 
@@ -175,7 +179,7 @@ function* modelOf(parsed: ParsedFile, file: string): Generator<typeof YIELD, Loa
     const o = headerObject(header.optimizer, 'optimizer', OPTIMIZER_KEYS, file);
     const counts = headerObject(o.moments, 'optimizer.moments', Object.keys(isRecord(o.moments) ? o.moments : {}), file);
     const shapes = o.shapes;
-    const moments: Record<string, Float64Array[]> = {};
+    const moments = Object.create(null) as Record<string, Float64Array[]>; // a moment named '__proto__' stays a key
     for (const [name, count] of Object.entries(counts)) {
       if (!Number.isInteger(count) || (count as number) < 0 || (count as number) > 64) throw modelLoadError(file, `optimizer.moments.${name}: expected a count of arrays but received ${describe(count)}`);
       moments[name] = Array.from({ length: count as number }, (_, i) => {
