@@ -94,7 +94,7 @@ export interface Parameters {
 const STRUCTURE_KEYS = optionNames<NetworkStructure>()(['neuron', 'n', 'nIn', 'recurrent', 'input', 'readout', 'layers', 'T', 'maxEvents', 'trainableInputs', 'engine']);
 
 /** The keys of {@link NetworkJSON}. */
-const NETWORK_JSON_KEYS = optionNames<NetworkJSON>()(['neuron', 'n', 'nIn', 'recurrent', 'input', 'readout', 'layers', 'T', 'maxEvents', 'trainableInputs', 'params', 'trainable', 'encoding', 'classes']);
+const NETWORK_JSON_KEYS = optionNames<NetworkJSON>()(['neuron', 'n', 'nIn', 'recurrent', 'input', 'readout', 'layers', 'T', 'maxEvents', 'trainableInputs', 'engine', 'params', 'trainable', 'encoding', 'classes']);
 
 /** The parameter groups, in the order optimisers see them. */
 export const PARAMETER_NAMES = ['weights', 'inputWeights', 'initial', 'inputTimes'] as const;
