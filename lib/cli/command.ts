@@ -32,6 +32,11 @@ export interface ExperimentContext extends ParsedOptions {
   quiet: boolean;
   /** Writes a progress message to stderr unless --quiet. */
   say(text: string): void;
+  /**
+   * Aborted on the first Ctrl-C (SIGINT): the run stops after its current step and the command
+   * writes the report of what has run, then returns 130. A second Ctrl-C ends the process.
+   */
+  signal: AbortSignal;
   /** Writes OUT/NAME.html and OUT/NAME.json atomically and prints their paths. */
   write(name: string, report: ExperimentReport): void;
 }

@@ -34,16 +34,27 @@ export async function experimentCommand(name: string, args: string[], io: Comman
     }
     const out = String(parsed.values.out);
     const quiet = parsed.values.quiet === true;
-    return await command.run({
-      ...parsed,
-      io,
-      out,
-      quiet,
-      say: (text) => {
-        if (!quiet) io.err.write(text);
-      },
-      write: (file, report) => writeOutputs(out, file, report, io),
-    });
+    const controller = new AbortController();
+    const onSignal = () => {
+      io.err.write(`\nspikegrad ${name}: stopping after the current step; the report of what has run follows (Ctrl-C again quits at once)\n`);
+      controller.abort();
+    };
+    process.once('SIGINT', onSignal);
+    try {
+      return await command.run({
+        ...parsed,
+        io,
+        out,
+        quiet,
+        signal: controller.signal,
+        say: (text) => {
+          if (!quiet) io.err.write(text);
+        },
+        write: (file, report) => writeOutputs(out, file, report, io),
+      });
+    } finally {
+      process.removeListener('SIGINT', onSignal);
+    }
   } catch (err) {
     const e = err as Error & { code?: string };
     if (e instanceof UsageError) {

@@ -49,6 +49,10 @@ export interface TrainingState {
   augmentState: number[];
   /** Per-epoch metrics so far (the trainer's EpochInfo objects). */
   history?: unknown[];
+  /** Wall-clock seconds of training so far, summed over every run that resumed this one. */
+  seconds?: number;
+  /** Settings of the run that are not part of the trainer (its data, its command line), so a resume can check them. */
+  settings?: Record<string, string | number | boolean>;
 }
 
 /** The content of a version-1 (JSON) model file, as earlier versions of spikegrad wrote it. */
@@ -78,7 +82,7 @@ export interface LoadedModel {
 
 const SAVE_OPTIONS = ['optimizer', 'training'] as const;
 const OPTIMIZER_KEYS = ['version', 'name', 'options', 'step', 'shapes', 'moments'] as const;
-const TRAINING_KEYS = ['epoch', 'batchInEpoch', 'seed', 'batchSize', 'shuffleState', 'augmentState', 'history'] as const;
+const TRAINING_KEYS = ['epoch', 'batchInEpoch', 'seed', 'batchSize', 'shuffleState', 'augmentState', 'history', 'seconds', 'settings'] as const;
 const HEADER_KEYS = ['format', 'version', 'network', 'blocks', 'optimizer', 'training'] as const;
 
 /** The sections of a save, checked; `copy` copies the moment arrays (asynchronous saves). */
@@ -271,6 +275,17 @@ function checkTraining(file: string, training: unknown): void {
     }
   }
   if (t.history !== undefined) checkHistory(t.history, fail);
+  if (t.seconds !== undefined && !(typeof t.seconds === 'number' && Number.isFinite(t.seconds) && t.seconds >= 0)) {
+    throw fail(`training.seconds ${describe(t.seconds)} is not a finite number >= 0`);
+  }
+  if (t.settings !== undefined) {
+    if (!isRecord(t.settings)) throw fail(`training.settings ${describe(t.settings)} is not an object`);
+    for (const [key, v] of Object.entries(t.settings)) {
+      if (!(typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v)))) {
+        throw fail(`training.settings.${key} ${describe(v)} is not a string, a finite number or a boolean`);
+      }
+    }
+  }
 }
 
 const EPOCH_KEYS = ['epoch', 'step', 'trainLoss', 'test', 'seconds'];

@@ -4,7 +4,7 @@
  * evaluation with and without pseudospikes, activity metrics, callbacks, a terminal progress bar,
  * cancellation through an AbortSignal, checkpoints, and exact resumption from a checkpoint.
  */
-import { argumentError, codedError, describe } from '../base/errors';
+import { argumentError, codedError, describe, rangeError } from '../base/errors';
 import { expectInteger, optionNames, readOptions } from '../base/validate';
 import { Network, type NetworkOutput, type RunOptions } from '../network/network';
 import { Random } from '../base/random';
@@ -140,6 +140,13 @@ export class Trainer<Targets> {
   /** Batches done in the current epoch. */
   batchInEpoch = 0;
   history: EpochInfo[] = [];
+  /**
+   * Settings of the run outside the trainer (its data, a command line), saved with checkpoints
+   * and restored by {@link Trainer.load}, so that a resume can check them against its own.
+   */
+  settings?: Record<string, string | number | boolean>;
+  private secondsBefore = 0;
+  private fitStart?: number;
   private readonly shuffleRng: Random;
   private readonly augmentRng: Random;
   private shuffleStateAtEpochStart: number[];
@@ -165,6 +172,11 @@ export class Trainer<Targets> {
     return this.optimizer.stepCount;
   }
 
+  /** Wall-clock seconds spent in {@link fit}, summed over this trainer and the runs it resumed. */
+  get seconds(): number {
+    return this.secondsBefore + (this.fitStart === undefined ? 0 : (Date.now() - this.fitStart) / 1000);
+  }
+
   private runOptions(): RunOptions {
     return { threads: this.threads };
   }
@@ -182,6 +194,12 @@ export class Trainer<Targets> {
   /** Evaluates on a whole dataset (no augmentation, no parameter change). */
   async evaluate(dataset: Dataset<Targets>, batchSize = this.batchSize): Promise<Metrics> {
     expectInteger(batchSize, 'batchSize', 1);
+    // Metrics of no samples would be 0 / 0 = NaN: an empty dataset is an error, not NaN metrics.
+    if (typeof dataset?.batch !== 'function') throw argumentError(`Expected a Dataset for dataset but received ${describe(dataset)}`);
+    if (typeof dataset.size !== 'number') throw argumentError(`Expected an integer for dataset.size but received ${describe(dataset.size)}`);
+    if (!Number.isInteger(dataset.size) || dataset.size < 1) {
+      throw rangeError(`Expected a non-empty dataset (an integer dataset.size >= 1) to evaluate but received dataset.size = ${dataset.size}`);
+    }
     const net = this.network;
     const { neurons } = net.structure.readout;
     const isReadout = new Uint8Array(net.n);
@@ -200,9 +218,16 @@ export class Trainer<Targets> {
       // The output comes from the network: each loss call checks it (the Loss contract), the
       // metrics do not check it again; the labels are checked once for both accuracies.
       const out = await net.forwardAsync(inputs, this.runOptions());
-      loss += this.loss.compute(out, targets).value * out.samples;
+      const value = this.loss.compute(out, targets).value;
       const ord = clipTimes(out);
-      lossOrd += this.loss.compute(ord, targets).value * out.samples;
+      const valueOrd = this.loss.compute(ord, targets).value;
+      for (const [v, what] of [[value, 'loss'], [valueOrd, 'loss with ordinary spikes only']] as const) {
+        if (typeof v !== 'number' || !Number.isFinite(v)) {
+          throw codedError(`The ${what} is ${typeof v === 'number' ? v : describe(v)} on the evaluation batch of samples ${lo} to ${lo + indices.length - 1}`, 'ERR_SPIKEGRAD_NONFINITE');
+        }
+      }
+      loss += value * out.samples;
+      lossOrd += valueOrd * out.samples;
       if (dataset.labels) {
         const labels = checkLabels(dataset.labels(indices), out.samples, out.slots);
         correct += fractionCorrect(out, labels) * out.samples;
@@ -243,6 +268,17 @@ export class Trainer<Targets> {
 
   /** Trains until `epochs` epochs are complete. Rejects with code ABORT_ERR when aborted. */
   async fit(given: FitOptions<Targets>): Promise<FitResult> {
+    if (this.fitStart !== undefined) throw codedError('This trainer is already fitting (one fit at a time)', 'ERR_SPIKEGRAD_ARG');
+    this.fitStart = Date.now();
+    try {
+      return await this.fitLoop(given);
+    } finally {
+      this.secondsBefore += (Date.now() - this.fitStart) / 1000;
+      this.fitStart = undefined;
+    }
+  }
+
+  private async fitLoop(given: FitOptions<Targets>): Promise<FitResult> {
     const options = readOptions(given, 'fit options', FIT_OPTIONS, true) as FitOptions<Targets>;
     const { train, test, signal } = options;
     if (typeof train?.batch !== 'function' || !Number.isInteger(train.size) || train.size < 1) {
@@ -321,6 +357,8 @@ export class Trainer<Targets> {
       shuffleState: this.shuffleStateAtEpochStart,
       augmentState: this.augmentRng.getState(),
       history: this.history,
+      seconds: this.seconds,
+      ...(this.settings === undefined ? {} : { settings: { ...this.settings } }),
     };
   }
 
@@ -394,6 +432,8 @@ export class Trainer<Targets> {
     t.shuffleStateAtEpochStart = tr.shuffleState;
     t.augmentRng.setState(tr.augmentState);
     t.history = (tr.history ?? []) as EpochInfo[];
+    t.secondsBefore = tr.seconds ?? t.history.reduce((sum, h) => sum + h.seconds, 0);
+    if (tr.settings !== undefined) t.settings = { ...tr.settings };
     return t;
   }
 }
