@@ -7,6 +7,7 @@ import { version } from '../base/version';
 import { evalCommand } from './eval';
 import { dataCommand } from './data';
 import { EXPERIMENT_USAGE, experimentCommand } from './experiments';
+import { yinYangCommand } from './yinyang';
 
 const USAGE = `Usage: spikegrad <command> [options]
 
@@ -19,6 +20,7 @@ Commands:
   single-neuron    a silent neuron learns two spike times via pseudospikes (Fig. 2)
   rnn              recurrent neurons learn target spike trains (Fig. 3)
   mnist            the deep, initially silent theta network on MNIST digits (Fig. 4)
+  yinyang          the Yin-Yang task against EventProp (a 5-H-3 spiking network)
   data NAME        download and verify mnist, fashion-mnist or kmnist into --out DIR, for
                    spikegrad mnist --data DIR
 
@@ -42,6 +44,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (first === 'eval') return evalCommand(argv.slice(1));
   if (first === 'data') return dataCommand(argv.slice(1));
+  if (first === 'yinyang') return yinYangCommand(argv.slice(1));
   if (Object.hasOwn(EXPERIMENT_USAGE, first)) return experimentCommand(first, argv.slice(1));
   process.stderr.write(`spikegrad: unknown command '${first}' (see spikegrad --help)\n`);
   return 2;
