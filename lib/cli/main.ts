@@ -8,6 +8,7 @@ import { evalCommand } from './eval';
 import { dataCommand } from './data';
 import { EXPERIMENT_USAGE, experimentCommand } from './experiments';
 import { yinYangCommand } from './yinyang';
+import { sweepCommand, workerCommand } from './sweep';
 
 const USAGE = `Usage: spikegrad <command> [options]
 
@@ -21,6 +22,8 @@ Commands:
   rnn              recurrent neurons learn target spike trains (Fig. 3)
   mnist            the deep, initially silent theta network on MNIST digits (Fig. 4)
   yinyang          the Yin-Yang task against EventProp (a 5-H-3 spiking network)
+  sweep SPEC.json  seed and hyperparameter sweeps on local processes or BullMQ (docs/sweeps.md)
+  worker           runs sweep trials from a BullMQ queue (--queue redis://...)
   data NAME        download and verify mnist, fashion-mnist or kmnist into --out DIR, for
                    spikegrad mnist --data DIR
 
@@ -45,6 +48,8 @@ export async function main(argv: string[]): Promise<number> {
   if (first === 'eval') return evalCommand(argv.slice(1));
   if (first === 'data') return dataCommand(argv.slice(1));
   if (first === 'yinyang') return yinYangCommand(argv.slice(1));
+  if (first === 'sweep') return sweepCommand(argv.slice(1));
+  if (first === 'worker') return workerCommand(argv.slice(1));
   if (Object.hasOwn(EXPERIMENT_USAGE, first)) return experimentCommand(first, argv.slice(1));
   process.stderr.write(`spikegrad: unknown command '${first}' (see spikegrad --help)\n`);
   return 2;
