@@ -31,7 +31,7 @@ export type { InputEncoding, ImageEncoding, SpikeEncoding } from './network/enco
 export type { Prediction, PredictOptions } from './network/predict';
 export { Random } from './base/random';
 export { imageDataset, spikeDataset, fixedDataset } from './data/datasets';
-export type { Dataset, BatchContext, ImageDatasetOptions } from './data/datasets';
+export type { Dataset, BatchContext, ImageDatasetOptions, SpikeDatasetOptions } from './data/datasets';
 export * from './training/losses';
 export * from './training/optim';
 export { Trainer } from './training/trainer';

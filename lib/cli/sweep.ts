@@ -7,6 +7,8 @@ import { parseArgs } from 'util';
 import { runSweep } from '../sweep/sweep';
 import { queueSweep, runWorker } from '../sweep/queue';
 import { redact } from '../sweep/redact';
+import { camelCase, RESERVED_OPTIONS, type SweepCatalog } from '../sweep/spec';
+import { findExperiment } from './registry';
 import type { CommandIO } from './eval';
 
 export const SWEEP_USAGE = `Usage: spikegrad sweep SPEC.json --out DIR [--queue URL] [--concurrency K] [--attempts N]
@@ -28,6 +30,20 @@ export const WORKER_USAGE = `Usage: spikegrad worker --queue URL [--concurrency 
   --concurrency K    trials at a time (default 1)
   --store DIR        the worker's folder (default ./spikegrad-store)
   --lock-ms MS       lock time: a killed worker's trial is taken over after about this long (default 30000)`;
+
+/** The experiments a sweep can run: those whose JSON report has final metrics. */
+export const SWEEPABLE: readonly string[] = Object.freeze(['yinyang', 'mnist']);
+
+/** The sweep catalog from the registry: a trial may set exactly the options of the command (camelCase), except the reserved ones. */
+export function sweepCatalog(): SweepCatalog {
+  const catalog: Record<string, { options: string[]; report: string }> = {};
+  for (const name of SWEEPABLE) {
+    const command = findExperiment(name);
+    if (command === undefined) continue;
+    catalog[name] = { options: command.options.map((o) => camelCase(o.name)).filter((k) => !RESERVED_OPTIONS.includes(k)), report: `${name}.json` };
+  }
+  return Object.freeze(catalog);
+}
 
 const count = (v: string | undefined, name: string, fallback: number | undefined, min = 1): number | undefined => {
   if (v === undefined) return fallback;
@@ -79,9 +95,9 @@ export async function sweepCommand(args: string[], io: CommandIO = { out: proces
     let result;
     if (typeof v.queue === 'string') {
       if (v.concurrency !== undefined) throw Object.assign(new Error('--concurrency sets the local pool; with --queue, give it to spikegrad worker'), { code: 'ERR_SPIKEGRAD_SPEC' });
-      result = await queueSweep({ spec, out: v.out as string, url: v.queue, queueName: v['queue-name'] as string | undefined, attempts, onProgress: say, signal: controller.signal });
+      result = await queueSweep({ spec, experiments: sweepCatalog(), out: v.out as string, url: v.queue, queueName: v['queue-name'] as string | undefined, attempts, onProgress: say, signal: controller.signal });
     } else {
-      result = await runSweep({ spec, out: v.out as string, concurrency: count(v.concurrency as string | undefined, 'concurrency', undefined), attempts, onProgress: say, signal: controller.signal });
+      result = await runSweep({ spec, experiments: sweepCatalog(), out: v.out as string, concurrency: count(v.concurrency as string | undefined, 'concurrency', undefined), attempts, onProgress: say, signal: controller.signal });
     }
     for (const g of result.groups) {
       const m = g.mean.accuracyOrdinary;
@@ -122,6 +138,7 @@ export async function workerCommand(args: string[], io: CommandIO = { out: proce
   try {
     const r = await runWorker({
       url: v.queue as string,
+      experiments: sweepCatalog(),
       store: typeof v.store === 'string' ? v.store : 'spikegrad-store',
       concurrency: count(v.concurrency as string | undefined, 'concurrency', 1),
       lockMs: count(v['lock-ms'] as string | undefined, 'lock-ms', 30000, 1000),

@@ -1,14 +1,15 @@
 /**
- * The process that runs one trial (started by runTrial in lib/sweep/trial.ts with an IPC channel). It receives
- * `{ experiment, options, dir }`, checks the trial again (the message may come from a queue), and
- * runs the experiment's own command with the trial's options as command-line arguments, writing
- * only into `dir` (report and checkpoint, resumed when present). It exits when its parent goes
- * away, so a killed worker leaves no orphan training behind.
+ * The process that runs one sweep trial (started by runTrial in lib/sweep/trial.ts with an IPC
+ * channel). It receives `{ experiment, options, dir }`, checks the trial again (the message may
+ * come from a queue), and runs the experiment's own command of the registry with the trial's
+ * options as command-line arguments, so the values are checked exactly as on the command line.
+ * It writes only into `dir` (report and checkpoint, resumed when present), and exits when its
+ * parent goes away, so a killed worker leaves no orphan training behind.
  */
-import { checkTrial, SWEEP_EXPERIMENTS, trialArgs } from '../sweep/spec';
-import { yinYangCommand } from './yinyang';
-import { experimentCommand } from './experiments';
 import path = require('path');
+import { checkTrial, trialArgs } from '../sweep/spec';
+import { experimentCommand } from './experiments';
+import { sweepCatalog } from './sweep';
 
 interface ChildMessage {
   experiment: string;
@@ -18,13 +19,11 @@ interface ChildMessage {
 }
 
 async function run(m: ChildMessage): Promise<number> {
-  const trial = checkTrial(m.experiment, m.options);
+  const trial = checkTrial(sweepCatalog(), m.experiment, m.options);
   const dir = path.resolve(m.dir);
-  const args = [...trialArgs(trial.options), '--out', dir, '--checkpoint', path.join(dir, 'checkpoint.sgm'), '--resume'];
-  if (!Object.hasOwn(trial.options, 'threads')) args.push('--threads', String(m.threads ?? 1));
-  const io = { out: process.stdout, err: process.stderr };
-  if (!Object.hasOwn(SWEEP_EXPERIMENTS, trial.experiment)) return 2;
-  return trial.experiment === 'yinyang' ? yinYangCommand(args, io) : experimentCommand(trial.experiment, args, io);
+  const args = [...trialArgs(trial.options), `--out=${dir}`, `--checkpoint=${path.join(dir, 'checkpoint.sgm')}`, '--resume'];
+  if (!Object.hasOwn(trial.options, 'threads')) args.push(`--threads=${m.threads ?? 1}`);
+  return experimentCommand(trial.experiment, args, { out: process.stdout, err: process.stderr });
 }
 
 if (require.main === module) {

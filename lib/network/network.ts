@@ -80,6 +80,9 @@ export interface Parameters {
 /** The fields of a {@link NetworkStructure}. */
 const STRUCTURE_KEYS = optionNames<NetworkStructure>()(['neuron', 'n', 'nIn', 'recurrent', 'input', 'readout', 'layers', 'T', 'maxEvents', 'trainableInputs']);
 
+/** The keys of {@link NetworkJSON}. */
+const NETWORK_JSON_KEYS = optionNames<NetworkJSON>()(['neuron', 'n', 'nIn', 'recurrent', 'input', 'readout', 'layers', 'T', 'maxEvents', 'trainableInputs', 'params', 'trainable', 'encoding', 'classes']);
+
 /** The parameter groups, in the order optimisers see them. */
 export const PARAMETER_NAMES = ['weights', 'inputWeights', 'initial', 'inputTimes'] as const;
 export type ParameterName = (typeof PARAMETER_NAMES)[number];
@@ -572,10 +575,15 @@ export class Network {
 
   /** Recreates a network from {@link toJSON} output; validates everything. */
   static fromJSON(value: unknown): Network {
-    if (typeof value !== 'object' || value === null) throw argumentError(`Expected a network object but received ${describe(value)}`);
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw argumentError(`Expected a network object but received ${describe(value)}`);
     const v = value as NetworkJSON;
+    // Every key of every object is known: a misspelt field is an error, not a silent default.
+    expectKnownKeys(v, 'network', NETWORK_JSON_KEYS, 'key');
     const ints = (a: unknown, name: string) => {
       if (!Array.isArray(a) || a.some((x) => !Number.isInteger(x))) throw argumentError(`network.${name}: expected an array of integers`);
+      // Checked before the Int32Array, which would wrap 2^32 + 1 to 1.
+      const k = (a as number[]).findIndex((x) => x < -(2 ** 31) || x > 2 ** 31 - 1);
+      if (k >= 0) throw rangeError(`network.${name}[${k}]: expected a 32-bit integer but received ${(a as number[])[k]}`);
       return Int32Array.from(a as number[]);
     };
     const floats = (a: unknown, name: string) => {
@@ -584,17 +592,19 @@ export class Network {
       }
       return Float64Array.from(a as number[]);
     };
-    const object = (a: unknown, name: string) => {
+    const object = (a: unknown, name: string, keys: readonly string[]) => {
       if (typeof a !== 'object' || a === null || Array.isArray(a)) throw argumentError(`network.${name}: expected an object but received ${describe(a)}`);
+      expectKnownKeys(a, `network.${name}`, keys, 'key');
       return a as Record<string, unknown>;
     };
-    const recurrent = object(v.recurrent, 'recurrent');
-    const input = object(v.input, 'input');
-    const readout = object(v.readout, 'readout');
-    const params = object(v.params, 'params');
+    const recurrent = object(v.recurrent, 'recurrent', ['source', 'target']);
+    const input = object(v.input, 'input', ['source', 'target']);
+    const readout = object(v.readout, 'readout', ['neurons', 'counts']);
+    const params = object(v.params, 'params', PARAMETER_NAMES);
+    object(v.neuron, 'neuron', ['name', 'params']);
     if (v.layers !== undefined && !Array.isArray(v.layers)) throw argumentError(`network.layers: expected an array of arrays but received ${describe(v.layers)}`);
-    if (v.trainableInputs !== undefined) object(v.trainableInputs, 'trainableInputs');
-    if (v.trainable !== undefined) object(v.trainable, 'trainable');
+    if (v.trainableInputs !== undefined) object(v.trainableInputs, 'trainableInputs', ['channels']);
+    if (v.trainable !== undefined) object(v.trainable, 'trainable', PARAMETER_NAMES);
     for (const key of ['n', 'nIn', 'T', 'maxEvents'] as const) {
       if (typeof v[key] !== 'number') throw argumentError(`network.${key}: expected a number but received ${describe(v[key])}`);
     }
@@ -614,7 +624,13 @@ export class Network {
     for (const name of PARAMETER_NAMES) {
       const t = v.trainable?.[name];
       if (t === undefined || t === true || t === false) trainable[name] = t ?? true;
-      else trainable[name] = Uint8Array.from(ints(t, `trainable.${name}`));
+      else {
+        const mask = ints(t, `trainable.${name}`);
+        const k = mask.findIndex((x) => x !== 0 && x !== 1);
+        // Checked before the Uint8Array, which would wrap 256 to 0.
+        if (k >= 0) throw rangeError(`network.trainable.${name}[${k}]: expected 0 or 1 (a mask) but received ${mask[k]}`);
+        trainable[name] = Uint8Array.from(mask);
+      }
     }
     const net = new Network(
       structure,
@@ -648,6 +664,8 @@ export class Network {
     if (!isUint8Array(t) || t.length !== this.params[name].length) {
       throw rangeError(`Expected a boolean or a Uint8Array of length ${this.params[name].length} for trainable.${name}`, 'ERR_SPIKEGRAD_SHAPE');
     }
+    const k = t.findIndex((v) => v > 1);
+    if (k >= 0) throw rangeError(`Expected 0 or 1 for trainable.${name}[${k}] (a mask) but received ${t[k]}`);
     return t;
   }
 

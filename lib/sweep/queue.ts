@@ -21,7 +21,7 @@ import fs = require('fs');
 import os = require('os');
 import path = require('path');
 import { codedError } from '../base/errors';
-import { checkTrial, expandSpec, type Trial } from './spec';
+import { checkTrial, expandSpec, type SweepCatalog, type Trial } from './spec';
 import { runTrial } from './trial';
 import { displayUrl, redact } from './redact';
 import { appendResult, compactResults, readResults, writeCurves, writeSummary, type TrialRecord } from './results';
@@ -114,6 +114,8 @@ function connection(url: string): any {
 
 export interface QueueSweepOptions {
   spec: unknown;
+  /** The experiments a trial may run (lib/cli/sweep.ts: sweepCatalog()). */
+  experiments: SweepCatalog;
   out: string;
   url: string;
   queueName?: string;
@@ -144,7 +146,7 @@ export async function queueSweep(options: QueueSweepOptions): Promise<SweepResul
   await checkConnection(url);
   const out = path.resolve(options.out);
   fs.mkdirSync(out, { recursive: true });
-  const { spec, trials } = expandSpec(options.spec);
+  const { spec, trials } = expandSpec(options.experiments, options.spec);
   const recorded = readResults(out);
   const pending = trials.filter((t) => recorded.get(t.id)?.status !== 'done');
   const say = options.onProgress ?? (() => undefined);
@@ -216,6 +218,8 @@ export async function queueSweep(options: QueueSweepOptions): Promise<SweepResul
 
 export interface WorkerOptions {
   url: string;
+  /** The experiments a job may run (lib/cli/sweep.ts: sweepCatalog()); anything else is refused. */
+  experiments: SweepCatalog;
   /** The worker's folder: every trial writes only under STORE/trials/ID/. Share it between workers for takeover. */
   store: string;
   concurrency?: number;
@@ -246,7 +250,7 @@ export async function runWorker(options: WorkerOptions): Promise<{ trials: numbe
   const processor = async (job: any): Promise<JobResult> => {
     let trial: Trial;
     try {
-      trial = checkTrial(job?.data?.experiment, job?.data?.options);
+      trial = checkTrial(options.experiments, job?.data?.experiment, job?.data?.options);
     } catch (err) {
       log(`job ${String(job?.id)} refused: ${(err as Error).message}`);
       throw new bullmq.UnrecoverableError(redact((err as Error).message));
@@ -261,6 +265,7 @@ export async function runWorker(options: WorkerOptions): Promise<{ trials: numbe
     try {
       const outcome = await runTrial(trial, {
         dir,
+        report: options.experiments[trial.experiment].report,
         nodeArgs: options.nodeArgs,
         signal: controller.signal,
         onLine: (line) => {

@@ -10,7 +10,6 @@
 import crypto = require('crypto');
 import { codedError, describe } from '../base/errors';
 import { didYouMean, isRecord } from '../base/validate';
-import { YINYANG_CLI_OPTIONS } from '../experiments/yinyang.options';
 
 /** An option value of a trial: what a command-line flag can carry. */
 export type OptionValue = string | number | boolean;
@@ -18,29 +17,25 @@ export type TrialOptions = Record<string, OptionValue>;
 
 /** An experiment a sweep can run. */
 export interface SweepExperiment {
-  /** Options a trial may set (camelCase of the command's flags). */
+  /** Options a trial may set (camelCase of the command's flags, without the reserved ones). */
   options: readonly string[];
-  /** The JSON report the command writes into its --out folder. */
+  /** The JSON report the command writes into its --out folder (it has a `final` object of metrics). */
   report: string;
 }
 
+/**
+ * The experiments a sweep can run, by name. The CLI builds it from its registry of commands
+ * (`sweepCatalog` in lib/cli/sweep.ts), so a trial may set exactly the options of the command.
+ */
+export type SweepCatalog = Readonly<Record<string, SweepExperiment>>;
+
 const kebab = (camel: string) => camel.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
-const camel = (flag: string) => flag.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+
+/** camelCase of a command-line flag: `batch-size` is `batchSize`. */
+export const camelCase = (flag: string): string => flag.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 
 /** Options the runner sets itself (where the trial writes, resumption, output). */
 export const RESERVED_OPTIONS: readonly string[] = Object.freeze(['out', 'checkpoint', 'resume', 'quiet', 'help']);
-
-/** The experiments a sweep can run, with the options a trial may set. */
-export const SWEEP_EXPERIMENTS: Readonly<Record<string, SweepExperiment>> = Object.freeze({
-  yinyang: {
-    options: YINYANG_CLI_OPTIONS.map((o) => camel(o.flag)).filter((k) => !RESERVED_OPTIONS.includes(k)),
-    report: 'yinyang.json',
-  },
-  mnist: {
-    options: ['data', 'epochs', 'batchSize', 'seed', 'threads', 'samples', 'testFraction'],
-    report: 'mnist.json',
-  },
-});
 
 /** One trial: an experiment and its options. */
 export interface Trial {
@@ -77,13 +72,13 @@ export function trialId(experiment: string, options: TrialOptions): string {
  * Checks a trial's experiment and options (names and kinds; the values are checked by the
  * experiment's parser when it runs). Throws ERR_SPIKEGRAD_SPEC.
  */
-export function checkTrial(experiment: unknown, options: unknown): Trial {
-  if (typeof experiment !== 'string' || !Object.hasOwn(SWEEP_EXPERIMENTS, experiment)) {
-    const guess = typeof experiment === 'string' ? didYouMean(experiment, Object.keys(SWEEP_EXPERIMENTS)) : undefined;
-    throw specError(`Unknown experiment ${describe(experiment)} (known: ${Object.keys(SWEEP_EXPERIMENTS).join(', ')})${guess ? `; did you mean '${guess}'?` : ''}`);
+export function checkTrial(catalog: SweepCatalog, experiment: unknown, options: unknown): Trial {
+  if (typeof experiment !== 'string' || !Object.hasOwn(catalog, experiment)) {
+    const guess = typeof experiment === 'string' ? didYouMean(experiment, Object.keys(catalog)) : undefined;
+    throw specError(`Unknown experiment ${describe(experiment)} (known: ${Object.keys(catalog).join(', ')})${guess ? `; did you mean '${guess}'?` : ''}`);
   }
   if (!isRecord(options)) throw specError(`Expected an object of options but received ${describe(options)}`);
-  const known = SWEEP_EXPERIMENTS[experiment].options;
+  const known = catalog[experiment].options;
   const out: TrialOptions = {};
   for (const key of Object.keys(options)) {
     if (RESERVED_OPTIONS.includes(key)) {
@@ -116,7 +111,7 @@ export function trialArgs(options: TrialOptions): string[] {
 }
 
 /** Parses and expands a sweep specification into its trials (grid order: the last key varies fastest). */
-export function expandSpec(spec: unknown): { spec: SweepSpec; trials: Trial[] } {
+export function expandSpec(catalog: SweepCatalog, spec: unknown): { spec: SweepSpec; trials: Trial[] } {
   if (!isRecord(spec)) throw specError(`Expected a sweep specification object but received ${describe(spec)}`);
   for (const key of Object.keys(spec)) {
     if (!['experiment', 'options', 'grid', 'description'].includes(key)) throw specError(`Unknown key '${key}' in the sweep specification (known: experiment, options, grid, description)`);
@@ -138,7 +133,7 @@ export function expandSpec(spec: unknown): { spec: SweepSpec; trials: Trial[] } 
     points = next;
   }
   if (points.length > 100000) throw specError(`The grid has ${points.length} trials (at most 100000)`);
-  const trials = points.map((p) => checkTrial(spec.experiment, p));
+  const trials = points.map((p) => checkTrial(catalog, spec.experiment, p));
   const seen = new Set<string>();
   for (const t of trials) {
     if (seen.has(t.id)) throw specError(`The grid repeats a trial (${JSON.stringify(t.options)})`);

@@ -7,13 +7,15 @@
 import fs = require('fs');
 import os = require('os');
 import path = require('path');
-import { expandSpec, type Trial } from './spec';
+import { expandSpec, type SweepCatalog, type Trial } from './spec';
 import { runTrial, type TrialOutcome } from './trial';
 import { appendResult, compactResults, readResults, writeCurves, writeSummary, type SummaryGroup, type TrialRecord } from './results';
 
 export interface SweepOptions {
   /** The specification (parsed JSON). */
   spec: unknown;
+  /** The experiments a trial may run (lib/cli/sweep.ts: sweepCatalog()). */
+  experiments: SweepCatalog;
   /** Output folder. */
   out: string;
   /** Trials at a time on the local pool. Default: one per core. */
@@ -38,8 +40,8 @@ export interface SweepResult {
 }
 
 /** The trials of a specification and those still to run in an output folder. */
-export function planSweep(spec: unknown, out: string): { experiment: string; trials: Trial[]; pending: Trial[] } {
-  const { spec: s, trials } = expandSpec(spec);
+export function planSweep(catalog: SweepCatalog, spec: unknown, out: string): { experiment: string; trials: Trial[]; pending: Trial[] } {
+  const { spec: s, trials } = expandSpec(catalog, spec);
   const done = readResults(out);
   return { experiment: s.experiment, trials, pending: trials.filter((t) => done.get(t.id)?.status !== 'done') };
 }
@@ -56,7 +58,7 @@ export function recordOf(t: Trial, o: TrialOutcome, seconds: number, attempts: n
 export async function runSweep(options: SweepOptions): Promise<SweepResult> {
   const out = path.resolve(options.out);
   fs.mkdirSync(out, { recursive: true });
-  const { experiment, trials, pending } = planSweep(options.spec, out);
+  const { experiment, trials, pending } = planSweep(options.experiments, options.spec, out);
   const concurrency = Math.max(1, Math.min(options.concurrency ?? os.availableParallelism(), pending.length || 1));
   const attempts = Math.max(1, options.attempts ?? 3);
   const say = options.onProgress ?? (() => undefined);
@@ -73,7 +75,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
       let attempt = 0;
       while (attempt < attempts) {
         attempt++;
-        outcome = await runTrial(t, { dir: path.join(out, 'trials', t.id), nodeArgs: options.nodeArgs, signal: options.signal });
+        outcome = await runTrial(t, { dir: path.join(out, 'trials', t.id), report: options.experiments[t.experiment].report, nodeArgs: options.nodeArgs, signal: options.signal });
         if (outcome.status !== 'failed' || outcome.deterministic) break;
         if (attempt < attempts) say(`trial ${t.id} attempt ${attempt} failed (${outcome.error}); retrying from its checkpoint`);
       }

@@ -6,7 +6,7 @@
 import { fork } from 'child_process';
 import fs = require('fs');
 import path = require('path');
-import { SWEEP_EXPERIMENTS, type Trial } from './spec';
+import type { Trial } from './spec';
 import { redact } from './redact';
 
 /** The final metrics and learning curves of a trial, as it reported them (no timings). */
@@ -27,6 +27,8 @@ export interface TrialOutcome {
 export interface RunTrialOptions {
   /** Folder of the trial (its report and checkpoint); created. */
   dir: string;
+  /** The JSON report file the experiment writes into dir (its `final` and `history` are read). */
+  report: string;
   /** Node options before the child script (default: none when running compiled JavaScript, this process's execArgv when running TypeScript sources). */
   nodeArgs?: string[];
   /** Native threads of the trial when its options do not set them. Default 1. */
@@ -91,7 +93,7 @@ export function runTrial(trial: Trial, options: RunTrialOptions): Promise<TrialO
       const error = redact((errorLine || last).replace(/^spikegrad [a-z -]+: /, '')) || `the trial process ended with ${signal ?? `status ${code}`}`;
       if (code === 0) {
         try {
-          const report = JSON.parse(fs.readFileSync(path.join(dir, SWEEP_EXPERIMENTS[trial.experiment].report), 'utf8')) as { final?: Record<string, number>; history?: unknown };
+          const report = JSON.parse(fs.readFileSync(path.join(dir, path.basename(options.report)), 'utf8')) as { final?: Record<string, number>; history?: unknown };
           if (typeof report.final !== 'object' || report.final === null) throw new Error('the report has no final metrics');
           resolve({ status: 'done', final: report.final, curves: curvesOf(report.history), exitCode: code, signal });
         } catch (err) {

@@ -140,6 +140,13 @@ export class Trainer<Targets> {
   /** Batches done in the current epoch. */
   batchInEpoch = 0;
   history: EpochInfo[] = [];
+  /**
+   * Settings of the run outside the trainer (its data, a command line), saved with checkpoints
+   * and restored by {@link Trainer.load}, so that a resume can check them against its own.
+   */
+  settings?: Record<string, string | number | boolean>;
+  private secondsBefore = 0;
+  private fitStart?: number;
   private readonly shuffleRng: Random;
   private readonly augmentRng: Random;
   private shuffleStateAtEpochStart: number[];
@@ -163,6 +170,11 @@ export class Trainer<Targets> {
   /** Optimiser steps taken. */
   get step(): number {
     return this.optimizer.stepCount;
+  }
+
+  /** Wall-clock seconds spent in {@link fit}, summed over this trainer and the runs it resumed. */
+  get seconds(): number {
+    return this.secondsBefore + (this.fitStart === undefined ? 0 : (Date.now() - this.fitStart) / 1000);
   }
 
   private runOptions(): RunOptions {
@@ -243,6 +255,17 @@ export class Trainer<Targets> {
 
   /** Trains until `epochs` epochs are complete. Rejects with code ABORT_ERR when aborted. */
   async fit(given: FitOptions<Targets>): Promise<FitResult> {
+    if (this.fitStart !== undefined) throw codedError('This trainer is already fitting (one fit at a time)', 'ERR_SPIKEGRAD_ARG');
+    this.fitStart = Date.now();
+    try {
+      return await this.fitLoop(given);
+    } finally {
+      this.secondsBefore += (Date.now() - this.fitStart) / 1000;
+      this.fitStart = undefined;
+    }
+  }
+
+  private async fitLoop(given: FitOptions<Targets>): Promise<FitResult> {
     const options = readOptions(given, 'fit options', FIT_OPTIONS, true) as FitOptions<Targets>;
     const { train, test, signal } = options;
     if (typeof train?.batch !== 'function' || !Number.isInteger(train.size) || train.size < 1) {
@@ -321,6 +344,8 @@ export class Trainer<Targets> {
       shuffleState: this.shuffleStateAtEpochStart,
       augmentState: this.augmentRng.getState(),
       history: this.history,
+      seconds: this.seconds,
+      ...(this.settings === undefined ? {} : { settings: { ...this.settings } }),
     };
   }
 
@@ -394,6 +419,8 @@ export class Trainer<Targets> {
     t.shuffleStateAtEpochStart = tr.shuffleState;
     t.augmentRng.setState(tr.augmentState);
     t.history = (tr.history ?? []) as EpochInfo[];
+    t.secondsBefore = tr.seconds ?? t.history.reduce((sum, h) => sum + h.seconds, 0);
+    if (tr.settings !== undefined) t.settings = { ...tr.settings };
     return t;
   }
 }

@@ -43,7 +43,17 @@ void parallelFor(std::size_t count, unsigned threads,
   };
   std::vector<std::thread> pool;
   pool.reserve(threads - 1);
-  for (unsigned w = 1; w < threads; ++w) pool.emplace_back(work, w);
+  for (unsigned w = 1; w < threads; ++w) {
+    // A thread that cannot be created (no address space for its stack, a process limit) is not
+    // an error: the threads already started and the calling thread do the work. Results do not
+    // depend on the number of threads. (Left uncaught, the exception destroyed the joinable
+    // threads of the pool: std::terminate.)
+    try {
+      pool.emplace_back(work, w);
+    } catch (const std::exception&) {
+      break;
+    }
+  }
   work(0);
   for (auto& t : pool) t.join();
   if (failure) std::rethrow_exception(failure);

@@ -13,6 +13,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { checkConnection, loadBullmq, queueSweep, runWorker } from '../../lib/sweep/queue';
 import { runSweep } from '../../lib/sweep/sweep';
+import { sweepCatalog } from '../../lib/cli/sweep';
+
+const experiments = sweepCatalog();
 import { NODE_ARGS } from '../helpers/sweep';
 
 const root = path.join(__dirname, '..', '..');
@@ -59,7 +62,7 @@ describe('queue errors without a server', () => {
   });
 
   it('refuses URLs that are not redis:// or rediss://', async () => {
-    await expect(queueSweep({ spec: { experiment: 'yinyang' }, out: os.tmpdir(), url: 'http://127.0.0.1:6379' })).rejects.toMatchObject({ code: 'ERR_SPIKEGRAD_QUEUE' });
+    await expect(queueSweep({ experiments, spec: { experiment: 'yinyang' }, out: os.tmpdir(), url: 'http://127.0.0.1:6379' })).rejects.toMatchObject({ code: 'ERR_SPIKEGRAD_QUEUE' });
   });
 
   it('without bullmq, says what to install', () => {
@@ -80,14 +83,14 @@ withRedis('BullMQ sweeps on a real Redis', () => {
   it('two workers, one killed during a trial: every trial done, results equal to a local-pool run', async () => {
     const queue = unique('kill');
     const spec = { experiment: 'yinyang', options: small, grid: { seed: [0, 1, 2, 3] } };
-    const local = await runSweep({ spec, out: path.join(tmp, 'local'), concurrency: 2, nodeArgs: NODE_ARGS });
+    const local = await runSweep({ experiments, spec, out: path.join(tmp, 'local'), concurrency: 2, nodeArgs: NODE_ARGS });
     expect(local.done).toBe(4);
     const store = path.join(tmp, 'store');
     const a = startWorker(queue, store);
     const b = startWorker(queue, store);
     try {
       const out = path.join(tmp, 'queued');
-      const sweep = queueSweep({ spec, out, url: REDIS!, queueName: queue, pollMs: 200 });
+      const sweep = queueSweep({ experiments, spec, out, url: REDIS!, queueName: queue, pollMs: 200 });
       // kill worker a once it has checkpointed a trial and is still inside it
       await new Promise<void>((resolve, reject) => {
         const timer = setInterval(() => {
@@ -143,7 +146,7 @@ withRedis('BullMQ sweeps on a real Redis', () => {
     await q.addBulk(jobs.map((j, k) => ({ ...j, opts: { jobId: `bad-${k}`, attempts: 3, removeOnFail: false } })));
     const controller = new AbortController();
     const log: string[] = [];
-    const worker = runWorker({ url: REDIS!, store, queueName: queue, lockMs: 1500, nodeArgs: NODE_ARGS, onLog: (l) => log.push(l), signal: controller.signal });
+    const worker = runWorker({ experiments, url: REDIS!, store, queueName: queue, lockMs: 1500, nodeArgs: NODE_ARGS, onLog: (l) => log.push(l), signal: controller.signal });
     try {
       for (;;) {
         const failed = await q.getFailedCount();
@@ -185,9 +188,9 @@ withRedis('BullMQ sweeps on a real Redis', () => {
     const out = path.join(tmp, 'cred-out');
     const logs: string[] = [];
     const controller = new AbortController();
-    const worker = runWorker({ url, store, queueName: queue, lockMs: 1500, nodeArgs: NODE_ARGS, onLog: (l) => logs.push(l), signal: controller.signal });
+    const worker = runWorker({ experiments, url, store, queueName: queue, lockMs: 1500, nodeArgs: NODE_ARGS, onLog: (l) => logs.push(l), signal: controller.signal });
     try {
-      const r = await queueSweep({ spec: { experiment: 'yinyang', options: { ...small, epochs: 1 }, grid: { seed: [0, 1] } }, out, url, queueName: queue, onProgress: (l) => logs.push(l), pollMs: 200 });
+      const r = await queueSweep({ experiments, spec: { experiment: 'yinyang', options: { ...small, epochs: 1 }, grid: { seed: [0, 1] } }, out, url, queueName: queue, onProgress: (l) => logs.push(l), pollMs: 200 });
       expect(r.done).toBe(2);
       const wrong = url.replace(encodeURIComponent(password), 'not-the-password');
       const err = await checkConnection(wrong).catch((e: Error) => e);

@@ -1,5 +1,10 @@
 /** Sweep specifications (lib/sweep/spec.ts): grid expansion, trial ids, and the checks a queued job passes. */
-import { checkTrial, expandSpec, trialArgs, trialId } from '../../lib/sweep/spec';
+import { checkTrial as check, expandSpec as expand, trialArgs, trialId } from '../../lib/sweep/spec';
+import { sweepCatalog } from '../../lib/cli/sweep';
+
+const catalog = sweepCatalog();
+const checkTrial = (experiment: unknown, options: unknown) => check(catalog, experiment, options);
+const expandSpec = (spec: unknown) => expand(catalog, spec);
 import { displayUrl, redact } from '../../lib/sweep/redact';
 import { meanStd, summarize, type TrialRecord } from '../../lib/sweep/results';
 
@@ -38,6 +43,13 @@ describe('trial ids', () => {
 });
 
 describe('checkTrial (a job is untrusted input)', () => {
+  it('takes the option names of the registry commands, without the reserved ones', () => {
+    expect(Object.keys(catalog).sort()).toEqual(['mnist', 'yinyang']);
+    expect(catalog.yinyang.options).toEqual(expect.arrayContaining(['hidden', 'batchSize', 'tEnd', 'wScale', 'seed']));
+    expect(catalog.mnist.options).toEqual(expect.arrayContaining(['data', 'epochs', 'batchSize', 'testFraction']));
+    for (const e of Object.values(catalog)) expect(e.options.filter((o) => ['out', 'checkpoint', 'resume', 'quiet', 'help'].includes(o))).toEqual([]);
+  });
+
   it('accepts the CLI options of a known experiment', () => {
     expect(checkTrial('yinyang', { batchSize: 10, neuron: 'qif' }).options).toEqual({ batchSize: 10, neuron: 'qif' });
     expect(checkTrial('mnist', { data: '/data/mnist', epochs: 1 }).experiment).toBe('mnist');

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { runSweep } from '../../lib/sweep/sweep';
 import { runTrial } from '../../lib/sweep/trial';
 import { checkTrial } from '../../lib/sweep/spec';
-import { sweepCommand } from '../../lib/cli/sweep';
+import { sweepCatalog, sweepCommand } from '../../lib/cli/sweep';
 import { NODE_ARGS } from '../helpers/sweep';
 
 const base = { epochs: 2, trainSize: 200, testSize: 100, hidden: 20 };
@@ -33,7 +33,7 @@ describe('runSweep on the local pool', () => {
     const out = path.join(tmp, 'a');
     const spec = { experiment: 'yinyang', options: base, grid: { seed: [0, 1, 2] } };
     const lines: string[] = [];
-    const r = await runSweep({ spec, out, concurrency: 2, nodeArgs: NODE_ARGS, onProgress: (l) => lines.push(l) });
+    const r = await runSweep({ spec, experiments: sweepCatalog(), out, concurrency: 2, nodeArgs: NODE_ARGS, onProgress: (l) => lines.push(l) });
     expect(r).toMatchObject({ trials: 3, skipped: 0, done: 3, failed: 0, interrupted: false });
     const records = fs.readFileSync(path.join(out, 'results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(records.map((x) => x.options.seed)).toEqual([0, 1, 2]);
@@ -58,14 +58,14 @@ describe('runSweep on the local pool', () => {
     expect(html).toContain('<svg');
     // everything the sweep wrote is under its output folder
     expect(listFiles(out).every((f) => !f.startsWith('..'))).toBe(true);
-    const again = await runSweep({ spec, out, concurrency: 2, nodeArgs: NODE_ARGS });
+    const again = await runSweep({ spec, experiments: sweepCatalog(), out, concurrency: 2, nodeArgs: NODE_ARGS });
     expect(again).toMatchObject({ trials: 3, skipped: 3, done: 0 });
     expect(fs.readFileSync(path.join(out, 'results.jsonl'), 'utf8').trim().split('\n')).toHaveLength(3);
   });
 
   it('marks a trial with a bad option value failed after one attempt, with the CLI message', async () => {
     const out = path.join(tmp, 'b');
-    const r = await runSweep({ spec: { experiment: 'yinyang', grid: { hidden: [20, -1] }, options: { epochs: 1, trainSize: 200, testSize: 100 } }, out, concurrency: 1, nodeArgs: NODE_ARGS });
+    const r = await runSweep({ experiments: sweepCatalog(), spec: { experiment: 'yinyang', grid: { hidden: [20, -1] }, options: { epochs: 1, trainSize: 200, testSize: 100 } }, out, concurrency: 1, nodeArgs: NODE_ARGS });
     expect(r).toMatchObject({ done: 1, failed: 1 });
     const records = fs.readFileSync(path.join(out, 'results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(records[1]).toMatchObject({ status: 'failed', attempts: 1, options: { hidden: -1 } });
@@ -74,12 +74,13 @@ describe('runSweep on the local pool', () => {
   });
 
   it('resumes a killed trial from its checkpoint with identical final metrics', async () => {
-    const trial = checkTrial('yinyang', { ...base, epochs: 5, seed: 7 });
-    const whole = await runTrial(trial, { dir: path.join(tmp, 'whole'), nodeArgs: NODE_ARGS });
+    const trial = checkTrial(sweepCatalog(), 'yinyang', { ...base, epochs: 5, seed: 7 });
+    const whole = await runTrial(trial, { dir: path.join(tmp, 'whole'), report: 'yinyang.json', nodeArgs: NODE_ARGS });
     const dir = path.join(tmp, 'killed');
     const controller = new AbortController();
     const first = await runTrial(trial, {
       dir,
+      report: 'yinyang.json',
       nodeArgs: NODE_ARGS,
       signal: controller.signal,
       onLine: (line) => {
@@ -88,7 +89,7 @@ describe('runSweep on the local pool', () => {
     });
     expect(first.status).toBe('interrupted');
     expect(fs.existsSync(path.join(dir, 'checkpoint.sgm'))).toBe(true);
-    const resumed = await runTrial(trial, { dir, nodeArgs: NODE_ARGS });
+    const resumed = await runTrial(trial, { dir, report: 'yinyang.json', nodeArgs: NODE_ARGS });
     expect(resumed.status).toBe('done');
     expect(resumed.final).toEqual(whole.final);
     expect(resumed.curves).toEqual(whole.curves);

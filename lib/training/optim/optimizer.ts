@@ -7,7 +7,7 @@
  * part of an optimiser: apply them after {@link Optimizer.step}, for example with {@link clamp}.
  */
 import { argumentError, describe, rangeError } from '../../base/errors';
-import { expectFloat64Array, expectFloat64Arrays, expectNumber, isFloat64Array } from '../../base/validate';
+import { expectFloat64Array, expectFloat64Arrays, expectNumber, isFloat64Array, unknownOptionError } from '../../base/validate';
 import type { ScheduleSpec } from './schedule';
 
 /**
@@ -113,6 +113,9 @@ export function clamp(array: Float64Array, lo: number, hi: number): Float64Array
   }
   return array;
 }
+
+/** The keys of an {@link OptimizerState}. */
+const STATE_KEYS: readonly string[] = ['version', 'name', 'options', 'step', 'shapes', 'moments'] satisfies (keyof OptimizerState)[];
 
 function loadError(message: string): RangeError {
   return rangeError(message, 'ERR_SPIKEGRAD_LOAD');
@@ -304,6 +307,9 @@ export abstract class BaseOptimizer implements Optimizer {
       throw argumentError(`Expected an optimizer state object for state but received ${describe(state)}`);
     }
     const s = state as unknown as Record<string, unknown>;
+    for (const key of Object.keys(s)) {
+      if (!STATE_KEYS.includes(key)) throw loadError(unknownOptionError(key, 'the optimizer state', STATE_KEYS, 'key').message);
+    }
     if (s.version !== 1) {
       throw loadError(`Expected 1 for state.version but received ${describe(s.version)}`);
     }
