@@ -69,8 +69,8 @@ export function imageDataset(given: ImageDatasetOptions): Dataset<Int32Array> {
   if ((options.rows !== undefined || options.cols !== undefined) && expectInteger(options.rows, 'rows', 1) * expectInteger(options.cols, 'cols', 1) !== pixels) {
     throw rangeError(`Expected rows x cols = pixels (${pixels}) but received ${options.rows} x ${options.cols}`, 'ERR_SPIKEGRAD_SHAPE');
   }
-  const labels = Int32Array.from(options.labels);
-  if (labels.length !== size) throw rangeError(`Expected ${size} labels but received ${labels.length}`, 'ERR_SPIKEGRAD_SHAPE');
+  // Checked element by element: Int32Array.from would make 1.5 a 1, NaN a 0 and 2^32 + 1 a 1.
+  const labels = readLabels(options.labels, size, 'labels');
   const flip = options.flipProbability ?? 0;
   return {
     size,

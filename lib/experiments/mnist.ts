@@ -12,6 +12,7 @@ import { firstSpikeCrossEntropy } from '../training/losses';
 import { imageDataset } from '../data/datasets';
 import { ttfsBatch } from '../data/ttfs';
 import { Trainer, type EpochInfo, type Metrics } from '../training/trainer';
+import type { ProgressOptions } from '../training/progress';
 import { loadBundledDigits, splitImages, subsetImages, type ImageSet } from '../data/digits';
 import type { Network } from '../network/network';
 import fs = require('fs');
@@ -35,7 +36,8 @@ export interface MnistOptions {
   checkpoint?: string;
   resume?: boolean;
   signal?: AbortSignal;
-  progress?: boolean;
+  /** Progress of the training (FitOptions.progress). */
+  progress?: boolean | ProgressOptions;
   onEpoch?: (info: EpochInfo) => void;
   /** Class names stored with the model (network.classes). Default the digits '0' to '9'. */
   classes?: readonly string[];

@@ -134,7 +134,8 @@ export const mnist: ExperimentCommand = {
       classes: classNamesOf(data.train.labels),
       settings: runSettings(v),
       signal: c.signal,
-      progress: !c.quiet && process.stderr.isTTY === true,
+      // On a terminal a redrawn line; in logs (not a TTY) one plain line every 5 s.
+      progress: c.quiet ? false : { stream: c.io.err },
       onEpoch: (e) => {
         if (!e.test) return;
         const m = e.test;

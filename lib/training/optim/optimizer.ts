@@ -194,7 +194,7 @@ export abstract class BaseOptimizer implements Optimizer {
   }
 
   /** computeUpdates of gradients that are already known to be a list of Float64Arrays. */
-  private updates(grads: readonly Float64Array[]): Float64Array[] {
+  private updates(grads: readonly Float64Array[], params?: readonly Float64Array[]): Float64Array[] {
     if (this.shapes !== null) {
       if (grads.length !== this.shapes.length) {
         throw rangeError(
@@ -226,14 +226,20 @@ export abstract class BaseOptimizer implements Optimizer {
         'ERR_SPIKEGRAD_NONFINITE',
       );
     }
-    if (this.shapes === null) {
+    const first = this.shapes === null;
+    if (first) {
       this.shapes = grads.map((g) => g.length);
       this.moments = grads.map((g) => this.momentNames.map(() => new Float64Array(g.length)));
     }
     const t = this.count + 1;
     // Moments that overflow (a gradient of 1e300 squared) would make the state unusable and
     // unsaveable: such a step is refused and changes nothing.
-    const before = this.moments.map((ms) => ms.map((m) => m.slice()));
+    const saved = this.moments.map((ms) => ms.map((m) => m.slice()));
+    // Undoes the step's changes of the state (on the first step: also the shapes it set).
+    const restore = () => {
+      this.moments = first ? [] : saved;
+      if (first) this.shapes = null;
+    };
     const updates = grads.map((g, i) => {
       const out = new Float64Array(g.length);
       this.updateArray(g, this.moments[i], lr, t, out);
@@ -241,8 +247,25 @@ export abstract class BaseOptimizer implements Optimizer {
     });
     const bad = [...updates, ...this.moments.flat()].some((a) => a.some((x) => !Number.isFinite(x)));
     if (bad) {
-      this.moments = before;
+      restore();
       throw rangeError(`The optimiser step ${t} overflowed (non-finite moments or updates); the gradients are too large`, 'ERR_SPIKEGRAD_NONFINITE');
+    }
+    // A parameter the step would take to +-Infinity (or one that is not finite already): refused
+    // the same way, before any parameter changes.
+    if (params !== undefined) {
+      for (let i = 0; i < params.length; i++) {
+        const p = params[i];
+        const u = updates[i];
+        for (let k = 0; k < p.length; k++) {
+          if (!Number.isFinite(p[k] + u[k])) {
+            restore();
+            throw rangeError(
+              `The optimiser step ${t} would make params[${i}][${k}] non-finite (${p[k]} + ${u[k]} = ${p[k] + u[k]}); nothing was changed`,
+              'ERR_SPIKEGRAD_NONFINITE',
+            );
+          }
+        }
+      }
     }
     this.count = t;
     return updates;
@@ -266,7 +289,7 @@ export abstract class BaseOptimizer implements Optimizer {
         );
       }
     });
-    const updates = this.updates(grads);
+    const updates = this.updates(grads, params);
     params.forEach((p, i) => {
       const u = updates[i];
       for (let k = 0; k < p.length; k++) p[k] += u[k];
