@@ -13,6 +13,7 @@ export { checkOutputBatch, outputBatch } from './network/output';
 export type { OutputBatch } from './network/output';
 export type {
   NetworkStructure,
+  EngineOption,
   Parameters,
   ParameterName,
   Trainable,

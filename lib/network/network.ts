@@ -63,7 +63,20 @@ export interface NetworkStructure {
   readonly maxEvents: number;
   /** Optional trainable input spikes (single-neuron task). */
   readonly trainableInputs?: TrainableInputs;
+  /**
+   * The engine that runs the network (docs/core.md, "Engines"): `'auto'` (the default) picks the
+   * layered engine for feed-forward theta networks (dense layers in index order and `layers`
+   * set, as {@link feedForward} builds them) and the general event-driven engine otherwise;
+   * `'layered'` forces the layered engine (an ERR_SPIKEGRAD_ARG error names why a network cannot
+   * use it); `'general'` forces the general engine. Both give the same results (gradients up to
+   * the order of floating-point sums); {@link Network.engine} tells which one runs.
+   */
+  readonly engine?: EngineOption;
 }
+
+/** The engine choice of a {@link NetworkStructure}. */
+export type EngineOption = 'auto' | 'layered' | 'general';
+const ENGINE_OPTIONS: readonly EngineOption[] = ['auto', 'layered', 'general'];
 
 /** Parameters of a network; each is updated in place by optimisers. */
 export interface Parameters {
@@ -78,10 +91,10 @@ export interface Parameters {
 }
 
 /** The fields of a {@link NetworkStructure}. */
-const STRUCTURE_KEYS = optionNames<NetworkStructure>()(['neuron', 'n', 'nIn', 'recurrent', 'input', 'readout', 'layers', 'T', 'maxEvents', 'trainableInputs']);
+const STRUCTURE_KEYS = optionNames<NetworkStructure>()(['neuron', 'n', 'nIn', 'recurrent', 'input', 'readout', 'layers', 'T', 'maxEvents', 'trainableInputs', 'engine']);
 
 /** The keys of {@link NetworkJSON}. */
-const NETWORK_JSON_KEYS = optionNames<NetworkJSON>()(['neuron', 'n', 'nIn', 'recurrent', 'input', 'readout', 'layers', 'T', 'maxEvents', 'trainableInputs', 'params', 'trainable', 'encoding', 'classes']);
+const NETWORK_JSON_KEYS = optionNames<NetworkJSON>()(['neuron', 'n', 'nIn', 'recurrent', 'input', 'readout', 'layers', 'T', 'maxEvents', 'trainableInputs', 'engine', 'params', 'trainable', 'encoding', 'classes']);
 
 /** The parameter groups, in the order optimisers see them. */
 export const PARAMETER_NAMES = ['weights', 'inputWeights', 'initial', 'inputTimes'] as const;
@@ -261,6 +274,9 @@ export class Network {
     if (s.layers !== undefined && (!Array.isArray(s.layers) || !s.layers.every((l) => isInt32Array(l)))) {
       throw argumentError(`Expected an array of Int32Arrays for structure.layers but received ${describe(s.layers)}`);
     }
+    if (s.engine !== undefined && !ENGINE_OPTIONS.includes(s.engine)) {
+      throw argumentError(`Expected 'auto', 'layered' or 'general' for structure.engine but received ${describe(s.engine)}`);
+    }
     if (params !== undefined && (typeof params !== 'object' || params === null)) {
       throw argumentError(`Expected an object of parameters for params but received ${describe(params)}`);
     }
@@ -327,6 +343,7 @@ export class Network {
         T: s.T,
         maxEvents: s.maxEvents,
         trainableChannels: s.trainableInputs?.channels,
+        engine: s.engine,
       });
     } catch (err) {
       rethrowWithStack(err, stack);
@@ -335,6 +352,10 @@ export class Network {
 
   get neuron(): NeuronModel {
     return this.structure.neuron;
+  }
+  /** The engine that runs this network: `'layered'` or `'general'` (see {@link NetworkStructure.engine}). */
+  get engine(): 'layered' | 'general' {
+    return this.live().engine as 'layered' | 'general';
   }
   get n(): number {
     return this.structure.n;
@@ -561,6 +582,7 @@ export class Network {
       T: s.T,
       maxEvents: s.maxEvents,
       trainableInputs: s.trainableInputs ? { channels: Array.from(s.trainableInputs.channels) } : undefined,
+      engine: s.engine,
       params: {
         weights: Array.from(this.params.weights),
         inputWeights: Array.from(this.params.inputWeights),
@@ -619,6 +641,7 @@ export class Network {
       T: v.T,
       maxEvents: v.maxEvents,
       trainableInputs: v.trainableInputs ? { channels: ints(v.trainableInputs.channels, 'trainableInputs.channels') } : undefined,
+      engine: v.engine,
     };
     const trainable: Trainable = {};
     for (const name of PARAMETER_NAMES) {
@@ -726,6 +749,7 @@ export interface NetworkJSON {
   T: number;
   maxEvents: number;
   trainableInputs?: { channels: number[] };
+  engine?: EngineOption;
   params: { weights: number[]; inputWeights: number[]; initial: number[]; inputTimes?: number[] };
   trainable?: Partial<Record<ParameterName, boolean | number[]>>;
   /** The input encoding ({@link Network.encoding}). */
