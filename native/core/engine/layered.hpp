@@ -11,8 +11,10 @@
 // found from its prediction. The operations on each neuron are exactly those of the general theta
 // engine (theta_engine.hpp) in the same order (the same tie rules: an input bundle after a network
 // spike at the same time, a spike of layer l-1 before one of layer l at the same time), so the
-// forward results are identical to the general engine's; the gradient agrees up to the order of
-// floating-point sums.
+// spikes are identical to the general engine's; pseudospike times and the gradient agree up to
+// round-off (the tangent at T by the tangent addition, the order of floating-point sums).
+// Predictions (an atan2) are computed only for neurons that may spike or be guarded before the
+// next input event of their layer (prediction()).
 //
 // The record is small: per input event of a layer one double per neuron (the pre-kick tangent pt,
 // NaN when the neuron was not kicked: inside a guard), the summed bundle weights of layer 0, the
