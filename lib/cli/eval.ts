@@ -18,6 +18,8 @@ const INPUT_ERRORS = new Set([
   'ERR_SPIKEGRAD_RANGE',
   'ERR_SPIKEGRAD_DOMAIN',
   'ERR_SPIKEGRAD_BUDGET',
+  // Memory the case asks for (a record too large for its maxEvents and n, an allocation that failed).
+  'ERR_SPIKEGRAD_MEMORY',
 ]);
 
 function oneLine(message: string): string {

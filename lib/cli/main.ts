@@ -10,6 +10,7 @@ import { dataCommand } from './data';
 import { experimentCommand } from './experiments';
 import { EXPERIMENTS, findExperiment } from './registry';
 import { helpColumns } from './options';
+import { sweepCommand, workerCommand } from './sweep';
 
 /** The list of commands: eval and data, then every experiment of the registry. */
 function usage(): string {
@@ -17,6 +18,8 @@ function usage(): string {
     ['eval CASE.json', 'simulate one case of the JSON case format and print its output times and the exact gradient (see docs/case-format.md); - reads the case from stdin'],
     ...EXPERIMENTS.map((e): [string, string] => [e.name, e.summary]),
     ['data NAME', 'download and verify mnist, fashion-mnist or kmnist into --out DIR, for spikegrad mnist --data DIR'],
+    ['sweep SPEC.json', 'seed and hyperparameter sweeps of yinyang or mnist on local processes or BullMQ workers (docs/sweeps.md)'],
+    ['worker', 'runs sweep trials from a BullMQ queue (--queue redis://HOST:PORT)'],
   ];
   return `Usage: spikegrad <command> [options]
 
@@ -46,8 +49,10 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (first === 'eval') return evalCommand(argv.slice(1));
   if (first === 'data') return dataCommand(argv.slice(1));
+  if (first === 'sweep') return sweepCommand(argv.slice(1));
+  if (first === 'worker') return workerCommand(argv.slice(1));
   if (findExperiment(first) !== undefined) return experimentCommand(first, argv.slice(1));
-  const guess = didYouMean(first, ['eval', 'data', ...EXPERIMENTS.map((e) => e.name)]);
+  const guess = didYouMean(first, ['eval', 'data', 'sweep', 'worker', ...EXPERIMENTS.map((e) => e.name)]);
   process.stderr.write(`spikegrad: unknown command '${first}'${guess === undefined ? '' : `; did you mean '${guess}'?`} (see spikegrad --help)\n`);
   return 2;
 }

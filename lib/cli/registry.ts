@@ -8,8 +8,9 @@ import { concept } from './commands/concept';
 import { singleNeuron } from './commands/single_neuron';
 import { rnn } from './commands/rnn';
 import { mnist } from './commands/mnist';
+import { yinyang } from './commands/yinyang';
 
-export const EXPERIMENTS: readonly ExperimentCommand[] = [concept, singleNeuron, rnn, mnist];
+export const EXPERIMENTS: readonly ExperimentCommand[] = [concept, singleNeuron, rnn, mnist, yinyang];
 
 /** The command of that name, or undefined. */
 export function findExperiment(name: string): ExperimentCommand | undefined {
