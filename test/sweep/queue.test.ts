@@ -13,7 +13,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { checkConnection, loadBullmq, queueSweep, runWorker } from '../../lib/sweep/queue';
 import { runSweep } from '../../lib/sweep/sweep';
-import { sweepCatalog } from '../../lib/cli/sweep';
+import { sweepCatalog, sweepCommand } from '../../lib/cli/sweep';
 
 const experiments = sweepCatalog();
 import { NODE_ARGS } from '../helpers/sweep';
@@ -59,6 +59,21 @@ describe('queue errors without a server', () => {
     expect(err).toMatchObject({ code: 'ERR_SPIKEGRAD_QUEUE' });
     expect((err as Error).message).toContain('redis://127.0.0.1:1');
     expect((err as Error).message).not.toMatch(/hunter22|bob/);
+  });
+
+  it('spikegrad sweep --queue with an unreachable server exits 2 with the coded message', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spikegrad-queue-cli-'));
+    try {
+      const spec = path.join(dir, 'spec.json');
+      fs.writeFileSync(spec, JSON.stringify({ experiment: 'yinyang', grid: { seed: [0] } }));
+      let err = '';
+      const io = { out: { write: () => true } as unknown as NodeJS.WritableStream, err: { write: (t: string) => ((err += t), true) } as unknown as NodeJS.WritableStream };
+      expect(await sweepCommand([spec, '--out', path.join(dir, 'o'), '--queue', 'redis://carol:topsecret1@127.0.0.1:1'], io)).toBe(2);
+      expect(err).toContain('Cannot reach the queue at redis://127.0.0.1:1');
+      expect(err).not.toMatch(/topsecret1|carol/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses URLs that are not redis:// or rediss://', async () => {
@@ -146,7 +161,7 @@ withRedis('BullMQ sweeps on a real Redis', () => {
     await q.addBulk(jobs.map((j, k) => ({ ...j, opts: { jobId: `bad-${k}`, attempts: 3, removeOnFail: false } })));
     const controller = new AbortController();
     const log: string[] = [];
-    const worker = runWorker({ experiments, url: REDIS!, store, queueName: queue, lockMs: 1500, nodeArgs: NODE_ARGS, onLog: (l) => log.push(l), signal: controller.signal });
+    const worker = runWorker({ experiments, url: REDIS!, store, queueName: queue, lockMs: 5000, nodeArgs: NODE_ARGS, onLog: (l) => log.push(l), signal: controller.signal });
     try {
       for (;;) {
         const failed = await q.getFailedCount();
@@ -175,6 +190,37 @@ withRedis('BullMQ sweeps on a real Redis', () => {
     }
   }, 120000);
 
+  it('a stopped sweep (Ctrl-C) leaves the queue consistent: running it again collects every trial once', async () => {
+    const queue = unique('stop');
+    const out = path.join(tmp, 'stop-out');
+    const spec = { experiment: 'yinyang', options: { ...small, epochs: 1 }, grid: { seed: [5, 6] } };
+    const controller = new AbortController();
+    const first = await queueSweep({ experiments, spec, out, url: REDIS!, queueName: queue, pollMs: 100, signal: controller.signal, onProgress: (l) => l.includes('queued') && controller.abort() });
+    expect(first).toMatchObject({ interrupted: true, done: 0 });
+    const workerStop = new AbortController();
+    const worker = runWorker({ experiments, url: REDIS!, store: path.join(tmp, 'stop-store'), queueName: queue, lockMs: 5000, nodeArgs: NODE_ARGS, signal: workerStop.signal });
+    try {
+      const second = await queueSweep({ experiments, spec, out, url: REDIS!, queueName: queue, pollMs: 100 });
+      expect(second).toMatchObject({ interrupted: false, done: 2, failed: 0, skipped: 0 });
+      const lines = fs.readFileSync(path.join(out, 'results.jsonl'), 'utf8').trim().split('\n');
+      expect(lines).toHaveLength(2);
+      const third = await queueSweep({ experiments, spec, out, url: REDIS!, queueName: queue, pollMs: 100 });
+      expect(third).toMatchObject({ done: 0, skipped: 2 });
+      const { Queue } = require('bullmq');
+      const IORedis = require('ioredis');
+      const conn = new IORedis(REDIS, { maxRetriesPerRequest: null });
+      const q = new Queue(queue, { connection: conn });
+      const counts = await q.getJobCounts();
+      expect(Object.values(counts).reduce((a: number, b) => a + (b as number), 0)).toBe(2);
+      await q.close();
+      conn.disconnect();
+    } finally {
+      workerStop.abort();
+      await worker;
+      await removeQueue(queue);
+    }
+  }, 120000);
+
   it('works with credentials in the URL and never shows them', async () => {
     const IORedis = require('ioredis');
     const admin = new IORedis(REDIS, { maxRetriesPerRequest: null });
@@ -188,7 +234,7 @@ withRedis('BullMQ sweeps on a real Redis', () => {
     const out = path.join(tmp, 'cred-out');
     const logs: string[] = [];
     const controller = new AbortController();
-    const worker = runWorker({ experiments, url, store, queueName: queue, lockMs: 1500, nodeArgs: NODE_ARGS, onLog: (l) => logs.push(l), signal: controller.signal });
+    const worker = runWorker({ experiments, url, store, queueName: queue, lockMs: 5000, nodeArgs: NODE_ARGS, onLog: (l) => logs.push(l), signal: controller.signal });
     try {
       const r = await queueSweep({ experiments, spec: { experiment: 'yinyang', options: { ...small, epochs: 1 }, grid: { seed: [0, 1] } }, out, url, queueName: queue, onProgress: (l) => logs.push(l), pollMs: 200 });
       expect(r.done).toBe(2);
