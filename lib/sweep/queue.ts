@@ -269,6 +269,7 @@ export async function runWorker(options: WorkerOptions): Promise<{ trials: numbe
         nodeArgs: options.nodeArgs,
         signal: controller.signal,
         onLine: (line) => {
+          log(`trial ${trial.id}: ${redact(line)}`);
           void job.updateProgress({ line: redact(line) }).catch(() => undefined);
         },
       });
