@@ -7,7 +7,7 @@
  * failed at once; credentials kept out of output, results and errors; an unreachable server and
  * a missing bullmq as coded errors.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -218,6 +218,46 @@ withRedis('BullMQ sweeps on a real Redis', () => {
       workerStop.abort();
       await worker;
       await removeQueue(queue);
+    }
+  }, 120000);
+
+  it('works over TLS (rediss://) with a password, which never shows', async () => {
+    if (spawnSync('openssl', ['version']).status !== 0) {
+      console.log('skipping the rediss:// test: openssl is not installed');
+      return;
+    }
+    const dir = fs.mkdtempSync(path.join(tmp, 'tls-'));
+    const gen = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1']);
+    expect(gen.status).toBe(0);
+    const port = new URL(REDIS!).port === '6390' ? 6397 : 6398;
+    const password = `tls-${Math.random().toString(36).slice(2)}-pw`;
+    const server = spawn('redis-server', ['--bind', '127.0.0.1', '--port', '0', '--tls-port', String(port), '--tls-cert-file', path.join(dir, 'cert.pem'), '--tls-key-file', path.join(dir, 'key.pem'), '--tls-auth-clients', 'no', '--requirepass', password, '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
+    const previous = process.env.SPIKEGRAD_REDIS_CA;
+    process.env.SPIKEGRAD_REDIS_CA = path.join(dir, 'cert.pem');
+    const url = `rediss://:${password}@localhost:${port}`;
+    const controller = new AbortController();
+    const logs: string[] = [];
+    let worker: Promise<unknown> | undefined;
+    try {
+      for (let k = 0; ; k++) {
+        const err = await checkConnection(url, 2000).catch((e: Error) => e);
+        if (err === undefined) break;
+        if (k > 50) throw err;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      worker = runWorker({ experiments, url, store: path.join(dir, 'store'), queueName: 'tls', lockMs: 5000, nodeArgs: NODE_ARGS, onLog: (l) => logs.push(l), signal: controller.signal });
+      const out = path.join(dir, 'out');
+      const r = await queueSweep({ experiments, spec: { experiment: 'yinyang', options: { ...small, epochs: 1 }, grid: { seed: [0] } }, out, url, queueName: 'tls', onProgress: (l) => logs.push(l), pollMs: 200 });
+      expect(r.done).toBe(1);
+      const text = [...logs, fs.readFileSync(path.join(out, 'results.jsonl'), 'utf8')].join('\n');
+      expect(text).toContain('rediss://localhost:');
+      expect(text).not.toContain(password);
+    } finally {
+      controller.abort();
+      await worker;
+      if (previous === undefined) delete process.env.SPIKEGRAD_REDIS_CA;
+      else process.env.SPIKEGRAD_REDIS_CA = previous;
+      server.kill('SIGTERM');
     }
   }, 120000);
 
