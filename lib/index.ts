@@ -14,6 +14,7 @@ export { checkOutputBatch, outputBatch } from './network/output';
 export type { OutputBatch } from './network/output';
 export type {
   NetworkStructure,
+  EngineOption,
   Parameters,
   ParameterName,
   Trainable,
@@ -32,11 +33,13 @@ export type { InputEncoding, ImageEncoding, SpikeEncoding } from './network/enco
 export type { Prediction, PredictOptions } from './network/predict';
 export { Random } from './base/random';
 export { imageDataset, spikeDataset, fixedDataset } from './data/datasets';
-export type { Dataset, BatchContext, ImageDatasetOptions } from './data/datasets';
+export type { Dataset, BatchContext, ImageDatasetOptions, SpikeDatasetOptions } from './data/datasets';
 export * from './training/losses';
 export * from './training/optim';
 export { Trainer } from './training/trainer';
 export type { TrainerOptions, FitOptions, FitResult, Metrics, BatchInfo, EpochInfo } from './training/trainer';
+export { Progress, formatDuration } from './training/progress';
+export type { ProgressOptions } from './training/progress';
 export { saveModel, saveModelAsync, loadModel, loadModelAsync, parseModel } from './training/checkpoint';
 export { MODEL_FORMAT, MODEL_VERSION, MODEL_VERSIONS_READ } from './network/model_file';
 export { writeFileAtomic, writeFileAtomicAsync } from './base/files';

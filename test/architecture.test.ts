@@ -34,7 +34,9 @@ const LAYERS: Readonly<Record<string, readonly string[]>> = {
   /** The paper's experiments and their reports. */
   experiments: ['base', 'neurons', 'trial', 'network', 'topology', 'data', 'training', 'report'],
   /** The spikegrad command line. */
-  cli: ['base', 'neurons', 'trial', 'network', 'topology', 'data', 'training', 'report', 'experiments'],
+  /** Sweeps: trial specifications, the local pool and the BullMQ queue (trials run lib/cli/trial_child.ts by path). */
+  sweep: ['base', 'neurons', 'trial', 'network', 'topology', 'data', 'training', 'report', 'experiments'],
+  cli: ['base', 'neurons', 'trial', 'network', 'topology', 'data', 'training', 'report', 'experiments', 'sweep'],
 };
 
 /** Files directly in lib/ and what they may import. */

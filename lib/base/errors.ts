@@ -20,6 +20,10 @@ export type SpikegradErrorCode =
   | 'ERR_SPIKEGRAD_DOWNLOAD'
   /** A downloaded or existing dataset file failed verification (downloadDataset, spikegrad data). */
   | 'ERR_SPIKEGRAD_CHECKSUM'
+  /** A sweep specification or a queued trial that cannot run (unknown experiment or option, reserved option). */
+  | 'ERR_SPIKEGRAD_SPEC'
+  /** The sweep queue: Redis unreachable, refused credentials, or bullmq not installed. */
+  | 'ERR_SPIKEGRAD_QUEUE'
   /** A training run was cancelled through its AbortSignal. */
   | 'ABORT_ERR';
 

@@ -35,6 +35,8 @@ export interface NativeNetworkHandle {
   forwardAsync(params: object, batch: object, options: object): Promise<unknown>;
   trial(params: object, sample: object, options?: object): unknown;
   trialAsync(params: object, sample: object, options?: object): Promise<unknown>;
+  /** The engine that runs the network's batches: 'layered' or 'general'. */
+  readonly engine: string;
 }
 
 /** A registered neuron model as the core describes it (native/binding/models.cc). */

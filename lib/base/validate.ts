@@ -272,12 +272,13 @@ function showKey(key: string): string {
 
 /**
  * The one error for an unknown option: a TypeError with code ERR_SPIKEGRAD_ARG,
- * "Unknown option 'KEY' for NAME; did you mean 'CLOSEST'? (known: A, B, ...)".
+ * "Unknown option 'KEY' for NAME; did you mean 'CLOSEST'? (known: A, B, ...)"; for data read from
+ * JSON (a case, a model file) `noun` 'key' says "Unknown key 'KEY' in NAME; ...".
  */
-export function unknownOptionError(key: string, name: string, known: readonly string[]): TypeError {
+export function unknownOptionError(key: string, name: string, known: readonly string[], noun: 'option' | 'key' = 'option'): TypeError {
   const guess = didYouMean(key, known);
   const hint = guess === undefined ? '' : `; did you mean '${guess}'?`;
-  return argumentError(`Unknown option ${showKey(key)} for ${name}${hint} (known: ${known.join(', ') || 'none'})`);
+  return argumentError(`Unknown ${noun} ${showKey(key)} ${noun === 'key' ? 'in' : 'for'} ${name}${hint} (known: ${known.join(', ') || 'none'})`);
 }
 
 /**
@@ -311,9 +312,9 @@ export function readOptions<K extends string>(
  * Refuses an own key of `value` that is not in `known` ({@link unknownOptionError}), without
  * reading any value: for objects that are kept as given (a network structure, a trial spec).
  */
-export function expectKnownKeys(value: object, name: string, known: readonly string[]): void {
+export function expectKnownKeys(value: object, name: string, known: readonly string[], noun: 'option' | 'key' = 'option'): void {
   for (const key of Object.keys(value)) {
-    if (!known.includes(key)) throw unknownOptionError(key, name, known);
+    if (!known.includes(key)) throw unknownOptionError(key, name, known, noun);
   }
 }
 
@@ -350,3 +351,98 @@ export const optionNames =
   <T>() =>
   <const K extends readonly (keyof T & string)[]>(names: K & ([Exclude<keyof T, K[number]>] extends [never] ? unknown : { missing: Exclude<keyof T, K[number]> })): K =>
     names;
+
+// ---- JSON text ------------------------------------------------------------------------------
+
+/** A JSON text position as a message shows it: "line L column C". */
+function lineColumn(text: string, at: number): string {
+  let line = 1;
+  let start = 0;
+  for (let k = text.indexOf('\n'); k !== -1 && k < at; k = text.indexOf('\n', k + 1)) {
+    line++;
+    start = k + 1;
+  }
+  return `line ${line} column ${at - start + 1}`;
+}
+
+/** The path of a key as a message shows it: `a.b[2].c`. */
+function showPath(frames: readonly { key?: string; index: number }[], key: string): string {
+  let out = '';
+  for (const f of frames) out += f.key === undefined ? `[${f.index}]` : `${out ? '.' : ''}${f.key}`;
+  return `${out ? `${out}.` : ''}${key}`;
+}
+
+/**
+ * The first key that occurs twice in one object of a JSON text that `JSON.parse` accepted, as
+ * `{ key, path, at }`, or undefined. Keys compare after unescaping (`"a"` and `"\u0061"` are
+ * the same key). Iterative, so nesting as deep as `JSON.parse` allows cannot overflow the stack.
+ * Only call it on text that parsed: it relies on the syntax being valid.
+ */
+export function findDuplicateKey(text: string): { key: string; path: string; at: number } | undefined {
+  // One frame per open object ({ keys, key: the current key }) or array ({ index }).
+  const frames: { keys?: Set<string>; key?: string; index: number; expectKey: boolean }[] = [];
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22 /* " */) {
+      // The closing quote: the next one not preceded by an odd number of backslashes.
+      let j = i + 1;
+      for (;;) {
+        const q = text.indexOf('"', j);
+        let b = q - 1;
+        while (text.charCodeAt(b) === 0x5c /* \ */) b--;
+        j = q;
+        if ((q - 1 - b) % 2 === 0) break;
+        j = q + 1;
+      }
+      const top = frames[frames.length - 1];
+      if (top?.keys !== undefined && top.expectKey) {
+        const raw = text.slice(i + 1, j);
+        const key = raw.includes('\\') ? (JSON.parse(`"${raw}"`) as string) : raw;
+        if (top.keys.has(key)) return { key, path: showPath(frames.slice(0, -1), key), at: i };
+        top.keys.add(key);
+        top.key = key;
+        top.expectKey = false;
+      }
+      i = j + 1;
+    } else if (c === 0x7b /* { */) {
+      frames.push({ keys: new Set(), index: 0, expectKey: true });
+      i++;
+    } else if (c === 0x5b /* [ */) {
+      frames.push({ index: 0, expectKey: false });
+      i++;
+    } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
+      frames.pop();
+      i++;
+    } else if (c === 0x2c /* , */) {
+      const top = frames[frames.length - 1];
+      if (top.keys !== undefined) top.expectKey = true;
+      else top.index++;
+      i++;
+    } else {
+      i++;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * `JSON.parse` that also refuses a key given twice in one object (which `JSON.parse` resolves
+ * silently to the last value): a TypeError with code ERR_SPIKEGRAD_ARG naming the key, its path
+ * and its place, "Duplicate key 'KEY' in NAME (at PATH, line L column C)". Invalid JSON throws
+ * `JSON.parse`'s SyntaxError unchanged.
+ *
+ * A small scanner rather than a library: the JSON parsers on npm that report duplicate keys
+ * (jsonc-parser, @humanwhocodes/momoa, json-dup-key-validator) descend recursively and overflow
+ * the stack on nesting that JSON.parse accepts, and they would parse every text a second time
+ * into a tree; this one only walks the keys of a text `JSON.parse` already accepted.
+ */
+export function parseJson(text: string, name: string): unknown {
+  const value: unknown = JSON.parse(text);
+  const dup = findDuplicateKey(text);
+  if (dup !== undefined) {
+    throw argumentError(`Duplicate key ${showKey(dup.key)} in ${name} (at ${dup.path}, ${lineColumn(text, dup.at)})`);
+  }
+  return value;
+}

@@ -402,6 +402,10 @@ export function withWorkers(binding: NativeBinding, module: WebAssembly.Module, 
       networks.register(this, net);
     }
 
+    get engine(): string {
+      return state.get(this)!.main.engine;
+    }
+
     forward(params: object, batch: object, options: object): unknown {
       return state.get(this)!.main.forward(params, batch, options);
     }

@@ -6,6 +6,7 @@
 import fs = require('fs');
 import { caseOutput, parseCase } from '../trial/case';
 import { simulate } from '../trial/simulate';
+import { parseJson } from '../base/validate';
 
 export const EVAL_USAGE = 'Usage: spikegrad eval CASE.json   (or - to read the case from stdin)';
 
@@ -17,6 +18,8 @@ const INPUT_ERRORS = new Set([
   'ERR_SPIKEGRAD_RANGE',
   'ERR_SPIKEGRAD_DOMAIN',
   'ERR_SPIKEGRAD_BUDGET',
+  // Memory the case asks for (a record too large for its maxEvents and n, an allocation that failed).
+  'ERR_SPIKEGRAD_MEMORY',
 ]);
 
 function oneLine(message: string): string {
@@ -44,7 +47,7 @@ export function evalCommand(args: string[], io: CommandIO = { out: process.stdou
   }
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = parseJson(text, 'the case'); // a key given twice is refused, not resolved to the last value
   } catch (err) {
     io.err.write(`spikegrad eval: ${file} is not valid JSON: ${oneLine((err as Error).message)}\n`);
     return 2;

@@ -4,36 +4,43 @@
  * unexpected failure.
  */
 import { version } from '../base/version';
+import { didYouMean } from '../base/validate';
 import { evalCommand } from './eval';
 import { dataCommand } from './data';
-import { EXPERIMENT_USAGE, experimentCommand } from './experiments';
+import { experimentCommand } from './experiments';
+import { EXPERIMENTS, findExperiment } from './registry';
+import { helpColumns } from './options';
+import { sweepCommand, workerCommand } from './sweep';
 
-const USAGE = `Usage: spikegrad <command> [options]
+/** The list of commands: eval and data, then every experiment of the registry. */
+function usage(): string {
+  const rows: [string, string][] = [
+    ['eval CASE.json', 'simulate one case of the JSON case format and print its output times and the exact gradient (see docs/case-format.md); - reads the case from stdin'],
+    ...EXPERIMENTS.map((e): [string, string] => [e.name, e.summary]),
+    ['data NAME', 'download and verify mnist, fashion-mnist or kmnist into --out DIR, for spikegrad mnist --data DIR'],
+    ['sweep SPEC.json', 'seed and hyperparameter sweeps of yinyang or mnist on local processes or BullMQ workers (docs/sweeps.md)'],
+    ['worker', 'runs sweep trials from a BullMQ queue (--queue redis://HOST:PORT)'],
+  ];
+  return `Usage: spikegrad <command> [options]
 
 Train spiking neural networks with exact, smooth gradient descent.
 
 Commands:
-  eval CASE.json   simulate one case of the JSON case format and print its output times and
-                   the exact gradient (see docs/case-format.md); - reads the case from stdin
-  concept          spike time against weight and input time, QIF versus LIF (paper Fig. 1)
-  single-neuron    a silent neuron learns two spike times via pseudospikes (Fig. 2)
-  rnn              recurrent neurons learn target spike trains (Fig. 3)
-  mnist            the deep, initially silent theta network on MNIST digits (Fig. 4)
-  data NAME        download and verify mnist, fashion-mnist or kmnist into --out DIR, for
-                   spikegrad mnist --data DIR
+${helpColumns(rows)}
 
   The experiments write an HTML report and a JSON file into --out (default ./reports);
-  spikegrad COMMAND --help lists a command's options.
+  spikegrad COMMAND --help lists a command's options with their defaults.
 
 Options:
   -h, --help     show this help
   -v, --version  print the version
 `;
+}
 
 export async function main(argv: string[]): Promise<number> {
   const [first] = argv;
   if (first === undefined || first === '-h' || first === '--help' || first === 'help') {
-    process.stdout.write(USAGE);
+    process.stdout.write(usage());
     return 0;
   }
   if (first === '-v' || first === '--version') {
@@ -42,8 +49,11 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (first === 'eval') return evalCommand(argv.slice(1));
   if (first === 'data') return dataCommand(argv.slice(1));
-  if (Object.hasOwn(EXPERIMENT_USAGE, first)) return experimentCommand(first, argv.slice(1));
-  process.stderr.write(`spikegrad: unknown command '${first}' (see spikegrad --help)\n`);
+  if (first === 'sweep') return sweepCommand(argv.slice(1));
+  if (first === 'worker') return workerCommand(argv.slice(1));
+  if (findExperiment(first) !== undefined) return experimentCommand(first, argv.slice(1));
+  const guess = didYouMean(first, ['eval', 'data', 'sweep', 'worker', ...EXPERIMENTS.map((e) => e.name)]);
+  process.stderr.write(`spikegrad: unknown command '${first}'${guess === undefined ? '' : `; did you mean '${guess}'?`} (see spikegrad --help)\n`);
   return 2;
 }
 

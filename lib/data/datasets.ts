@@ -7,7 +7,7 @@ import { argumentError, describe, rangeError } from '../base/errors';
 import { checkInputBatch, pickSamples, repeatBatch, spikeBatch, type InputBatch, type SampleSpikes } from '../network/inputs';
 import { ttfsBatch } from './ttfs';
 import type { Random } from '../base/random';
-import { expectInteger, expectObject, isUint8Array, optionNames, readOptions } from '../base/validate';
+import { expectAttached, expectInteger, expectObject, isInt32Array, isUint8Array, optionNames, readOptions } from '../base/validate';
 
 /** How a batch is requested. */
 export interface BatchContext {
@@ -69,8 +69,8 @@ export function imageDataset(given: ImageDatasetOptions): Dataset<Int32Array> {
   if ((options.rows !== undefined || options.cols !== undefined) && expectInteger(options.rows, 'rows', 1) * expectInteger(options.cols, 'cols', 1) !== pixels) {
     throw rangeError(`Expected rows x cols = pixels (${pixels}) but received ${options.rows} x ${options.cols}`, 'ERR_SPIKEGRAD_SHAPE');
   }
-  const labels = Int32Array.from(options.labels);
-  if (labels.length !== size) throw rangeError(`Expected ${size} labels but received ${labels.length}`, 'ERR_SPIKEGRAD_SHAPE');
+  // Checked element by element: Int32Array.from would make 1.5 a 1, NaN a 0 and 2^32 + 1 a 1.
+  const labels = readLabels(options.labels, size, 'labels');
   const flip = options.flipProbability ?? 0;
   return {
     size,
@@ -92,23 +92,69 @@ export function imageDataset(given: ImageDatasetOptions): Dataset<Int32Array> {
   };
 }
 
+/** Options of {@link spikeDataset}. */
+export interface SpikeDatasetOptions {
+  /**
+   * An integer class label per sample (an array or an Int32Array): the dataset then has labels,
+   * so the trainer reports accuracy. Default: the targets themselves when they are an Int32Array
+   * (class labels, as `yinYang()` returns them), none otherwise.
+   */
+  labels?: ArrayLike<number>;
+}
+
+const SPIKE_DATASET_OPTIONS = optionNames<SpikeDatasetOptions>()(['labels']);
+
+/** A label array checked once: integers >= 0, one per sample (a copy). */
+function readLabels(labels: unknown, size: number, name: string): Int32Array {
+  const arrayLike = Array.isArray(labels) || (ArrayBuffer.isView(labels) && !(labels instanceof DataView));
+  if (!arrayLike) throw argumentError(`Expected an array or Int32Array of integer labels for ${name} but received ${describe(labels)}`);
+  const l = labels as ArrayLike<unknown>;
+  if (l.length !== size) throw rangeError(`Expected ${size} labels (one per sample) for ${name} but received length ${l.length}`, 'ERR_SPIKEGRAD_SHAPE');
+  const out = new Int32Array(size);
+  for (let s = 0; s < size; s++) {
+    const y = l[s];
+    if (typeof y !== 'number') throw argumentError(`Expected an integer label for ${name}[${s}] but received ${describe(y)}`);
+    if (!Number.isInteger(y) || y < 0 || y > 0x7fffffff) throw rangeError(`Expected an integer label >= 0 for ${name}[${s}] but received ${y}`);
+    out[s] = y;
+  }
+  return out;
+}
+
 /**
- * Samples given as spike lists, with one target per sample (targets of a batch are an array).
+ * Samples given as spike lists, with one target per sample. Targets given as an Int32Array are
+ * class labels: each batch's targets are then an Int32Array (what `firstSpikeCrossEntropy`
+ * takes) and the dataset has labels, so evaluation reports accuracy. Other targets (an array)
+ * come back as an array per batch; `options.labels` adds class labels to them.
  *
  * @example
  * ```ts
- * const data = spikeDataset([{ times: [0.5], channels: [0] }, { times: [0.9], channels: [1] }], [0, 1]);
+ * const data = spikeDataset([{ times: [0.5], channels: [0] }, { times: [0.9], channels: [1] }], [0, 1], { labels: [0, 1] });
+ * const set = yinYang({ size: 100, seed: 1 });
+ * const yy = spikeDataset(yinYangSpikes(set, { T: 2 }), set.labels); // Dataset<Int32Array>, with accuracy
  * ```
  */
-export function spikeDataset<Target>(samples: readonly SampleSpikes[], targets: readonly Target[]): Dataset<Target[]> {
+export function spikeDataset(samples: readonly SampleSpikes[], labels: Int32Array, options?: SpikeDatasetOptions): Dataset<Int32Array>;
+export function spikeDataset<Target>(samples: readonly SampleSpikes[], targets: readonly Target[], options?: SpikeDatasetOptions): Dataset<Target[]>;
+export function spikeDataset<Target>(samples: readonly SampleSpikes[], targets: readonly Target[] | Int32Array, given?: SpikeDatasetOptions): Dataset<Target[] | Int32Array> {
+  const options = readOptions(given, 'spikeDataset options', SPIKE_DATASET_OPTIONS) as SpikeDatasetOptions;
+  if (!Array.isArray(samples)) throw argumentError(`Expected an array of {times, channels} samples but received ${describe(samples)}`);
   const all = spikeBatch(samples);
-  if (!Array.isArray(targets) || targets.length !== samples.length) {
-    throw rangeError(`Expected ${samples.length} targets but received ${describe(targets)}`, 'ERR_SPIKEGRAD_SHAPE');
+  const typed = isInt32Array(targets);
+  if (!typed && !Array.isArray(targets)) throw argumentError(`Expected an array or an Int32Array of targets but received ${describe(targets)}`);
+  if (typed) expectAttached(targets, 'targets');
+  if (targets.length !== samples.length) {
+    throw rangeError(`Expected ${samples.length} targets (one per sample) but received length ${targets.length}`, 'ERR_SPIKEGRAD_SHAPE');
   }
-  return {
+  const typedTargets = typed ? readLabels(targets, samples.length, 'targets') : undefined;
+  const labels = options.labels !== undefined ? readLabels(options.labels, samples.length, 'labels') : typedTargets;
+  const dataset: Dataset<Target[] | Int32Array> = {
     size: samples.length,
-    batch: (indices) => ({ inputs: pickSamples(all, indices), targets: Array.from(indices, (s) => targets[s]) }),
+    batch: typed
+      ? (indices) => ({ inputs: pickSamples(all, indices), targets: Int32Array.from(indices, (s) => typedTargets![s]) })
+      : (indices) => ({ inputs: pickSamples(all, indices), targets: Array.from(indices, (s) => (targets as readonly Target[])[s]) }),
   };
+  if (labels !== undefined) dataset.labels = (indices) => Int32Array.from(indices, (s) => labels[s]);
+  return dataset;
 }
 
 /**

@@ -12,11 +12,13 @@ import { firstSpikeCrossEntropy } from '../training/losses';
 import { imageDataset } from '../data/datasets';
 import { ttfsBatch } from '../data/ttfs';
 import { Trainer, type EpochInfo, type Metrics } from '../training/trainer';
+import type { ProgressOptions } from '../training/progress';
 import { loadBundledDigits, splitImages, subsetImages, type ImageSet } from '../data/digits';
 import type { Network } from '../network/network';
 import fs = require('fs');
 import { CLASS_NAMES } from '../data/classes';
 import { optionNames, readOptions } from '../base/validate';
+import { codedError } from '../base/errors';
 
 export interface MnistOptions {
   /** Training and test images. */
@@ -34,10 +36,13 @@ export interface MnistOptions {
   checkpoint?: string;
   resume?: boolean;
   signal?: AbortSignal;
-  progress?: boolean;
+  /** Progress of the training (FitOptions.progress). */
+  progress?: boolean | ProgressOptions;
   onEpoch?: (info: EpochInfo) => void;
   /** Class names stored with the model (network.classes). Default the digits '0' to '9'. */
   classes?: readonly string[];
+  /** Settings stored with the checkpoint (Trainer.settings), e.g. the command line; a resume returns the stored ones. */
+  settings?: Record<string, string | number | boolean>;
 }
 
 export interface MnistSpikes {
@@ -54,9 +59,16 @@ export interface MnistResult {
   rasterAfter: MnistSpikes;
   /** Output-neuron voltage traces after training for the example image, dt = 0.001. */
   traces: { times: number[]; V: number[][] };
+  /** Wall time of this call (s). */
   seconds: number;
+  /** Training wall time over this run and the runs it resumed (s). */
+  totalSeconds: number;
   settings: { epochs: number; batchSize: number; trainSize: number; testSize: number; seed: number };
   network: Network;
+  /** Where the checkpoint stood when this run resumed it (absent for a fresh start). */
+  resumedFrom?: { epoch: number; batchInEpoch: number; settings?: Record<string, string | number | boolean> };
+  /** Set when the signal stopped training: the position reached (the result holds what has run). */
+  stopped?: { epoch: number; batchInEpoch: number };
 }
 
 /** The bundled digits (the first 10,000 MNIST training images) as a seeded held-out split. */
@@ -96,6 +108,7 @@ const MNIST_OPTIONS = optionNames<MnistOptions>()([
   'progress',
   'onEpoch',
   'classes',
+  'settings',
 ]);
 
 /** Trains and evaluates; resumable from a checkpoint. */
@@ -103,15 +116,28 @@ export async function runMnist(given: MnistOptions): Promise<MnistResult> {
   const options = readOptions(given, 'runMnist options', MNIST_OPTIONS, true) as MnistOptions;
   const t0 = Date.now();
   const epochs = options.epochs ?? 100;
-  const batchSize = options.batchSize ?? 1000;
-  const seed = options.seed ?? 0;
+  let batchSize = options.batchSize ?? 1000;
+  let seed = options.seed ?? 0;
   const train = imageDataset({ ...options.train, T: 2, flipProbability: 0.02 });
   const test = imageDataset({ ...options.test, T: 2 });
   const stepsPerEpoch = Math.ceil(options.train.size / batchSize);
   const loss = firstSpikeCrossEntropy({ gamma: 0.01 });
   let trainer: Trainer<Int32Array>;
+  let resumedFrom: MnistResult['resumedFrom'];
   if (options.resume && options.checkpoint && fs.existsSync(options.checkpoint)) {
-    trainer = Trainer.load<Int32Array>(options.checkpoint, { loss, threads: options.threads });
+    trainer = await Trainer.loadAsync<Int32Array>(options.checkpoint, { loss, threads: options.threads });
+    // A resume continues the stored run: a batch size or seed given here must be the stored one.
+    const conflicts = [
+      options.batchSize !== undefined && options.batchSize !== trainer.batchSize ? `batchSize ${options.batchSize} (the checkpoint has ${trainer.batchSize})` : '',
+      options.seed !== undefined && options.seed !== trainer.seed ? `seed ${options.seed} (the checkpoint has ${trainer.seed})` : '',
+    ].filter(Boolean);
+    if (conflicts.length > 0) {
+      throw codedError(`Cannot resume ${options.checkpoint} with ${conflicts.join(' and ')}: leave them out to keep the checkpoint's, or start afresh without resume`, 'ERR_SPIKEGRAD_ARG');
+    }
+    batchSize = trainer.batchSize;
+    seed = trainer.seed;
+    resumedFrom = { epoch: trainer.epoch, batchInEpoch: trainer.batchInEpoch, ...(trainer.settings ? { settings: { ...trainer.settings } } : {}) };
+    if (options.settings !== undefined) trainer.settings = { ...options.settings };
   } else {
     trainer = new Trainer({
       network: mnistNetwork(seed, options.classes),
@@ -123,21 +149,29 @@ export async function runMnist(given: MnistOptions): Promise<MnistResult> {
       seed,
       threads: options.threads,
     });
+    if (options.settings !== undefined) trainer.settings = { ...options.settings };
   }
   const exampleIndex = Math.min(2, options.test.size - 1);
   const image = options.test.images.subarray(exampleIndex * 784, (exampleIndex + 1) * 784);
   const initial = mnistNetwork(seed);
   const rasterBefore = rasterOf(initial, image);
-  await trainer.fit({
-    train,
-    test,
-    epochs,
-    evaluateBefore: true,
-    signal: options.signal,
-    progress: options.progress,
-    checkpoint: options.checkpoint,
-    onEpoch: options.onEpoch,
-  });
+  let stopped: MnistResult['stopped'];
+  try {
+    await trainer.fit({
+      train,
+      test,
+      epochs,
+      evaluateBefore: true,
+      signal: options.signal,
+      progress: options.progress,
+      checkpoint: options.checkpoint,
+      onEpoch: options.onEpoch,
+    });
+  } catch (err) {
+    // Stopped by the signal: the checkpoint is written; return what has run, for the report.
+    if ((err as { code?: string }).code !== 'ABORT_ERR' || trainer.history.length === 0) throw err;
+    stopped = { epoch: trainer.epoch, batchInEpoch: trainer.batchInEpoch };
+  }
   const net = trainer.network;
   const outputs = Array.from(net.structure.readout.neurons);
   const r = net.trial(ttfsBatch(image, 784, { T: 2 }), { traceDt: 0.001, traceNeurons: outputs });
@@ -151,6 +185,9 @@ export async function runMnist(given: MnistOptions): Promise<MnistResult> {
     rasterAfter: { times: Array.from(r.spikeTimes), neurons: Array.from(r.spikeNeurons) },
     traces: { times: Array.from(r.traces!.times), V: outputs.map((_, q) => Array.from(r.traces!.V.subarray(q * G, (q + 1) * G))) },
     seconds: (Date.now() - t0) / 1000,
+    totalSeconds: trainer.seconds,
+    ...(resumedFrom ? { resumedFrom } : {}),
+    ...(stopped ? { stopped } : {}),
     settings: { epochs, batchSize, trainSize: options.train.size, testSize: options.test.size, seed },
     network: net,
   };

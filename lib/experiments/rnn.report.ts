@@ -47,7 +47,7 @@ export function rnnReport(r: RnnResult, options: { seed: number; grid: boolean }
   });
   const html = htmlReport({
     title: `Recurrent network: two neurons learn target spike trains${options.grid ? ' (restricted step size)' : ''}`,
-    subtitle: '10 recurrent QIF neurons with private Poisson inputs; recurrent weights and initial states trained with AdaBelief (Klos & Memmesheimer 2025, Fig. 3)',
+    subtitle: `${r.stopped ? `Stopped (Ctrl-C) after ${r.history.length} steps: the run so far. ` : ''}10 recurrent QIF neurons with private Poisson inputs; recurrent weights and initial states trained with AdaBelief (Klos & Memmesheimer 2025, Fig. 3)`,
     sections: [
       {
         heading: 'Result',

@@ -77,6 +77,8 @@ export interface RnnOptions {
   grid?: boolean;
   dtMax?: number;
   onStep?: (step: number, loss: number) => void;
+  /** Stops after the current step when aborted; the result then holds the steps run (`stopped`). */
+  signal?: AbortSignal;
 }
 
 export interface RnnRecord {
@@ -98,6 +100,8 @@ export interface RnnResult {
   withoutRecurrence: { times: number[]; neurons: number[] };
   /** Grid mode: steps whose largest output change exceeded dtMax. */
   largeChanges?: number;
+  /** True when the signal stopped the run before all steps. */
+  stopped?: boolean;
 }
 
 function raster(net: Network, task: RnnTask) {
@@ -105,7 +109,7 @@ function raster(net: Network, task: RnnTask) {
   return { times: Array.from(r.spikeTimes), neurons: Array.from(r.spikeNeurons) };
 }
 
-const RNN_OPTIONS = optionNames<RnnOptions>()(['steps', 'seed', 'grid', 'dtMax', 'onStep']);
+const RNN_OPTIONS = optionNames<RnnOptions>()(['steps', 'seed', 'grid', 'dtMax', 'onStep', 'signal']);
 
 /** Trains the network and records every step. */
 export async function runRnn(given: RnnOptions = {}): Promise<RnnResult> {
@@ -128,7 +132,12 @@ export async function runRnn(given: RnnOptions = {}): Promise<RnnResult> {
     return { rec, l };
   };
   let { rec, l } = evaluate();
+  let stopped = false;
   for (let step = 0; step < steps; step++) {
+    if (options.signal?.aborted && step > 0) {
+      stopped = true;
+      break;
+    }
     history.push({ loss: l.value, times: Array.from(rec.output.times), isPseudo: Array.from(rec.output.isPseudo, (x) => x === 1) });
     options.onStep?.(step, l.value);
     if (step === steps - 1) break;
@@ -173,5 +182,5 @@ export async function runRnn(given: RnnOptions = {}): Promise<RnnResult> {
   const s = cut.structure;
   for (let k = 0; k < s.recurrent.target.length; k++) if (s.recurrent.target[k] >= targets.length) cut.params.weights[k] = 0;
   const withoutRecurrence = raster(cut, task);
-  return { T: task.T, targets, slots: targetTrainSlots(targets), history, before, after, withoutRecurrence, largeChanges: grid ? largeChanges : undefined };
+  return { T: task.T, targets, slots: targetTrainSlots(targets), history, before, after, withoutRecurrence, largeChanges: grid ? largeChanges : undefined, ...(stopped ? { stopped } : {}) };
 }

@@ -34,7 +34,7 @@ export function singleNeuronReport(r: SingleNeuronResult, seed: number): { html:
   loss.line(trials, h.map((x) => Math.max(x.loss, 1e-30)), { color: PALETTE[0] });
   const html = htmlReport({
     title: 'Single neuron: learning two spike times from silence',
-    subtitle: `One QIF neuron, 22 input spikes of which 2 are trained (weights and times), targets ${r.targets.join(' and ')} (T = ${r.T}); SGD with element-wise clipping (Klos & Memmesheimer 2025, Fig. 2)`,
+    subtitle: `${r.stopped ? `Stopped (Ctrl-C) after ${r.history.length} trials: the run so far. ` : ''}One QIF neuron, 22 input spikes of which 2 are trained (weights and times), targets ${r.targets.join(' and ')} (T = ${r.T}); SGD with element-wise clipping (Klos & Memmesheimer 2025, Fig. 2)`,
     sections: [
       {
         heading: 'Result',

@@ -26,6 +26,8 @@ export interface SingleNeuronOptions {
   clip?: number;
   /** Called after every trial (for progress). */
   onTrial?: (trial: number, loss: number) => void;
+  /** Stops after the current trial when aborted; the result then holds the trials run (`stopped`). */
+  signal?: AbortSignal;
 }
 
 export interface SingleNeuronRecord {
@@ -47,6 +49,8 @@ export interface SingleNeuronResult {
   /** First trial from which both outputs stay within 1e-3 of their targets, or -1. */
   reachedAt: number;
   initiallySilent: boolean;
+  /** True when the signal stopped the run before all trials. */
+  stopped?: boolean;
 }
 
 /** The fixed inputs: 20 spikes at Uniform[0, T) times with Normal(0, 1) weights. */
@@ -90,7 +94,7 @@ export function singleNeuronTrace(fixed: { times: number[]; weights: number[] },
   return { times: r.traces!.times, V: r.traces!.V, I: r.traces!.I!, spikes: Array.from(r.spikeTimes), inputTimes: times, inputWeights: weights };
 }
 
-const SINGLE_NEURON_OPTIONS = optionNames<SingleNeuronOptions>()(['trials', 'seed', 'targets', 'lr', 'clip', 'onTrial']);
+const SINGLE_NEURON_OPTIONS = optionNames<SingleNeuronOptions>()(['trials', 'seed', 'targets', 'lr', 'clip', 'onTrial', 'signal']);
 
 /** Trains the neuron and records every trial. */
 export async function runSingleNeuron(given: SingleNeuronOptions = {}): Promise<SingleNeuronResult> {
@@ -102,7 +106,12 @@ export async function runSingleNeuron(given: SingleNeuronOptions = {}): Promise<
   const target = Float64Array.from(targets);
   const opt = sgd({ lr: options.lr ?? 0.1, clip: options.clip ?? 0.02 });
   const history: SingleNeuronRecord[] = [];
+  let stopped = false;
   for (let trial = 0; trial < trials; trial++) {
+    if (options.signal?.aborted && trial > 0) {
+      stopped = true;
+      break;
+    }
     const params = [network.params.inputWeights[0], network.params.inputWeights[1], network.params.inputTimes[0], network.params.inputTimes[1]];
     const rec = network.record(batch, { threads: 1 });
     const l = loss.compute(rec.output, target);
@@ -127,5 +136,5 @@ export async function runSingleNeuron(given: SingleNeuronOptions = {}): Promise<
     if (!ok) break;
     reachedAt = k;
   }
-  return { T, targets, fixed, history, reachedAt, initiallySilent: history.length > 0 && history[0].isPseudo.every((p) => p) };
+  return { T, targets, fixed, history, reachedAt, initiallySilent: history.length > 0 && history[0].isPseudo.every((p) => p), ...(stopped ? { stopped } : {}) };
 }

@@ -14,7 +14,7 @@ import fs = require('fs');
 import { argumentError, codedError, describe, rangeError, type CodedError } from '../base/errors';
 import { BLOCK_BYTES, BLOCK_TYPES, blockType, bytesOf, crc32, firstNonFinite, fromLE, leBytes, newBlockArray, pad8, padding, type BlockArray, type BlockType } from '../base/binary';
 import { openRegularFile, openRegularFileAsync, YIELD, type WriteChunk } from '../base/files';
-import { expectKnownKeys, isRecord } from '../base/validate';
+import { expectKnownKeys, isRecord, parseJson } from '../base/validate';
 import { neuronFromJSON } from '../neurons';
 import { Network, PARAMETER_NAMES, type NetworkStructure, type ParameterName, type Trainable } from './network';
 
@@ -237,8 +237,9 @@ function* parseFile(file: string, size: number): Generator<ReadOp, ParsedFile, n
       throw fail(`neither a version-2 model file (it does not start with "${MAGIC.trim()}") nor version-1 JSON text (not UTF-8)`);
     }
     try {
-      return { version: 1, value: JSON.parse(text) };
+      return { version: 1, value: parseJson(text, 'the file') };
     } catch (err) {
+      if ((err as { code?: string }).code === 'ERR_SPIKEGRAD_ARG') throw fail((err as Error).message);
       throw fail(`not valid JSON (truncated or corrupted?): ${(err as Error).message}`);
     }
   }
@@ -258,8 +259,9 @@ function* parseFile(file: string, size: number): Generator<ReadOp, ParsedFile, n
   if (hb.subarray(length).some((b) => b !== 0)) throw fail('the padding after the header is not zero');
   let header: unknown;
   try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(headerBytes));
+    header = parseJson(new TextDecoder('utf-8', { fatal: true }).decode(headerBytes), 'the header');
   } catch (err) {
+    if ((err as { code?: string }).code === 'ERR_SPIKEGRAD_ARG') throw fail((err as Error).message);
     throw fail(`the header is not valid JSON: ${(err as Error).message}`);
   }
   if (!isRecord(header)) throw fail('the header is not a JSON object');

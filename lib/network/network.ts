@@ -63,7 +63,20 @@ export interface NetworkStructure {
   readonly maxEvents: number;
   /** Optional trainable input spikes (single-neuron task). */
   readonly trainableInputs?: TrainableInputs;
+  /**
+   * The engine that runs the network (docs/core.md, "Engines"): `'auto'` (the default) picks the
+   * layered engine for feed-forward theta networks (dense layers in index order and `layers`
+   * set, as {@link feedForward} builds them) and the general event-driven engine otherwise;
+   * `'layered'` forces the layered engine (an ERR_SPIKEGRAD_ARG error names why a network cannot
+   * use it); `'general'` forces the general engine. Both give the same results (gradients up to
+   * the order of floating-point sums); {@link Network.engine} tells which one runs.
+   */
+  readonly engine?: EngineOption;
 }
+
+/** The engine choice of a {@link NetworkStructure}. */
+export type EngineOption = 'auto' | 'layered' | 'general';
+const ENGINE_OPTIONS: readonly EngineOption[] = ['auto', 'layered', 'general'];
 
 /** Parameters of a network; each is updated in place by optimisers. */
 export interface Parameters {
@@ -78,7 +91,10 @@ export interface Parameters {
 }
 
 /** The fields of a {@link NetworkStructure}. */
-const STRUCTURE_KEYS = optionNames<NetworkStructure>()(['neuron', 'n', 'nIn', 'recurrent', 'input', 'readout', 'layers', 'T', 'maxEvents', 'trainableInputs']);
+const STRUCTURE_KEYS = optionNames<NetworkStructure>()(['neuron', 'n', 'nIn', 'recurrent', 'input', 'readout', 'layers', 'T', 'maxEvents', 'trainableInputs', 'engine']);
+
+/** The keys of {@link NetworkJSON}. */
+const NETWORK_JSON_KEYS = optionNames<NetworkJSON>()(['neuron', 'n', 'nIn', 'recurrent', 'input', 'readout', 'layers', 'T', 'maxEvents', 'trainableInputs', 'engine', 'params', 'trainable', 'encoding', 'classes']);
 
 /** The parameter groups, in the order optimisers see them. */
 export const PARAMETER_NAMES = ['weights', 'inputWeights', 'initial', 'inputTimes'] as const;
@@ -258,6 +274,9 @@ export class Network {
     if (s.layers !== undefined && (!Array.isArray(s.layers) || !s.layers.every((l) => isInt32Array(l)))) {
       throw argumentError(`Expected an array of Int32Arrays for structure.layers but received ${describe(s.layers)}`);
     }
+    if (s.engine !== undefined && !ENGINE_OPTIONS.includes(s.engine)) {
+      throw argumentError(`Expected 'auto', 'layered' or 'general' for structure.engine but received ${describe(s.engine)}`);
+    }
     if (params !== undefined && (typeof params !== 'object' || params === null)) {
       throw argumentError(`Expected an object of parameters for params but received ${describe(params)}`);
     }
@@ -324,6 +343,7 @@ export class Network {
         T: s.T,
         maxEvents: s.maxEvents,
         trainableChannels: s.trainableInputs?.channels,
+        engine: s.engine,
       });
     } catch (err) {
       rethrowWithStack(err, stack);
@@ -332,6 +352,10 @@ export class Network {
 
   get neuron(): NeuronModel {
     return this.structure.neuron;
+  }
+  /** The engine that runs this network: `'layered'` or `'general'` (see {@link NetworkStructure.engine}). */
+  get engine(): 'layered' | 'general' {
+    return this.live().engine as 'layered' | 'general';
   }
   get n(): number {
     return this.structure.n;
@@ -558,6 +582,7 @@ export class Network {
       T: s.T,
       maxEvents: s.maxEvents,
       trainableInputs: s.trainableInputs ? { channels: Array.from(s.trainableInputs.channels) } : undefined,
+      engine: s.engine,
       params: {
         weights: Array.from(this.params.weights),
         inputWeights: Array.from(this.params.inputWeights),
@@ -572,10 +597,15 @@ export class Network {
 
   /** Recreates a network from {@link toJSON} output; validates everything. */
   static fromJSON(value: unknown): Network {
-    if (typeof value !== 'object' || value === null) throw argumentError(`Expected a network object but received ${describe(value)}`);
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw argumentError(`Expected a network object but received ${describe(value)}`);
     const v = value as NetworkJSON;
+    // Every key of every object is known: a misspelt field is an error, not a silent default.
+    expectKnownKeys(v, 'network', NETWORK_JSON_KEYS, 'key');
     const ints = (a: unknown, name: string) => {
       if (!Array.isArray(a) || a.some((x) => !Number.isInteger(x))) throw argumentError(`network.${name}: expected an array of integers`);
+      // Checked before the Int32Array, which would wrap 2^32 + 1 to 1.
+      const k = (a as number[]).findIndex((x) => x < -(2 ** 31) || x > 2 ** 31 - 1);
+      if (k >= 0) throw rangeError(`network.${name}[${k}]: expected a 32-bit integer but received ${(a as number[])[k]}`);
       return Int32Array.from(a as number[]);
     };
     const floats = (a: unknown, name: string) => {
@@ -584,17 +614,19 @@ export class Network {
       }
       return Float64Array.from(a as number[]);
     };
-    const object = (a: unknown, name: string) => {
+    const object = (a: unknown, name: string, keys: readonly string[]) => {
       if (typeof a !== 'object' || a === null || Array.isArray(a)) throw argumentError(`network.${name}: expected an object but received ${describe(a)}`);
+      expectKnownKeys(a, `network.${name}`, keys, 'key');
       return a as Record<string, unknown>;
     };
-    const recurrent = object(v.recurrent, 'recurrent');
-    const input = object(v.input, 'input');
-    const readout = object(v.readout, 'readout');
-    const params = object(v.params, 'params');
+    const recurrent = object(v.recurrent, 'recurrent', ['source', 'target']);
+    const input = object(v.input, 'input', ['source', 'target']);
+    const readout = object(v.readout, 'readout', ['neurons', 'counts']);
+    const params = object(v.params, 'params', PARAMETER_NAMES);
+    object(v.neuron, 'neuron', ['name', 'params']);
     if (v.layers !== undefined && !Array.isArray(v.layers)) throw argumentError(`network.layers: expected an array of arrays but received ${describe(v.layers)}`);
-    if (v.trainableInputs !== undefined) object(v.trainableInputs, 'trainableInputs');
-    if (v.trainable !== undefined) object(v.trainable, 'trainable');
+    if (v.trainableInputs !== undefined) object(v.trainableInputs, 'trainableInputs', ['channels']);
+    if (v.trainable !== undefined) object(v.trainable, 'trainable', PARAMETER_NAMES);
     for (const key of ['n', 'nIn', 'T', 'maxEvents'] as const) {
       if (typeof v[key] !== 'number') throw argumentError(`network.${key}: expected a number but received ${describe(v[key])}`);
     }
@@ -609,12 +641,19 @@ export class Network {
       T: v.T,
       maxEvents: v.maxEvents,
       trainableInputs: v.trainableInputs ? { channels: ints(v.trainableInputs.channels, 'trainableInputs.channels') } : undefined,
+      engine: v.engine,
     };
     const trainable: Trainable = {};
     for (const name of PARAMETER_NAMES) {
       const t = v.trainable?.[name];
       if (t === undefined || t === true || t === false) trainable[name] = t ?? true;
-      else trainable[name] = Uint8Array.from(ints(t, `trainable.${name}`));
+      else {
+        const mask = ints(t, `trainable.${name}`);
+        const k = mask.findIndex((x) => x !== 0 && x !== 1);
+        // Checked before the Uint8Array, which would wrap 256 to 0.
+        if (k >= 0) throw rangeError(`network.trainable.${name}[${k}]: expected 0 or 1 (a mask) but received ${mask[k]}`);
+        trainable[name] = Uint8Array.from(mask);
+      }
     }
     const net = new Network(
       structure,
@@ -648,6 +687,8 @@ export class Network {
     if (!isUint8Array(t) || t.length !== this.params[name].length) {
       throw rangeError(`Expected a boolean or a Uint8Array of length ${this.params[name].length} for trainable.${name}`, 'ERR_SPIKEGRAD_SHAPE');
     }
+    const k = t.findIndex((v) => v > 1);
+    if (k >= 0) throw rangeError(`Expected 0 or 1 for trainable.${name}[${k}] (a mask) but received ${t[k]}`);
     return t;
   }
 
@@ -708,6 +749,7 @@ export interface NetworkJSON {
   T: number;
   maxEvents: number;
   trainableInputs?: { channels: number[] };
+  engine?: EngineOption;
   params: { weights: number[]; inputWeights: number[]; initial: number[]; inputTimes?: number[] };
   trainable?: Partial<Record<ParameterName, boolean | number[]>>;
   /** The input encoding ({@link Network.encoding}). */

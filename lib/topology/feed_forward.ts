@@ -5,7 +5,7 @@
  * is a contiguous column-major block: `layerWeights(net, 0)` is W_in (in x channels),
  * `layerWeights(net, L)` for L >= 1 is the matrix from layer L-1 to layer L.
  */
-import { Network } from '../network/network';
+import { Network, type EngineOption } from '../network/network';
 import { Random } from '../base/random';
 import { argumentError, describe, rangeError } from '../base/errors';
 import { expectPositiveNumber, optionNames, readOptions } from '../base/validate';
@@ -27,9 +27,11 @@ export interface FeedForwardOptions {
   wScale?: number;
   /** Seed of the weight initialisation. Default 0. */
   seed?: number;
+  /** The engine ({@link NetworkStructure.engine}); default `'auto'`, which runs theta networks in the layered engine. */
+  engine?: EngineOption;
 }
 
-const FEED_FORWARD_OPTIONS = optionNames<FeedForwardOptions>()(['neuron', 'sizes', 'T', 'maxEvents', 'outputCount', 'wScale', 'seed']);
+const FEED_FORWARD_OPTIONS = optionNames<FeedForwardOptions>()(['neuron', 'sizes', 'T', 'maxEvents', 'outputCount', 'wScale', 'seed', 'engine']);
 
 /**
  * A feed-forward network with uniformly initialised weights and the model's default initial
@@ -111,6 +113,7 @@ export function feedForward(given: FeedForwardOptions): Network {
       layers,
       T,
       maxEvents,
+      ...(options.engine !== undefined ? { engine: options.engine } : {}),
     },
     { weights, inputWeights },
     { inputTimes: false },

@@ -12,7 +12,7 @@ import { argumentError, describe } from '../base/errors';
 import { YIELD, writeChunksAtomic, writeChunksAtomicAsync } from '../base/files';
 import { firstNonFinite } from '../base/binary';
 import { Network, type NetworkJSON } from '../network/network';
-import { findNonFinite, isFloat64Array, isRecord, readOptions } from '../base/validate';
+import { didYouMean, findNonFinite, isFloat64Array, isRecord, readOptions } from '../base/validate';
 import {
   BlockSet,
   NETWORK_HEADER_KEYS,
@@ -49,6 +49,10 @@ export interface TrainingState {
   augmentState: number[];
   /** Per-epoch metrics so far (the trainer's EpochInfo objects). */
   history?: unknown[];
+  /** Wall-clock seconds of training so far, summed over every run that resumed this one. */
+  seconds?: number;
+  /** Settings of the run that are not part of the trainer (its data, its command line), so a resume can check them. */
+  settings?: Record<string, string | number | boolean>;
 }
 
 /** The content of a version-1 (JSON) model file, as earlier versions of spikegrad wrote it. */
@@ -78,7 +82,7 @@ export interface LoadedModel {
 
 const SAVE_OPTIONS = ['optimizer', 'training'] as const;
 const OPTIMIZER_KEYS = ['version', 'name', 'options', 'step', 'shapes', 'moments'] as const;
-const TRAINING_KEYS = ['epoch', 'batchInEpoch', 'seed', 'batchSize', 'shuffleState', 'augmentState', 'history'] as const;
+const TRAINING_KEYS = ['epoch', 'batchInEpoch', 'seed', 'batchSize', 'shuffleState', 'augmentState', 'history', 'seconds', 'settings'] as const;
 const HEADER_KEYS = ['format', 'version', 'network', 'blocks', 'optimizer', 'training'] as const;
 
 /** The sections of a save, checked; `copy` copies the moment arrays (asynchronous saves). */
@@ -153,10 +157,14 @@ function expectFile(file: unknown): void {
 
 /** Validates parsed JSON as a version-1 model file and builds the network (checkpoint sections checked too). */
 export function parseModel(value: unknown, file = 'model'): LoadedModel {
-  const { network, sections } = parseModelFile(value, file);
-  for (const key of Object.keys(sections)) {
-    if (key !== 'optimizer' && key !== 'training') throw modelLoadError(file, `unknown field '${key}' (known: format, version, network, optimizer, training)`);
+  // The fields are checked first: a misspelt 'network' is named as such, not as a missing network.
+  for (const key of isRecord(value) ? Object.keys(value) : []) {
+    if (!['format', 'version', 'network', 'optimizer', 'training'].includes(key)) {
+      const guess = didYouMean(key, ['format', 'version', 'network', 'optimizer', 'training']);
+      throw modelLoadError(file, `unknown field '${key}'${guess ? `; did you mean '${guess}'?` : ''} (known: format, version, network, optimizer, training)`);
+    }
   }
+  const { network, sections } = parseModelFile(value, file);
   return checked(file, network, sections.optimizer, sections.training);
 }
 
@@ -175,7 +183,7 @@ function* modelOf(parsed: ParsedFile, file: string): Generator<typeof YIELD, Loa
     const o = headerObject(header.optimizer, 'optimizer', OPTIMIZER_KEYS, file);
     const counts = headerObject(o.moments, 'optimizer.moments', Object.keys(isRecord(o.moments) ? o.moments : {}), file);
     const shapes = o.shapes;
-    const moments: Record<string, Float64Array[]> = {};
+    const moments = Object.create(null) as Record<string, Float64Array[]>; // a moment named '__proto__' stays a key
     for (const [name, count] of Object.entries(counts)) {
       if (!Number.isInteger(count) || (count as number) < 0 || (count as number) > 64) throw modelLoadError(file, `optimizer.moments.${name}: expected a count of arrays but received ${describe(count)}`);
       moments[name] = Array.from({ length: count as number }, (_, i) => {
@@ -267,6 +275,17 @@ function checkTraining(file: string, training: unknown): void {
     }
   }
   if (t.history !== undefined) checkHistory(t.history, fail);
+  if (t.seconds !== undefined && !(typeof t.seconds === 'number' && Number.isFinite(t.seconds) && t.seconds >= 0)) {
+    throw fail(`training.seconds ${describe(t.seconds)} is not a finite number >= 0`);
+  }
+  if (t.settings !== undefined) {
+    if (!isRecord(t.settings)) throw fail(`training.settings ${describe(t.settings)} is not an object`);
+    for (const [key, v] of Object.entries(t.settings)) {
+      if (!(typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v)))) {
+        throw fail(`training.settings.${key} ${describe(v)} is not a string, a finite number or a boolean`);
+      }
+    }
+  }
 }
 
 const EPOCH_KEYS = ['epoch', 'step', 'trainLoss', 'test', 'seconds'];

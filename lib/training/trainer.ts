@@ -1,10 +1,10 @@
 /**
  * The training loop: epochs over a dataset in seeded random order, mini-batches run natively
  * (forward, loss in TypeScript, backward), an optimiser step with the network's constraints,
- * evaluation with and without pseudospikes, activity metrics, callbacks, a terminal progress bar,
+ * evaluation with and without pseudospikes, activity metrics, callbacks, progress (progress.ts),
  * cancellation through an AbortSignal, checkpoints, and exact resumption from a checkpoint.
  */
-import { argumentError, codedError, describe } from '../base/errors';
+import { argumentError, codedError, describe, rangeError } from '../base/errors';
 import { expectInteger, optionNames, readOptions } from '../base/validate';
 import { Network, type NetworkOutput, type RunOptions } from '../network/network';
 import { Random } from '../base/random';
@@ -13,6 +13,7 @@ import type { Loss } from './losses/loss';
 import { checkLabels, clipTimes, fractionCorrect } from './losses/first_spike_cross_entropy';
 import type { Optimizer } from './optim/optimizer';
 import { optimizerFromState } from './optim';
+import { Progress, type ProgressOptions } from './progress';
 import { loadModel, loadModelAsync, saveModel, saveModelAsync, type LoadedModel, type TrainingState } from './checkpoint';
 
 /** Evaluation metrics (method.md 6.4). */
@@ -82,8 +83,13 @@ export interface FitOptions<Targets> {
   signal?: AbortSignal;
   onBatch?: (info: BatchInfo) => void | Promise<void>;
   onEpoch?: (info: EpochInfo) => void | Promise<void>;
-  /** Progress bar on stderr. Default: when stderr is a terminal. */
-  progress?: boolean;
+  /**
+   * Progress (lib/training/progress.ts): the epoch of epochs, batch, loss, elapsed time, ETA,
+   * samples per second and the evaluation phase; a line redrawn in place on a terminal, else one
+   * plain line every 5 s. `true` writes to stderr, an object chooses the stream, the mode and the
+   * interval. Default: on when stderr is a terminal.
+   */
+  progress?: boolean | ProgressOptions;
   /** Checkpoint file: written after every epoch, every checkpointEvery batches and on abort. */
   checkpoint?: string;
   checkpointEvery?: number;
@@ -140,6 +146,13 @@ export class Trainer<Targets> {
   /** Batches done in the current epoch. */
   batchInEpoch = 0;
   history: EpochInfo[] = [];
+  /**
+   * Settings of the run outside the trainer (its data, a command line), saved with checkpoints
+   * and restored by {@link Trainer.load}, so that a resume can check them against its own.
+   */
+  settings?: Record<string, string | number | boolean>;
+  private secondsBefore = 0;
+  private fitStart?: number;
   private readonly shuffleRng: Random;
   private readonly augmentRng: Random;
   private shuffleStateAtEpochStart: number[];
@@ -165,6 +178,11 @@ export class Trainer<Targets> {
     return this.optimizer.stepCount;
   }
 
+  /** Wall-clock seconds spent in {@link fit}, summed over this trainer and the runs it resumed. */
+  get seconds(): number {
+    return this.secondsBefore + (this.fitStart === undefined ? 0 : (Date.now() - this.fitStart) / 1000);
+  }
+
   private runOptions(): RunOptions {
     return { threads: this.threads };
   }
@@ -181,7 +199,17 @@ export class Trainer<Targets> {
 
   /** Evaluates on a whole dataset (no augmentation, no parameter change). */
   async evaluate(dataset: Dataset<Targets>, batchSize = this.batchSize): Promise<Metrics> {
+    return this.evaluateWith(dataset, batchSize);
+  }
+
+  private async evaluateWith(dataset: Dataset<Targets>, batchSize: number, onBatch?: (done: number, total: number) => void): Promise<Metrics> {
     expectInteger(batchSize, 'batchSize', 1);
+    // Metrics of no samples would be 0 / 0 = NaN: an empty dataset is an error, not NaN metrics.
+    if (typeof dataset?.batch !== 'function') throw argumentError(`Expected a Dataset for dataset but received ${describe(dataset)}`);
+    if (typeof dataset.size !== 'number') throw argumentError(`Expected an integer for dataset.size but received ${describe(dataset.size)}`);
+    if (!Number.isInteger(dataset.size) || dataset.size < 1) {
+      throw rangeError(`Expected a non-empty dataset (an integer dataset.size >= 1) to evaluate but received dataset.size = ${dataset.size}`);
+    }
     const net = this.network;
     const { neurons } = net.structure.readout;
     const isReadout = new Uint8Array(net.n);
@@ -200,9 +228,16 @@ export class Trainer<Targets> {
       // The output comes from the network: each loss call checks it (the Loss contract), the
       // metrics do not check it again; the labels are checked once for both accuracies.
       const out = await net.forwardAsync(inputs, this.runOptions());
-      loss += this.loss.compute(out, targets).value * out.samples;
+      const value = this.loss.compute(out, targets).value;
       const ord = clipTimes(out);
-      lossOrd += this.loss.compute(ord, targets).value * out.samples;
+      const valueOrd = this.loss.compute(ord, targets).value;
+      for (const [v, what] of [[value, 'loss'], [valueOrd, 'loss with ordinary spikes only']] as const) {
+        if (typeof v !== 'number' || !Number.isFinite(v)) {
+          throw codedError(`The ${what} is ${typeof v === 'number' ? v : describe(v)} on the evaluation batch of samples ${lo} to ${lo + indices.length - 1}`, 'ERR_SPIKEGRAD_NONFINITE');
+        }
+      }
+      loss += value * out.samples;
+      lossOrd += valueOrd * out.samples;
       if (dataset.labels) {
         const labels = checkLabels(dataset.labels(indices), out.samples, out.slots);
         correct += fractionCorrect(out, labels) * out.samples;
@@ -212,6 +247,7 @@ export class Trainer<Targets> {
         count[i] += out.spikeCount[i];
         countFirst[i] += out.spikeCountFirst[i];
       }
+      onBatch?.(lo + indices.length, dataset.size);
     }
     const S = dataset.size;
     let spikes = 0;
@@ -243,6 +279,17 @@ export class Trainer<Targets> {
 
   /** Trains until `epochs` epochs are complete. Rejects with code ABORT_ERR when aborted. */
   async fit(given: FitOptions<Targets>): Promise<FitResult> {
+    if (this.fitStart !== undefined) throw codedError('This trainer is already fitting (one fit at a time)', 'ERR_SPIKEGRAD_ARG');
+    this.fitStart = Date.now();
+    try {
+      return await this.fitLoop(given);
+    } finally {
+      this.secondsBefore += (Date.now() - this.fitStart) / 1000;
+      this.fitStart = undefined;
+    }
+  }
+
+  private async fitLoop(given: FitOptions<Targets>): Promise<FitResult> {
     const options = readOptions(given, 'fit options', FIT_OPTIONS, true) as FitOptions<Targets>;
     const { train, test, signal } = options;
     if (typeof train?.batch !== 'function' || !Number.isInteger(train.size) || train.size < 1) {
@@ -251,8 +298,19 @@ export class Trainer<Targets> {
     const epochs = expectInteger(options.epochs, 'epochs', 0);
     const evalBatch = expectInteger(options.evalBatchSize ?? this.batchSize, 'evalBatchSize', 1);
     const every = options.checkpointEvery === undefined ? 0 : expectInteger(options.checkpointEvery, 'checkpointEvery', 1);
-    const progress = options.progress ?? process.stderr.isTTY === true;
     const batches = Math.ceil(train.size / this.batchSize);
+    const wanted = options.progress ?? process.stderr.isTTY === true;
+    const fresh = this.epoch === 0 && this.batchInEpoch === 0 && this.history.length === 0;
+    const evalsLeft = test ? Math.max(0, epochs - this.epoch) + (options.evaluateBefore && fresh ? 1 : 0) : 0;
+    const samplesLeft = Math.max(0, (epochs - this.epoch) * train.size - Math.min(train.size, this.batchInEpoch * this.batchSize));
+    const progress = wanted === false ? undefined : new Progress(wanted === true ? undefined : wanted, epochs, samplesLeft, evalsLeft);
+    const evaluateTest = async (epoch: number, data: Dataset<Targets>): Promise<Metrics> => {
+      progress?.beginEvaluation();
+      const m = await this.evaluateWith(data, evalBatch, progress && ((done, total) => progress.evaluating(epoch, done, total)));
+      progress?.endEvaluation();
+      progress?.clearLine();
+      return m;
+    };
     if (this.batchInEpoch > batches) {
       throw codedError(
         `The training position (batch ${this.batchInEpoch} of epoch ${this.epoch + 1}) lies beyond an epoch of this dataset (${batches} batches): a damaged checkpoint or another dataset`,
@@ -262,13 +320,13 @@ export class Trainer<Targets> {
     const abortIfNeeded = async () => {
       if (signal?.aborted) {
         if (options.checkpoint) await this.saveAsync(options.checkpoint);
-        if (progress) process.stderr.write('\n');
+        progress?.finishLine();
         throw codedError(`Training aborted at epoch ${this.epoch}, batch ${this.batchInEpoch}`, 'ABORT_ERR');
       }
     };
     if (options.evaluateBefore && test && this.epoch === 0 && this.batchInEpoch === 0 && this.history.length === 0) {
       const t0 = Date.now();
-      const info: EpochInfo = { epoch: 0, step: this.step, test: await this.evaluate(test, evalBatch), seconds: (Date.now() - t0) / 1000 };
+      const info: EpochInfo = { epoch: 0, step: this.step, test: await evaluateTest(0, test), seconds: (Date.now() - t0) / 1000 };
       this.history.push(info);
       await options.onEpoch?.(info);
     }
@@ -281,6 +339,7 @@ export class Trainer<Targets> {
       const next = this.shuffleRng.getState();
       let lossSum = 0;
       let lossCount = 0;
+      progress?.beginTraining();
       for (let b = this.batchInEpoch; b < batches; b++) {
         await abortIfNeeded();
         const indices = order.subarray(b * this.batchSize, Math.min((b + 1) * this.batchSize, train.size));
@@ -288,7 +347,7 @@ export class Trainer<Targets> {
         lossSum += loss;
         lossCount++;
         this.batchInEpoch = b + 1;
-        if (progress) drawProgress(this.epoch + 1, epochs, b + 1, batches, loss);
+        progress?.batch(this.epoch + 1, b + 1, batches, loss, indices.length);
         await options.onBatch?.({ epoch: this.epoch + 1, batch: b + 1, batches, step: this.step, loss, samples: indices.length });
         if (every > 0 && options.checkpoint && (b + 1) % every === 0 && b + 1 < batches) await this.saveAsync(options.checkpoint);
       }
@@ -301,10 +360,10 @@ export class Trainer<Targets> {
         trainLoss: lossCount > 0 ? lossSum / lossCount : undefined,
         seconds: 0,
       };
-      if (test) info.test = await this.evaluate(test, evalBatch);
+      progress?.finishLine();
+      if (test) info.test = await evaluateTest(this.epoch, test);
       info.seconds = (Date.now() - t0) / 1000;
       this.history.push(info);
-      if (progress) process.stderr.write('\n');
       if (options.checkpoint) await this.saveAsync(options.checkpoint);
       await options.onEpoch?.(info);
     }
@@ -321,6 +380,8 @@ export class Trainer<Targets> {
       shuffleState: this.shuffleStateAtEpochStart,
       augmentState: this.augmentRng.getState(),
       history: this.history,
+      seconds: this.seconds,
+      ...(this.settings === undefined ? {} : { settings: { ...this.settings } }),
     };
   }
 
@@ -394,13 +455,8 @@ export class Trainer<Targets> {
     t.shuffleStateAtEpochStart = tr.shuffleState;
     t.augmentRng.setState(tr.augmentState);
     t.history = (tr.history ?? []) as EpochInfo[];
+    t.secondsBefore = tr.seconds ?? t.history.reduce((sum, h) => sum + h.seconds, 0);
+    if (tr.settings !== undefined) t.settings = { ...tr.settings };
     return t;
   }
-}
-
-function drawProgress(epoch: number, epochs: number, batch: number, batches: number, loss: number): void {
-  const width = 24;
-  const filled = Math.round((batch / batches) * width);
-  const bar = '#'.repeat(filled) + '.'.repeat(width - filled);
-  process.stderr.write(`\repoch ${epoch}/${epochs} [${bar}] ${batch}/${batches} loss ${loss.toFixed(4)}   `);
 }

@@ -4,6 +4,7 @@
  * The contract is specified in docs/case-format.md.
  */
 import { argumentError, rangeError, describe } from '../base/errors';
+import { expectKnownKeys } from '../base/validate';
 import type { ModelName, ModelParams, TrialResult, TrialSpec } from './simulate';
 import { MODEL_NAMES, isModelName, parameterNames } from '../neurons/models';
 
@@ -37,6 +38,13 @@ export interface CaseOutput {
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
+
+/** Refuses a key of a case object that the format does not define ("did you mean"). */
+function known(obj: Record<string, unknown>, path: string, keys: readonly string[]): void {
+  expectKnownKeys(obj, path === '' ? 'the case' : path, keys, 'key');
+}
+
+const CASE_KEYS = ['neuron', 'T', 'maxEvents', 'n', 'initial', 'weights', 'weightMask', 'inputWeights', 'inputSpikes', 'readout', 'cotangent'] as const;
 
 function need(obj: Record<string, unknown>, key: string, path: string): unknown {
   if (!Object.hasOwn(obj, key) || obj[key] === undefined) throw argumentError(`${path}${key}: missing`);
@@ -98,6 +106,7 @@ export interface ParsedCase {
  */
 export function parseCase(value: unknown): ParsedCase {
   if (!isObject(value)) throw argumentError(`case: expected a JSON object but received ${describe(value)}`);
+  known(value, '', CASE_KEYS);
   const neuron = need(value, 'neuron', '');
   if (!isObject(neuron)) throw argumentError(`neuron: expected an object but received ${describe(neuron)}`);
   const model = need(neuron, 'model', 'neuron.');
@@ -105,6 +114,7 @@ export function parseCase(value: unknown): ParsedCase {
     throw rangeError(`neuron.model: expected one of ${MODEL_NAMES.join(', ')} but received ${describe(model)}`, 'ERR_SPIKEGRAD_DOMAIN');
   }
   const modelName: ModelName = model;
+  known(neuron, `neuron (model ${modelName})`, ['model', ...parameterNames(modelName)]);
   const params: ModelParams = {};
   for (const key of parameterNames(modelName)) {
     if (Object.hasOwn(neuron, key) && neuron[key] !== undefined) (params as Record<string, number>)[key] = finite(neuron[key], `neuron.${key}`);
@@ -117,6 +127,7 @@ export function parseCase(value: unknown): ParsedCase {
   const initialValue = need(value, 'initial', '');
   if (!isObject(initialValue)) throw argumentError(`initial: expected an object but received ${describe(initialValue)}`);
   const phase = modelName === 'theta' || modelName === 'osclif';
+  known(initialValue, `initial (model ${modelName})`, phase ? ['phi'] : ['V', 'I']);
   const initial = phase
     ? Float64Array.from(numbers(need(initialValue, 'phi', 'initial.'), 'initial.phi', n))
     : Float64Array.from([
@@ -126,8 +137,9 @@ export function parseCase(value: unknown): ParsedCase {
 
   const W = matrix(need(value, 'weights', ''), 'weights', n, n);
   let weightMask: Uint8Array | undefined;
-  if (value.weightMask !== undefined) {
-    const M = matrix(value.weightMask, 'weightMask', n, n);
+  const maskValue = Object.hasOwn(value, 'weightMask') ? value.weightMask : undefined;
+  if (maskValue !== undefined) {
+    const M = matrix(maskValue, 'weightMask', n, n);
     weightMask = new Uint8Array(n * n);
     for (let i = 0; i < n; i++) {
       for (let j = 0; j < n; j++) {
@@ -145,6 +157,7 @@ export function parseCase(value: unknown): ParsedCase {
 
   const spikes = need(value, 'inputSpikes', '');
   if (!isObject(spikes)) throw argumentError(`inputSpikes: expected an object but received ${describe(spikes)}`);
+  known(spikes, 'inputSpikes', ['times', 'sources']);
   const times = numbers(need(spikes, 'times', 'inputSpikes.'), 'inputSpikes.times');
   times.forEach((t, k) => {
     if (t < 0) throw rangeError(`inputSpikes.times[${k}]: expected a time >= 0 but received ${t}`);
@@ -154,15 +167,17 @@ export function parseCase(value: unknown): ParsedCase {
 
   const readout = need(value, 'readout', '');
   if (!isObject(readout)) throw argumentError(`readout: expected an object but received ${describe(readout)}`);
+  known(readout, 'readout', ['neurons', 'counts', 'layers']);
   const neurons = numbers(need(readout, 'neurons', 'readout.'), 'readout.neurons');
   neurons.forEach((i, q) => integer(i, `readout.neurons[${q}]`, 0, n - 1));
   const counts = numbers(need(readout, 'counts', 'readout.'), 'readout.counts', neurons.length);
   counts.forEach((c, q) => integer(c, `readout.counts[${q}]`, 0, 1 << 20));
   let layers: Int32Array[] | undefined;
-  if (readout.layers !== undefined) {
-    if (!Array.isArray(readout.layers)) throw argumentError(`readout.layers: expected an array of arrays but received ${describe(readout.layers)}`);
+  const layersValue = Object.hasOwn(readout, 'layers') ? readout.layers : undefined;
+  if (layersValue !== undefined) {
+    if (!Array.isArray(layersValue)) throw argumentError(`readout.layers: expected an array of arrays but received ${describe(layersValue)}`);
     const seen = new Set<number>();
-    layers = readout.layers.map((layer, L) => {
+    layers = layersValue.map((layer, L) => {
       const ids = numbers(layer, `readout.layers[${L}]`);
       ids.forEach((i, k) => {
         integer(i, `readout.layers[${L}][${k}]`, 0, n - 1);

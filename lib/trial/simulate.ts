@@ -7,7 +7,7 @@
  * network builders and batched training sit on top of it.
  */
 import { native } from '../base/native';
-import { argumentError, describe, rangeError, rethrowWithStack } from '../base/errors';
+import { argumentError, codedError, describe, rangeError, rethrowWithStack } from '../base/errors';
 import { expectFinite, expectFloat64Array, expectInt32Array, expectInteger, expectKnownKeys, expectUint8Array, optionNames, readOptions } from '../base/validate';
 import type { ModelName } from '../neurons/neuron';
 import { MODEL_NAMES, isModelName, parameterNames } from '../neurons/models';
@@ -184,8 +184,31 @@ function totalCount(spec: TrialSpec): number {
   return spec.readoutCounts.reduce((a, b) => a + b, 0);
 }
 
+/**
+ * The most neuron updates the core records for one trial (2^26 updates of 48 bytes, about 3 GiB;
+ * more is ERR_SPIKEGRAD_MEMORY when the record reaches it).
+ */
+export const MAX_RECORD_UPDATES = 2 ** 26;
+
+/**
+ * Bounds the work a trial can cause before it starts: each of its at most maxEvents in-trial
+ * events (and the trial end) updates at most n neurons, so a trial whose (maxEvents + 1) * n
+ * exceeds {@link MAX_RECORD_UPDATES} could fill gigabytes before failing. It is refused at once
+ * with ERR_SPIKEGRAD_MEMORY and the largest maxEvents that is safe for n.
+ */
+function checkRecordBound(spec: TrialSpec): void {
+  const worst = (spec.maxEvents + 1) * spec.n;
+  if (worst > MAX_RECORD_UPDATES) {
+    throw codedError(
+      `spec.maxEvents = ${spec.maxEvents} with n = ${spec.n} neurons allows a record of up to ${worst} neuron updates, more than the limit of 2^26 (about 3 GiB): lower maxEvents to at most ${Math.floor(MAX_RECORD_UPDATES / spec.n) - 1}`,
+      'ERR_SPIKEGRAD_MEMORY',
+    );
+  }
+}
+
 function nativeSpec(spec: TrialSpec, given: SimulateOptions): Record<string, unknown> {
   checkTrialSpec(spec);
+  checkRecordBound(spec);
   const options = readOptions(given, 'simulate options', OPTION_KEYS) as SimulateOptions;
   if (options.cotangent !== undefined) expectFloat64Array(options.cotangent, 'options.cotangent', totalCount(spec));
   let traces = {};

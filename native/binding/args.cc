@@ -221,6 +221,21 @@ TrialSpec getTrial(const Napi::Object& spec) {
   t.T = getFinite(field(spec, "T"), "spec.T");
   t.maxEvents = static_cast<std::int64_t>(
       getSize(field(spec, "maxEvents"), "spec.maxEvents", kMaxEventBudget));
+  Napi::Value ev = field(spec, "engine", false);
+  if (present(ev)) {
+    if (!ev.IsString()) fail(ErrorCode::kArgument, "spec.engine must be a string");
+    const std::string name = ev.As<Napi::String>().Utf8Value();
+    if (name == "auto") {
+      t.engine = EngineKind::kAuto;
+    } else if (name == "layered") {
+      t.engine = EngineKind::kLayered;
+    } else if (name == "general") {
+      t.engine = EngineKind::kGeneral;
+    } else {
+      fail(ErrorCode::kArgument,
+           "spec.engine must be 'auto', 'layered' or 'general', not '" + name + "'");
+    }
+  }
   return t;
 }
 

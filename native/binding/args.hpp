@@ -80,7 +80,8 @@ Readout getReadout(const Napi::Object& spec);
 /// Throws ERR_SPIKEGRAD_RANGE when the readout asks for more than kMaxSlots output times.
 void checkSlots(const Readout& readout, const char* what);
 
-/// spec.T and spec.maxEvents (at most kMaxEventBudget); validated by the caller.
+/// spec.T, spec.maxEvents (at most kMaxEventBudget) and spec.engine ('auto' when absent,
+/// 'layered', 'general'); validated by the caller.
 TrialSpec getTrial(const Napi::Object& spec);
 
 /// The arrays of a batch of input events (lib/inputs.ts, InputBatch), with every offset checked:

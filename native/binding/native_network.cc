@@ -29,7 +29,8 @@ class NativeNetwork : public Napi::ObjectWrap<NativeNetwork> {
                        {InstanceMethod("forward", &NativeNetwork::Forward),
                         InstanceMethod("forwardAsync", &NativeNetwork::ForwardAsync),
                         InstanceMethod("trial", &NativeNetwork::Trial),
-                        InstanceMethod("trialAsync", &NativeNetwork::TrialAsync)});
+                        InstanceMethod("trialAsync", &NativeNetwork::TrialAsync),
+                        InstanceAccessor("engine", &NativeNetwork::Engine, nullptr)});
   }
 
   explicit NativeNetwork(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NativeNetwork>(info) {
@@ -58,6 +59,8 @@ class NativeNetwork : public Napi::ObjectWrap<NativeNetwork> {
       checkSlots(readout_, "spec.readoutCounts");
       trial_.validate();
       st->validate();
+      LayerPlan plan;
+      trial_.engine = resolveEngine(*st, readout_, trial_.engine, &plan);
       structure_ = std::move(st);
       return 0;
     });
@@ -115,6 +118,11 @@ class NativeNetwork : public Napi::ObjectWrap<NativeNetwork> {
   Napi::Value ForwardAsync(const Napi::CallbackInfo& info) {
     return runAsync<ForwardBaton>(info,
                                   [&](const Napi::CallbackInfo& i) { return forwardBaton(i); });
+  }
+
+  /// The engine that runs this network's batches: "layered" or "general".
+  Napi::Value Engine(const Napi::CallbackInfo& info) {
+    return Napi::String::New(info.Env(), engineName(trial_.engine));
   }
 
   // ---- trial --------------------------------------------------------------------------------

@@ -8,6 +8,8 @@ void TrialRun::run() {
   Simulator sim;
   Tape tape;
   sim.setTrusted(true);
+  // Events and traces are read from the general engine's record.
+  if (wantEvents || traceRequest.dt != 0.0) trial.engine = EngineKind::kGeneral;
   sim.forward(net, inputs, readout, trial, &tape, &fwd);
   if (wantEvents) events = tape.events;
   requireFiniteResult(fwd.outputTimes, "output times");

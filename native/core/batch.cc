@@ -63,7 +63,7 @@ namespace {
 std::size_t capacityBytes(const Tape& t) {
   return t.events.capacity() * sizeof(Tape::Event) + t.touches.capacity() * sizeof(Tape::Touch) +
          (t.slotEvent.capacity() + t.slotK.capacity()) * sizeof(std::int32_t) +
-         t.pseudo.capacity() * sizeof(double);
+         t.pseudo.capacity() * sizeof(double) + t.layered.capacityBytes();
 }
 }  // namespace
 
@@ -102,6 +102,8 @@ Batch::Batch(Network net, std::vector<InputSpikes> samples, Readout readout, Tri
   net_.validate();
   readout_.validate(net_.structure->n);
   trial_.validate();
+  LayerPlan plan;
+  trial_.engine = resolveEngine(*net_.structure, readout_, trial_.engine, &plan);
   for (std::size_t s = 0; s < samples_.size(); ++s) {
     try {
       samples_[s].validate(net_.structure->inputChannels());
@@ -118,7 +120,8 @@ Batch::~Batch() {
 std::size_t Batch::tapeBytes() const {
   std::size_t bytes = 0;
   for (const auto& t : tapes_) {
-    bytes += t.events.capacity() * sizeof(Tape::Event) + t.touches.capacity() * sizeof(Tape::Touch);
+    bytes += t.events.capacity() * sizeof(Tape::Event) +
+             t.touches.capacity() * sizeof(Tape::Touch) + t.layered.capacityBytes();
   }
   return bytes;
 }

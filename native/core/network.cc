@@ -208,7 +208,22 @@ void InputSpikes::validate(std::int32_t inputChannels) const {
 void TrialSpec::validate() const {
   if (!std::isfinite(T) || T < 0) fail(ErrorCode::kRange, "T must be a finite number >= 0");
   if (maxEvents < 0) fail(ErrorCode::kRange, "maxEvents must be >= 0");
-  if (engine != EngineKind::kGeneral) fail(ErrorCode::kRange, "unknown engine");
+  if (engine != EngineKind::kGeneral && engine != EngineKind::kLayered &&
+      engine != EngineKind::kAuto) {
+    fail(ErrorCode::kRange, "unknown engine");
+  }
+}
+
+const char* engineName(EngineKind kind) {
+  switch (kind) {
+    case EngineKind::kGeneral:
+      return "general";
+    case EngineKind::kLayered:
+      return "layered";
+    case EngineKind::kAuto:
+      return "auto";
+  }
+  return "unknown";
 }
 
 const InputSpikes& withTrainableInputs(const InputSpikes& own, const NetworkStructure& st,

@@ -125,15 +125,29 @@ struct InputSpikes {
 enum class EngineKind : std::uint8_t {
   /// The event-driven engine of every model: an event touches only the neurons it reaches.
   kGeneral,
-  // kLayered: the layered engine of issue 11 (a spike updates the whole next layer in one dense
-  // vector operation) goes here, with its case in Simulator's dispatch (simulator.cc).
+  /// Feed-forward theta networks layer by layer (engine/layered.hpp): an input event of a layer
+  /// updates the whole layer in one dense vector operation. Results equal the general engine's
+  /// (gradients up to the order of floating-point sums).
+  kLayered,
+  /// The layered engine where it can run the network (engine/layered.hpp, layeredPlan), else the
+  /// general one.
+  kAuto,
 };
+
+/// The layers of a network the layered engine runs: layer l is the neurons [off[l], off[l+1]).
+struct LayerPlan {
+  std::vector<std::int32_t> off;
+  std::size_t layers() const { return off.empty() ? 0 : off.size() - 1; }
+};
+
+/// "general", "layered" or "auto".
+const char* engineName(EngineKind kind);
 
 /// Trial settings.
 struct TrialSpec {
   double T = 1.0;              ///< trial end; a spike exactly at T is not in the trial
   std::int64_t maxEvents = 0;  ///< budget of in-trial events (input spikes + network spikes)
-  EngineKind engine = EngineKind::kGeneral;  ///< the engine that runs the trial
+  EngineKind engine = EngineKind::kAuto;  ///< the engine that runs the trial
   void validate() const;
 };
 

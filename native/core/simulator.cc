@@ -7,6 +7,7 @@
 
 #include "core/engine/engines.hpp"
 #include "core/engine/event_loop.hpp"
+#include "core/engine/layered.hpp"
 #include "core/engine/reverse_sweep.hpp"
 
 namespace spikegrad {
@@ -38,18 +39,17 @@ void assignLayers(const Readout& readout, std::size_t n, Workspace* s) {
   }
 }
 
-/// fn(engine) with the engine that runs the trial.
-template <typename Fn>
-void dispatch(const TrialSpec& trial, const engine::EngineBase& base, Fn&& fn) {
-  switch (trial.engine) {
-    case EngineKind::kGeneral:
-      engine::withEngine(base, fn);
-      return;
-  }
-  throw Error(ErrorCode::kInternal, "unknown engine");
-}
-
 }  // namespace
+
+EngineKind resolveEngine(const NetworkStructure& st, const Readout& readout, EngineKind requested,
+                         LayerPlan* plan) {
+  if (requested == EngineKind::kGeneral) return requested;
+  const char* reason = engine::layeredPlan(st, readout, plan);
+  if (!reason) return EngineKind::kLayered;
+  if (requested == EngineKind::kAuto) return EngineKind::kGeneral;
+  throw Error(ErrorCode::kArgument, std::string("engine 'layered' cannot run this network: ") +
+                                        reason + " (use engine 'auto' or 'general')");
+}
 
 void Simulator::forward(const Network& net, const InputSpikes& inputs, const Readout& readout,
                         const TrialSpec& trial, Tape* tape, ForwardResult* out) {
@@ -73,13 +73,32 @@ void Simulator::forward(const Network& net, const InputSpikes& inputs, const Rea
   s.bundleList_.clear();
   assignLayers(readout, n, &s);
   const engine::EngineBase base{s, st, net.params, in, readout, trial.T, tape, inputs.events()};
-  dispatch(trial, base, [&](auto e) { engine::runForward(e, trial.maxEvents, out); });
+  EngineKind kind = trial.engine;
+  if (!trusted_ || kind == EngineKind::kAuto) {
+    kind = resolveEngine(st, readout, kind, &plan_);
+  } else if (kind == EngineKind::kLayered && !engine::layerOffsets(readout, st.n, &plan_)) {
+    throw Error(ErrorCode::kInternal, "forward(): the layered engine needs layered readout layers");
+  }
+  if (kind == EngineKind::kLayered) {
+    engine::LayeredTheta lt(base, ThetaAdapter(st.model.get<ThetaParams>()), plan_);
+    lt.maxEvents = trial.maxEvents;
+    try {
+      lt.forward(out);
+      last_ = EngineKind::kLayered;
+      return;
+    } catch (const engine::LayeredFallback&) {
+      // Over the budget or the record cap: the general engine reports it exactly.
+      tape->clear();
+    }
+  }
+  last_ = EngineKind::kGeneral;
+  engine::withEngine(base, [&](auto e) { engine::runForward(e, trial.maxEvents, out); });
 }
 
 void Simulator::backward(const Network& net, const InputSpikes& inputs, const Readout& readout,
                          const TrialSpec& trial, const Tape& tape, const double* cotangent,
                          Gradient* grad) {
-  if (tape.events.empty() || tape.events.back().kind != Tape::kTrialEnd) {
+  if (!tape.isLayered && (tape.events.empty() || tape.events.back().kind != Tape::kTrialEnd)) {
     throw Error(ErrorCode::kInternal, "backward(): the tape holds no complete forward run");
   }
   const NetworkStructure& st = *net.structure;
@@ -93,7 +112,15 @@ void Simulator::backward(const Network& net, const InputSpikes& inputs, const Re
   assignLayers(readout, idx(st.n), &ws_);
   const engine::EngineBase base{ws_,     st,      net.params, in,
                                 readout, trial.T, nullptr,    inputs.events()};
-  dispatch(trial, base, [&](auto e) { engine::runBackward(e, tape, cotangent, grad); });
+  if (tape.isLayered) {
+    if (!engine::layerOffsets(readout, st.n, &plan_) || !st.model.is<ThetaParams>()) {
+      throw Error(ErrorCode::kInternal, "backward(): a layered tape needs its layered network");
+    }
+    engine::LayeredTheta lt(base, ThetaAdapter(st.model.get<ThetaParams>()), plan_);
+    lt.backward(tape, cotangent, grad);
+    return;
+  }
+  engine::withEngine(base, [&](auto e) { engine::runBackward(e, tape, cotangent, grad); });
 }
 
 }  // namespace spikegrad

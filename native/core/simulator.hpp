@@ -26,6 +26,13 @@ namespace spikegrad {
 /// `inputs` (withTrainableInputs); their gradient goes to Gradient::trainableTimes, while
 /// Gradient::inputTimes holds the gradient of `inputs`' own events. The engine is chosen by
 /// TrialSpec::engine and the model (engine/engines.hpp).
+/// The engine that runs a network for the requested kind: kGeneral, or kLayered where the
+/// layered engine can run it (engine/layered.hpp; *plan then holds its layers). kAuto falls back
+/// to kGeneral; kLayered on a network it cannot run throws ERR_SPIKEGRAD_ARG with the reason.
+/// O(synapses): resolve once per network or batch.
+EngineKind resolveEngine(const NetworkStructure& st, const Readout& readout, EngineKind requested,
+                         LayerPlan* plan);
+
 class Simulator {
  public:
   /// Runs one trial and records it in *tape. Throws spikegrad::Error: kBudget when more than
@@ -42,10 +49,17 @@ class Simulator {
                 const TrialSpec& trial, const Tape& tape, const double* cotangent, Gradient* grad);
 
   /// Skips validation in forward() (the caller validated once for many trials). Off by default.
+  /// With trusted(true), trial.engine must be resolved (resolveEngine), not kAuto.
   void setTrusted(bool trusted) { trusted_ = trusted; }
+
+  /// The engine of the last forward run (kGeneral also when a layered run fell back to the
+  /// general engine to report a budget or memory error exactly).
+  EngineKind lastEngine() const { return last_; }
 
  private:
   bool trusted_ = false;
+  EngineKind last_ = EngineKind::kGeneral;
+  LayerPlan plan_;
   Workspace ws_;
 };
 

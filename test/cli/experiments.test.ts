@@ -1,7 +1,9 @@
 import fs = require('fs');
 import os = require('os');
 import path = require('path');
-import { experimentCommand } from '../../lib/cli/experiments';
+import { experimentCommand, experimentHelp } from '../../lib/cli/experiments';
+import { EXPERIMENTS } from '../../lib/cli/registry';
+import { COMMON_OPTIONS } from '../../lib/cli/command';
 
 function io() {
   const o = { out: '', err: '' };
@@ -27,16 +29,33 @@ describe('experiment commands', () => {
     expect(o.out).toContain(`${base}.html`);
   }, 120000);
 
-  it('rejects bad options with exit status 2 and the usage', async () => {
+  it('rejects bad options with exit status 2, the problem and where the help is', async () => {
     const { o, io: streams } = io();
     expect(await experimentCommand('rnn', ['--steps', 'many'], streams)).toBe(2);
     expect(o.err).toMatch(/--steps must be an integer/);
-    expect(o.err).toMatch(/Usage: spikegrad rnn/);
+    expect(o.err).toMatch(/spikegrad rnn --help/);
     const second = io();
     expect(await experimentCommand('concept', ['--bogus'], second.io)).toBe(2);
-    expect(second.o.err).toMatch(/bogus/);
+    expect(second.o.err).toMatch(/unknown option '--bogus'/);
     const third = io();
     expect(await experimentCommand('mnist', ['--data', path.join(dir, 'nothing-here')], third.io)).toBe(2);
     expect(third.o.err).toMatch(/nothing-here/);
+    const fourth = io();
+    expect(await experimentCommand('mnist', ['--epoch', '3'], fourth.io)).toBe(2);
+    expect(fourth.o.err).toMatch(/unknown option '--epoch'; did you mean '--epochs'\?/);
+    expect(fourth.o.out).toBe('');
+  });
+
+  it.each(EXPERIMENTS.map((e) => [e.name, e] as const))('%s --help lists every option of its table with its default', async (name, command) => {
+    const { o, io: streams } = io();
+    expect(await experimentCommand(name, ['--help'], streams)).toBe(0);
+    expect(o.out).toBe(experimentHelp(command));
+    expect(o.out).toMatch(new RegExp(`^Usage: spikegrad ${name} \\[options\\]`));
+    for (const spec of [...command.options, ...COMMON_OPTIONS]) {
+      expect(o.out).toContain(`--${spec.name}`);
+      expect(o.out).toContain(spec.meaning.split(' ').slice(0, 3).join(' '));
+      const shown = spec.defaultText ?? (spec.type === 'boolean' || spec.default === undefined ? undefined : String(spec.default));
+      if (shown !== undefined) expect(o.out.replace(/\s+/g, ' ')).toContain(`(default: ${shown})`);
+    }
   });
 });

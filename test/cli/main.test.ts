@@ -2,6 +2,7 @@ import { execFileSync } from 'child_process';
 import fs = require('fs');
 import path = require('path');
 import { main } from '../../lib/cli/main';
+import { EXPERIMENTS } from '../../lib/cli/registry';
 
 const root = path.join(__dirname, '..', '..');
 
@@ -42,5 +43,19 @@ describe('spikegrad CLI', () => {
     const dist = path.join(root, 'dist', 'cli', 'main.js');
     if (!fs.existsSync(dist)) return; // dist/ is built by `npm run build`; check:pack covers it too
     expect(execFileSync(process.execPath, [dist, '--version']).toString().trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+});
+
+describe('spikegrad CLI command list', () => {
+  afterEach(() => jest.restoreAllMocks());
+  it('lists every registered experiment and suggests a command for a typo', async () => {
+    let out = '';
+    let err = '';
+    jest.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
+    jest.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
+    expect(await main(['--help'])).toBe(0);
+    for (const e of EXPERIMENTS) expect(out).toMatch(new RegExp(`\\n  ${e.name} +${e.summary.slice(0, 20).replace(/[()]/g, '\\$&')}`));
+    expect(await main(['mnst'])).toBe(2);
+    expect(err).toMatch(/unknown command 'mnst'; did you mean 'mnist'\?/);
   });
 });

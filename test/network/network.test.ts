@@ -177,15 +177,18 @@ describe('gradients equal finite differences of forward', () => {
   });
 
   describe('feedForward [6, 5, 4, 3]', () => {
+    // theta runs in the layered engine (engine 'auto'), and once more forced into the general one.
     const configs = [
-      { name: 'theta', neuron: theta({ tau: 6 / Math.PI }), T: 3, wScale: 6 },
-      { name: 'qif', neuron: qif(), T: 4, wScale: 15 },
+      { name: 'theta', neuron: theta({ tau: 6 / Math.PI }), T: 3, wScale: 6, engine: 'layered' as const },
+      { name: 'theta (general engine)', neuron: theta({ tau: 6 / Math.PI }), T: 3, wScale: 6, engine: 'general' as const },
+      { name: 'qif', neuron: qif(), T: 4, wScale: 15, engine: 'general' as const },
     ];
-    it.each(configs)('$name with spikeBatch inputs', ({ neuron, T, wScale }) => {
+    it.each(configs)('$name with spikeBatch inputs', ({ neuron, T, wScale, engine }) => {
       const tally = newTally();
       for (let seed = 0; seed < 6; seed++) {
         const rng = new Random(seed);
-        const net = feedForward({ neuron, sizes: [6, 5, 4, 3], T, wScale, seed, outputCount: 1 + (seed % 2) });
+        const net = feedForward({ neuron, sizes: [6, 5, 4, 3], T, wScale, seed, outputCount: 1 + (seed % 2), engine: engine === 'layered' ? 'auto' : engine });
+        expect(net.engine).toBe(engine);
         randomizeInitial(net, rng);
         const batch = spikeBatch(Array.from({ length: 3 }, () => randomSpikes(rng, 6, 2 + rng.int(6), T)));
         checkNetwork(`seed ${seed}`, net, batch, seed, tally);
@@ -193,11 +196,12 @@ describe('gradients equal finite differences of forward', () => {
       expectTally(tally, 400);
     });
 
-    it.each(configs)('$name with ttfsBatch bundles', ({ neuron, T, wScale }) => {
+    it.each(configs)('$name with ttfsBatch bundles', ({ neuron, T, wScale, engine }) => {
       const tally = newTally();
       for (let seed = 0; seed < 6; seed++) {
         const rng = new Random(seed + 50);
-        const net = feedForward({ neuron, sizes: [6, 5, 4, 3], T, wScale, seed: seed + 10 });
+        const net = feedForward({ neuron, sizes: [6, 5, 4, 3], T, wScale, seed: seed + 10, engine: engine === 'layered' ? 'auto' : engine });
+        expect(net.engine).toBe(engine);
         randomizeInitial(net, rng);
         const batch = ttfsBatch(randomImages(rng, 4, 6), 6, { T, bins: 1 + (seed % 3) });
         checkNetwork(`seed ${seed}`, net, batch, seed, tally);

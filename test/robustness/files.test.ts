@@ -666,7 +666,8 @@ describe('the mnist command stopped with Ctrl-C (SIGINT)', () => {
       expect([0, 130]).toContain(r1.status);
       if (r1.status === 130) {
         interrupted++;
-        expect(r1.stderr).toMatch(/checkpoint is kept/);
+        expect(r1.stderr).toMatch(/the checkpoint .* is written: continue with --resume/);
+        expect(fs.existsSync(path.join(out, 'mnist.html'))).toBe(true); // the report of what has run
         const stopped = paramsOf(checkpoint); // the checkpoint of the interrupted run is complete
         expect(stopped.epoch * 24 + stopped.batchInEpoch).toBeLessThan(48);
       }

@@ -346,4 +346,35 @@ describe('checkpoints of the trainer', () => {
     expect(resumed.network.parameterList()).toEqual(full.network.parameterList());
     expect(resumed.history.map((h) => h.step)).toEqual(full.history.map((h) => h.step));
   });
+
+  it('stores the training wall time (summed over resumes) and the run settings, and checks them at load', async () => {
+    const { images, labels } = twoClassImages(32, 4);
+    const train = imageDataset({ images, pixels: 16, labels, T: 2 });
+    const t = new Trainer({
+      network: feedForward({ neuron: theta({ tau: 6 / Math.PI }), sizes: [16, 6, 2], T: 2, seed: 3, wScale: 2 }),
+      loss: firstSpikeCrossEntropy({ gamma: 0.01 }),
+      optimizer: adaBelief({ lr: 0.01 }),
+      batchSize: 8,
+    });
+    expect(t.seconds).toBe(0);
+    t.settings = { data: 'toy', 'batch-size': 8, augment: false };
+    await t.fit({ train, epochs: 1, progress: false });
+    const first = t.seconds;
+    expect(first).toBeGreaterThan(0);
+    const file = path.join(tmp, 'timed.spikegrad');
+    await t.saveAsync(file);
+    const loaded = loadModel(file).training!;
+    expect(loaded.seconds).toBe(first);
+    expect(loaded.settings).toEqual({ data: 'toy', 'batch-size': 8, augment: false });
+    const resumed = await Trainer.loadAsync<Int32Array>(file, { loss: firstSpikeCrossEntropy({ gamma: 0.01 }) });
+    expect(resumed.seconds).toBe(first);
+    expect(resumed.settings).toEqual(loaded.settings);
+    await resumed.fit({ train, epochs: 2, progress: false });
+    expect(resumed.seconds).toBeGreaterThan(first);
+    // Damaged values are refused by name.
+    const v1 = (training: object) => JSON.parse(JSON.stringify({ format: 'spikegrad-model', version: 1, network: t.network.toJSON(), optimizer: t.optimizer.state(), training: { ...t.trainingState(), ...training } }));
+    expect(() => parseModel(v1({ seconds: -1 }), 'x')).toThrow(LOAD(/training\.seconds -1 .*is not a finite number >= 0/));
+    expect(() => parseModel(v1({ settings: { a: [1] } }), 'x')).toThrow(LOAD(/training\.settings\.a .* is not a string, a finite number or a boolean/));
+    expect(() => parseModel(v1({ settings: 'x' }), 'x')).toThrow(LOAD(/training\.settings .* is not an object/));
+  });
 });

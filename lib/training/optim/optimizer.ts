@@ -7,7 +7,7 @@
  * part of an optimiser: apply them after {@link Optimizer.step}, for example with {@link clamp}.
  */
 import { argumentError, describe, rangeError } from '../../base/errors';
-import { expectFloat64Array, expectFloat64Arrays, expectNumber, isFloat64Array } from '../../base/validate';
+import { expectFloat64Array, expectFloat64Arrays, expectNumber, isFloat64Array, unknownOptionError } from '../../base/validate';
 import type { ScheduleSpec } from './schedule';
 
 /**
@@ -114,6 +114,9 @@ export function clamp(array: Float64Array, lo: number, hi: number): Float64Array
   return array;
 }
 
+/** The keys of an {@link OptimizerState}. */
+const STATE_KEYS: readonly string[] = ['version', 'name', 'options', 'step', 'shapes', 'moments'] satisfies (keyof OptimizerState)[];
+
 function loadError(message: string): RangeError {
   return rangeError(message, 'ERR_SPIKEGRAD_LOAD');
 }
@@ -191,7 +194,7 @@ export abstract class BaseOptimizer implements Optimizer {
   }
 
   /** computeUpdates of gradients that are already known to be a list of Float64Arrays. */
-  private updates(grads: readonly Float64Array[]): Float64Array[] {
+  private updates(grads: readonly Float64Array[], params?: readonly Float64Array[]): Float64Array[] {
     if (this.shapes !== null) {
       if (grads.length !== this.shapes.length) {
         throw rangeError(
@@ -223,14 +226,20 @@ export abstract class BaseOptimizer implements Optimizer {
         'ERR_SPIKEGRAD_NONFINITE',
       );
     }
-    if (this.shapes === null) {
+    const first = this.shapes === null;
+    if (first) {
       this.shapes = grads.map((g) => g.length);
       this.moments = grads.map((g) => this.momentNames.map(() => new Float64Array(g.length)));
     }
     const t = this.count + 1;
     // Moments that overflow (a gradient of 1e300 squared) would make the state unusable and
     // unsaveable: such a step is refused and changes nothing.
-    const before = this.moments.map((ms) => ms.map((m) => m.slice()));
+    const saved = this.moments.map((ms) => ms.map((m) => m.slice()));
+    // Undoes the step's changes of the state (on the first step: also the shapes it set).
+    const restore = () => {
+      this.moments = first ? [] : saved;
+      if (first) this.shapes = null;
+    };
     const updates = grads.map((g, i) => {
       const out = new Float64Array(g.length);
       this.updateArray(g, this.moments[i], lr, t, out);
@@ -238,8 +247,25 @@ export abstract class BaseOptimizer implements Optimizer {
     });
     const bad = [...updates, ...this.moments.flat()].some((a) => a.some((x) => !Number.isFinite(x)));
     if (bad) {
-      this.moments = before;
+      restore();
       throw rangeError(`The optimiser step ${t} overflowed (non-finite moments or updates); the gradients are too large`, 'ERR_SPIKEGRAD_NONFINITE');
+    }
+    // A parameter the step would take to +-Infinity (or one that is not finite already): refused
+    // the same way, before any parameter changes.
+    if (params !== undefined) {
+      for (let i = 0; i < params.length; i++) {
+        const p = params[i];
+        const u = updates[i];
+        for (let k = 0; k < p.length; k++) {
+          if (!Number.isFinite(p[k] + u[k])) {
+            restore();
+            throw rangeError(
+              `The optimiser step ${t} would make params[${i}][${k}] non-finite (${p[k]} + ${u[k]} = ${p[k] + u[k]}); nothing was changed`,
+              'ERR_SPIKEGRAD_NONFINITE',
+            );
+          }
+        }
+      }
     }
     this.count = t;
     return updates;
@@ -263,7 +289,7 @@ export abstract class BaseOptimizer implements Optimizer {
         );
       }
     });
-    const updates = this.updates(grads);
+    const updates = this.updates(grads, params);
     params.forEach((p, i) => {
       const u = updates[i];
       for (let k = 0; k < p.length; k++) p[k] += u[k];
@@ -304,6 +330,9 @@ export abstract class BaseOptimizer implements Optimizer {
       throw argumentError(`Expected an optimizer state object for state but received ${describe(state)}`);
     }
     const s = state as unknown as Record<string, unknown>;
+    for (const key of Object.keys(s)) {
+      if (!STATE_KEYS.includes(key)) throw loadError(unknownOptionError(key, 'the optimizer state', STATE_KEYS, 'key').message);
+    }
     if (s.version !== 1) {
       throw loadError(`Expected 1 for state.version but received ${describe(s.version)}`);
     }

@@ -49,6 +49,48 @@ struct Tape {
   /// dr/dx0 and dr/du (4 n values, in that order).
   std::vector<double> pseudo;
 
+  /// The record of the layered engine (engine/layered.hpp), used instead of events and touches
+  /// when isLayered.
+  struct Layered {
+    struct Spike {
+      double t;
+      std::int32_t neuron;
+      std::int32_t before;  ///< input events of the neuron's layer processed before the spike
+    };
+    std::vector<std::int32_t> layerEvents;  ///< per layer: its first input event (layers + 1)
+    std::vector<double> evTime;             ///< input event times, layer after layer
+    /// Layer 0: the input event (in the trial's order); layer l >= 1: the spike of layer l-1.
+    std::vector<std::int32_t> evSource;
+    std::vector<std::size_t> ptStart;  ///< per layer: its first entry in pt (layers + 1)
+    /// Per layer, per input event, per neuron: the pre-kick tangent p, NaN if not kicked.
+    std::vector<double> pt;
+    std::vector<double> wsum;               ///< layer 0, bundled: summed weights per event, neuron
+    std::vector<std::int32_t> layerSpikes;  ///< per layer: its first spike (layers + 1)
+    std::vector<Spike> spikes;  ///< by layer; in a layer by `before`, then neuron, then time
+    std::vector<double> phiT;   ///< per neuron: the phase at T
+    void clear() {
+      layerEvents.clear();
+      evTime.clear();
+      evSource.clear();
+      ptStart.clear();
+      pt.clear();
+      wsum.clear();
+      layerSpikes.clear();
+      spikes.clear();
+      phiT.clear();
+    }
+    std::size_t capacityBytes() const {
+      return (layerEvents.capacity() + evSource.capacity() + layerSpikes.capacity()) *
+                 sizeof(std::int32_t) +
+             ptStart.capacity() * sizeof(std::size_t) +
+             (evTime.capacity() + pt.capacity() + wsum.capacity() + phiT.capacity()) *
+                 sizeof(double) +
+             spikes.capacity() * sizeof(Spike);
+    }
+  };
+  Layered layered;
+  bool isLayered = false;  ///< recorded by the layered engine (layered holds the record)
+
   /// The touches of event e are touches[begin(e) .. end(e)).
   std::size_t begin(std::size_t e) const { return static_cast<std::size_t>(events[e].firstTouch); }
   std::size_t end(std::size_t e) const {
@@ -61,6 +103,8 @@ struct Tape {
     slotEvent.clear();
     slotK.clear();
     pseudo.clear();
+    layered.clear();
+    isLayered = false;
   }
 };
 

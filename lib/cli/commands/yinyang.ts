@@ -1,0 +1,88 @@
+/** `spikegrad yinyang`: the Yin-Yang task against EventProp (a 5-H-3 spiking network). */
+import fs = require('fs');
+import path = require('path');
+import { runYinYang, YINYANG_DEFAULTS, YINYANG_NEURONS, type YinYangNeuron } from '../../experiments/yinyang';
+import { yinYangReport } from '../../experiments/yinyang.report';
+import { UsageError } from '../options';
+import type { ExperimentCommand } from '../command';
+
+const D = YINYANG_DEFAULTS;
+
+export const yinyang: ExperimentCommand = {
+  name: 'yinyang',
+  summary: 'the Yin-Yang task against EventProp (a 5-200-3 spiking network)',
+  description:
+    'The Yin-Yang task (Kriener et al. 2022): a 5-H-3 spiking network, latency-coded inputs with a\n' +
+    'bias spike, the first-spike cross-entropy and AdaBelief. Reports the test accuracy of the real\n' +
+    'spiking network (no pseudospikes deciding) and with pseudospikes (EventProp: 98.1 +- 0.2%).\n' +
+    'Ctrl-C stops after the current batch; the checkpoint is kept (continue with --resume).',
+  options: [
+    { name: 'neuron', type: 'string', arg: 'MODEL', default: D.neuron, meaning: `neuron model of both layers: ${YINYANG_NEURONS.join(', ')}` },
+    { name: 'hidden', type: 'integer', min: 1, max: 100000, default: D.hidden, meaning: 'hidden neurons' },
+    { name: 'epochs', type: 'integer', min: 0, max: 1000000, default: D.epochs, meaning: 'epochs to complete' },
+    { name: 'batch-size', type: 'integer', min: 1, max: 1000000, arg: 'B', default: D.batchSize, meaning: 'samples per optimiser step' },
+    { name: 'lr', type: 'number', min: 1e-9, max: 10, default: D.lr, meaning: 'initial AdaBelief step size' },
+    { name: 'lr-decay', type: 'number', min: 1e-3, max: 1e9, default: D.lrDecay, meaning: 'step-size decay time in epochs (lr exp(-epoch / lr-decay))' },
+    { name: 'gamma', type: 'number', min: 0, max: 1000, default: D.gamma, meaning: 'weight of the early-spike regulariser' },
+    { name: 'w-scale', type: 'number', min: 1e-6, max: 1e6, default: D.wScale, meaning: 'initial weights ~ U(+-w-scale / sqrt(fan-in))' },
+    { name: 't-end', type: 'number', min: 1e-6, max: 1e6, arg: 'T', default: D.T, meaning: 'trial length T' },
+    { name: 't-early', type: 'number', min: 0, max: 1e6, default: D.tEarly, meaning: 'input spike time of the value 0' },
+    { name: 't-late', type: 'number', min: 0, max: 1e6, default: D.tLate, meaning: 'input spike time of the value 1' },
+    { name: 't-bias', type: 'number', min: 0, max: 1e6, default: D.bias, meaning: 'time of the bias spike (input channel 4)' },
+    { name: 'train-size', type: 'integer', min: 1, max: 10000000, default: D.trainSize, meaning: 'training points (generated with seed 42)' },
+    { name: 'test-size', type: 'integer', min: 1, max: 10000000, default: D.testSize, meaning: 'test points (generated with seed 40)' },
+    { name: 'seed', type: 'integer', min: 0, max: 0xffffffff, arg: 'S', default: 0, meaning: 'seed of the initial weights and the shuffling' },
+    { name: 'threads', type: 'integer', min: 0, arg: 'K', default: 0, defaultText: '0: all cores', meaning: 'native worker threads (results do not depend on it)' },
+    { name: 'checkpoint', type: 'string', arg: 'FILE', defaultText: 'OUT/yinyang-checkpoint.sgm', meaning: 'written every epoch and on Ctrl-C' },
+    { name: 'resume', type: 'boolean', meaning: 'continue from the checkpoint when it exists (with the same settings)' },
+  ],
+  async run(c) {
+    const v = c.values;
+    const neuron = String(v.neuron);
+    if (!(YINYANG_NEURONS as readonly string[]).includes(neuron)) throw new UsageError(`--neuron must be one of ${YINYANG_NEURONS.join(', ')} (got ${JSON.stringify(neuron)})`);
+    fs.mkdirSync(c.out, { recursive: true });
+    const checkpoint = typeof v.checkpoint === 'string' ? v.checkpoint : path.join(c.out, 'yinyang-checkpoint.sgm');
+    if (v.resume === true && !fs.existsSync(checkpoint)) c.io.err.write(`--resume: there is no checkpoint at ${checkpoint}; starting afresh\n`);
+    let stopped = false;
+    let r;
+    try {
+      r = await runYinYang({
+        neuron: neuron as YinYangNeuron,
+        hidden: v.hidden as number,
+        epochs: v.epochs as number,
+        batchSize: v['batch-size'] as number,
+        lr: v.lr as number,
+        lrDecay: v['lr-decay'] as number,
+        gamma: v.gamma as number,
+        wScale: v['w-scale'] as number,
+        T: v['t-end'] as number,
+        tEarly: v['t-early'] as number,
+        tLate: v['t-late'] as number,
+        bias: v['t-bias'] as number,
+        trainSize: v['train-size'] as number,
+        testSize: v['test-size'] as number,
+        seed: v.seed as number,
+        threads: v.threads as number,
+        checkpoint,
+        resume: v.resume === true,
+        signal: c.signal,
+        progress: !c.quiet && process.stderr.isTTY === true,
+        onEpoch: (e) => {
+          if (!e.test) return;
+          c.say(`epoch ${e.epoch}: test accuracy ${e.test.accuracyOrdinary!.toFixed(4)} real spikes (${e.test.accuracy!.toFixed(4)} with pseudospikes), loss ${e.test.loss.toFixed(4)}\n`);
+        },
+      });
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'ABORT_ERR') throw err;
+      stopped = true;
+    }
+    if (stopped || r === undefined) {
+      c.io.err.write(`stopped; the checkpoint ${checkpoint} is written: continue with --resume\n`);
+      return 130;
+    }
+    const f = r.final;
+    c.io.out.write(`test accuracy: ${(100 * f.accuracyOrdinary!).toFixed(2)}% real spikes only, ${(100 * f.accuracy!).toFixed(2)}% with pseudospikes; ${r.seconds.toFixed(1)} s\n`);
+    c.write('yinyang', yinYangReport(r));
+    return 0;
+  },
+};

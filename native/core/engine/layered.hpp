@@ -1,0 +1,492 @@
+// The layered engine (issue 11): feed-forward networks of theta neurons, one layer at a time.
+//
+// A layered network has contiguous layers [off[l], off[l+1]) in index order; every input channel
+// reaches every neuron of layer 0 (and nothing else), every neuron of layer l < L-1 reaches every
+// neuron of layer l+1 (and nothing else), and the readout's pseudo layers are these layers. Then
+// a neuron's trajectory depends only on the time-ordered spikes of the layer below (or the input
+// events) and on its own spikes, so one trial runs layer by layer: the input events drive layer 0,
+// layer 0's spikes, sorted by (time, index), drive layer 1, and so on. Each input event of a layer
+// touches every neuron of the layer (a flow by the common Delta and a kick by one weight column:
+// a contiguous vector operation, no heap); a neuron's own spikes between two input events are
+// found from its prediction. The operations on each neuron are exactly those of the general theta
+// engine (theta_engine.hpp) in the same order (the same tie rules: an input bundle after a network
+// spike at the same time, a spike of layer l-1 before one of layer l at the same time), so the
+// forward results are identical to the general engine's; the gradient agrees up to the order of
+// floating-point sums.
+//
+// The record is small: per input event of a layer one double per neuron (the pre-kick tangent pt,
+// NaN when the neuron was not kicked: inside a guard), the summed bundle weights of layer 0, the
+// spikes and the phases at T (Tape::Layered). The reverse pass mirrors the forward layer by layer
+// from the last: the adjoint of a phase passes a flow unchanged, a kick multiplies it by dH/dphi
+// and yields dH/dw for the weight column, and the adjoint of an input event's time collects
+// gHat + g_after_kick - g_before over the neurons of the layer (phase_engine.hpp's undo, summed
+// per event); a spike's time adjoint is complete once the layer above has been swept.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <numeric>
+#include <string>
+#include <vector>
+
+#include "core/engine/theta_engine.hpp"
+
+namespace spikegrad {
+namespace engine {
+
+/// The plan from the readout's layers alone (O(n)); the caller has checked the structure with
+/// layeredPlan. Returns false if the layers are not contiguous ranges in index order.
+inline bool layerOffsets(const Readout& ro, std::int32_t n, LayerPlan* plan) {
+  plan->off.assign(1, 0);
+  for (const auto& layer : ro.layers) {
+    if (layer.empty()) return false;
+    const std::int32_t lo = plan->off.back();
+    for (std::size_t k = 0; k < layer.size(); ++k) {
+      if (layer[k] != lo + static_cast<std::int32_t>(k)) return false;
+    }
+    plan->off.push_back(lo + static_cast<std::int32_t>(layer.size()));
+  }
+  return plan->off.size() > 1 && plan->off.back() == n;
+}
+
+/// Checks that the layered engine can run the network and readout (see the file comment) and
+/// fills *plan. Returns nullptr if it can, else the reason. O(synapses).
+inline const char* layeredPlan(const NetworkStructure& st, const Readout& ro, LayerPlan* plan) {
+  if (!st.model.is<ThetaParams>()) return "the layered engine runs theta neurons only";
+  if (ro.layers.empty()) return "the readout has no layers (recurrent pseudo mode)";
+  if (!layerOffsets(ro, st.n, plan)) {
+    return "the layers are not contiguous ranges of neurons in index order covering the network";
+  }
+  const auto& off = plan->off;
+  const std::int32_t n0 = off[1];
+  const Synapses& inp = st.input;
+  for (std::int32_t c = 0; c < inp.sources; ++c) {
+    const std::int32_t s0 = inp.start[idx(c)];
+    if (inp.start[idx(c) + 1] - s0 != n0) return "an input channel does not reach all of layer 0";
+    for (std::int32_t k = 0; k < n0; ++k) {
+      if (inp.target[idx(s0 + k)] != k) return "input synapses must be dense onto layer 0";
+    }
+  }
+  const Synapses& rec = st.recurrent;
+  const std::size_t L = plan->layers();
+  for (std::size_t l = 0; l < L; ++l) {
+    const std::int32_t lo = l + 1 < L ? off[l + 1] : 0;
+    const std::int32_t count = l + 1 < L ? off[l + 2] - off[l + 1] : 0;
+    for (std::int32_t j = off[l]; j < off[l + 1]; ++j) {
+      const std::int32_t s0 = rec.start[idx(j)];
+      if (rec.start[idx(j) + 1] - s0 != count) {
+        return "the recurrent synapses are not dense from each layer to the next only";
+      }
+      for (std::int32_t k = 0; k < count; ++k) {
+        if (rec.target[idx(s0 + k)] != lo + k) {
+          return "the recurrent synapses are not dense from each layer to the next only";
+        }
+      }
+    }
+  }
+  return nullptr;
+}
+
+/// Thrown inside the layered forward pass when the trial exceeds its event budget or the record
+/// cap: the caller reruns the trial in the general engine, which reports the error exactly.
+struct LayeredFallback {};
+
+struct LayeredTheta : ThetaEngine {
+  const LayerPlan& plan;
+  double rCache = 0, tauOverR2 = 0;
+
+  LayeredTheta(const EngineBase& base, ThetaAdapter model, const LayerPlan& layerPlan)
+      : ThetaEngine(base, model), plan(layerPlan) {
+    tauOverR2 = m.p.tau / (m.r * m.r);
+  }
+
+  static constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+  /// The spike-before-T threshold of ThetaEngine::enterEvent for an event at tk.
+  double limitAt(double tk) const {
+    const double x = a * (T - tk);
+    return x >= kPi ? -kInfinity : 1.0 / std::tan(x);
+  }
+
+  // ---- forward ----------------------------------------------------------------------------
+
+  void forward(ForwardResult* out) {
+    Tape::Layered& rec = tape->layered;
+    tape->isLayered = true;
+    const std::size_t L = plan.layers();
+    const auto n = idx(net.n);
+    const auto& off = plan.off;
+    s.x0_.resize(n);
+    s.tLast_.assign(n, 0.0);
+    s.tHat_.resize(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      s.tHat_[i] = m.Theta - par.initial[i];
+      s.x0_[i] = tanOfPhase(par.initial[i]);
+    }
+    rec.layerEvents.assign(1, 0);
+    rec.layerSpikes.assign(1, 0);
+    rec.ptStart.assign(1, 0);
+    std::int64_t count = 0;
+    const std::int64_t budget = maxEvents;
+    // Layer 0's events: the inputs before T in time order (stable). An empty bundle is an event
+    // (it counts against the budget) that touches no neuron.
+    for (std::int32_t k : s.order_) {
+      if (!(in.times[idx(k)] < T)) break;
+      ++count;
+      if (in.bundled() && in.start[idx(k)] == in.start[idx(k) + 1]) continue;
+      rec.evTime.push_back(in.times[idx(k)]);
+      rec.evSource.push_back(k);
+    }
+    if (count > budget) throw LayeredFallback{};
+    const Synapses& inp = net.input;
+    for (std::size_t l = 0; l < L; ++l) {
+      const std::int32_t lo = off[l], hi = off[l + 1];
+      const auto nl = idx(hi - lo);
+      const std::size_t e0 = idx(rec.layerEvents[l]);
+      const std::size_t E = rec.evTime.size() - e0;
+      const std::size_t ptBase = rec.pt.size();
+      if (ptBase + E * nl > kMaxTouches) throw LayeredFallback{};
+      rec.pt.resize(ptBase + E * nl);
+      const bool bundles = l == 0 && in.bundled();
+      if (bundles) rec.wsum.resize(E * nl);
+      double* p = s.x0_.data() + lo;
+      double* tLast = s.tLast_.data() + lo;
+      double* tHat = s.tHat_.data() + lo;
+      for (std::size_t e = 0; e <= E; ++e) {
+        const double tNext = e < E ? rec.evTime[e0 + e] : T;
+        // A layer-0 spike at an input's time goes first; a spike of layer l >= 1 at the time of a
+        // spike of layer l-1 goes second (ties to the lower index).
+        const bool spikeOnTie = l == 0 && e < E;
+        for (std::size_t q = 0; q < nl; ++q) {
+          while (tHat[q] < tNext || (spikeOnTie && tHat[q] == tNext)) {
+            if (++count > budget) throw LayeredFallback{};
+            const double ts = tHat[q];
+            rec.spikes.push_back(
+                {ts, lo + static_cast<std::int32_t>(q), static_cast<std::int32_t>(e)});
+            // The reset: p = -inf, and a new prediction a period later if that is before T.
+            tHat[q] = limitAt(ts) == -kInfinity ? ts + std::atan2(1.0, -kInfinity) / a : kInfinity;
+            p[q] = -kInfinity;
+            tLast[q] = ts;
+          }
+        }
+        if (e == E) break;
+        const double tk = tNext;
+        const double pLim = limitAt(tk);
+        const double* w = nullptr;
+        if (l == 0) {
+          const auto k = idx(rec.evSource[e0 + e]);
+          if (bundles) {
+            double* sum = rec.wsum.data() + e * nl;
+            std::fill(sum, sum + nl, 0.0);
+            for (std::int32_t c = in.start[k]; c < in.start[k + 1]; ++c) {
+              const double* col = par.input.data() + inp.start[idx(in.channels[idx(c)])];
+              for (std::size_t q = 0; q < nl; ++q) sum[q] += col[q];
+            }
+            w = sum;
+          } else {
+            w = par.input.data() + inp.start[idx(in.channels[k])];
+          }
+        } else {
+          const std::int32_t j = rec.spikes[idx(rec.evSource[e0 + e])].neuron;
+          w = par.recurrent.data() + net.recurrent.start[idx(j)];
+        }
+        double* pt = rec.pt.data() + ptBase + e * nl;
+        double dCache = kInfinity, tCache = 0.0;
+        for (std::size_t q = 0; q < nl; ++q) {
+          const double p0 = p[q];
+          double pv, ptv = kNaN;
+          if (tHat[q] - tk <= m.p.eps) {
+            pv = 1.0 / std::tan(a * (tHat[q] - tk));  // the guard: the prediction stands
+          } else {
+            const double delta = tk - tLast[q];
+            if (delta != dCache) {
+              dCache = delta;
+              tCache = std::tan(a * delta);
+            }
+            const double t = tCache;
+            pv = p0 == -kInfinity ? -1.0 / t : (p0 + t) / (1.0 - p0 * t);
+            if (pv > -pGuard && pv < pGuard) {
+              ptv = pv;
+              pv += w[q] * invR;
+              tHat[q] =
+                  (pv > pLim || pLim == -kInfinity) ? tk + std::atan2(1.0, pv) / a : kInfinity;
+            }
+          }
+          pt[q] = ptv;
+          p[q] = pv;
+          tLast[q] = tk;
+        }
+      }
+      rec.ptStart.push_back(rec.pt.size());
+      rec.layerSpikes.push_back(static_cast<std::int32_t>(rec.spikes.size()));
+      // The next layer's events: this layer's spikes in the order of the general engine's heap.
+      const auto sp0 = idx(rec.layerSpikes[l]);
+      const std::size_t first = rec.evTime.size();
+      rec.layerEvents.push_back(static_cast<std::int32_t>(first));
+      if (l + 1 < L) {
+        for (std::size_t k = sp0; k < rec.spikes.size(); ++k) {
+          rec.evSource.push_back(static_cast<std::int32_t>(k));
+        }
+        std::sort(rec.evSource.begin() + static_cast<std::ptrdiff_t>(first), rec.evSource.end(),
+                  [&](std::int32_t x, std::int32_t y) { return spikeBefore(x, y); });
+        for (std::size_t k = first; k < rec.evSource.size(); ++k) {
+          rec.evTime.push_back(rec.spikes[idx(rec.evSource[k])].t);
+        }
+      }
+    }
+    rec.phiT.resize(n);
+    for (std::size_t i = 0; i < n; ++i) rec.phiT[i] = phaseOfTan(s.x0_[i]) + (T - s.tLast_[i]);
+    inTrial = count;
+    decode(out);
+  }
+
+  bool spikeBefore(std::int32_t x, std::int32_t y) const {
+    const auto& a0 = tape->layered.spikes[idx(x)];
+    const auto& b0 = tape->layered.spikes[idx(y)];
+    return a0.t < b0.t || (a0.t == b0.t && a0.neuron < b0.neuron);
+  }
+
+  /// Outputs as decodeOutputs (output.hpp) gives them: spikes in (time, index) order, the phases
+  /// at T, ordinary slots then pseudospikes; the pseudo coupling layer by layer (dense).
+  void decode(ForwardResult* out) {
+    Tape::Layered& rec = tape->layered;
+    const auto n = idx(net.n);
+    std::vector<std::int32_t>& order = s.bundleList_;
+    order.resize(rec.spikes.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::sort(order.begin(), order.end(),
+              [&](std::int32_t x, std::int32_t y) { return spikeBefore(x, y); });
+    out->spikeTimes.resize(order.size());
+    out->spikeNeurons.resize(order.size());
+    for (std::size_t k = 0; k < order.size(); ++k) {
+      out->spikeTimes[k] = rec.spikes[idx(order[k])].t;
+      out->spikeNeurons[k] = rec.spikes[idx(order[k])].neuron;
+    }
+    out->stateAtT.assign(rec.phiT.begin(), rec.phiT.end());
+    const std::size_t total = ro.totalCount();
+    out->outputTimes.assign(total, 0.0);
+    out->outputIsPseudo.assign(total, 0);
+    tape->slotEvent.assign(total, -1);
+    tape->slotK.assign(total, 0);
+    const std::size_t R = ro.neurons.size();
+    std::vector<std::size_t> filled(R, 0), offset(R, 0);
+    for (std::size_t q = 1; q < R; ++q) offset[q] = offset[q - 1] + idx(ro.counts[q - 1]);
+    s.headOf_.assign(n, -1);
+    s.nextEntry_.assign(R, -1);
+    for (std::size_t q = R; q-- > 0;) {
+      s.nextEntry_[q] = s.headOf_[idx(ro.neurons[q])];
+      s.headOf_[idx(ro.neurons[q])] = static_cast<std::int32_t>(q);
+    }
+    for (std::int32_t k : order) {
+      const auto& sp = rec.spikes[idx(k)];
+      for (std::int32_t q = s.headOf_[idx(sp.neuron)]; q >= 0; q = s.nextEntry_[idx(q)]) {
+        const auto uq = idx(q);
+        if (filled[uq] >= idx(ro.counts[uq])) continue;
+        const std::size_t slot = offset[uq] + filled[uq]++;
+        tape->slotEvent[slot] = k;
+        out->outputTimes[slot] = sp.t;
+      }
+    }
+    couple();
+    tape->pseudo.clear();
+    for (const auto* v : {&s.u_, &s.r_, &s.drdx0_, &s.drdx1_}) {
+      tape->pseudo.insert(tape->pseudo.end(), v->begin(), v->end());
+    }
+    for (std::size_t q = 0; q < R; ++q) {
+      for (std::size_t k = filled[q]; k < idx(ro.counts[q]); ++k) {
+        const std::size_t slot = offset[q] + k;
+        const auto i = idx(ro.neurons[q]);
+        tape->slotK[slot] = static_cast<std::int32_t>(k + 1 - filled[q]);
+        out->outputIsPseudo[slot] = 1;
+        out->outputTimes[slot] =
+            T + tape->slotK[slot] * m.Theta - m.pseudoKick(rec.phiT[i], s.u_[i]).phi;
+      }
+    }
+    out->inTrialEvents = inTrial;
+  }
+
+  /// The layered pseudo coupling (pseudo_coupling.hpp) with dense weight columns: u of layer l
+  /// is W_l r of layer l-1, summed over the sources in index order.
+  void couple() {
+    const auto n = idx(net.n);
+    const auto& phiT = tape->layered.phiT;
+    s.u_.assign(n, 0.0);
+    s.r_.assign(n, 0.0);
+    s.drdx0_.assign(n, 0.0);
+    s.drdx1_.assign(n, 0.0);
+    const auto& off = plan.off;
+    for (std::size_t l = 0; l < plan.layers(); ++l) {
+      const std::int32_t lo = off[l], hi = off[l + 1];
+      if (l > 0) {
+        double* u = s.u_.data() + lo;
+        const auto nl = idx(hi - lo);
+        for (std::int32_t j = off[l - 1]; j < lo; ++j) {
+          const double rj = s.r_[idx(j)];
+          const double* w = par.recurrent.data() + net.recurrent.start[idx(j)];
+          for (std::size_t q = 0; q < nl; ++q) u[q] += w[q] * rj;
+        }
+      }
+      for (std::int32_t i = lo; i < hi; ++i) {
+        const auto ui = idx(i);
+        const Kick h = m.pseudoKick(phiT[ui], s.u_[ui]);
+        s.r_[ui] = h.phi / m.Theta;
+        s.drdx0_[ui] = h.d_dphi / m.Theta;
+        s.drdx1_[ui] = h.d_dw / m.Theta;
+      }
+    }
+  }
+
+  // ---- reverse ----------------------------------------------------------------------------
+
+  void backward(const Tape& tp, const double* cot, Gradient* grad) {
+    const Tape::Layered& rec = tp.layered;
+    const auto n = idx(net.n);
+    const auto& off = plan.off;
+    const std::size_t L = plan.layers();
+    s.g0_.assign(n, 0.0);
+    s.gHat_.assign(n, 0.0);
+    s.gu_.assign(n, 0.0);
+    s.gr_.assign(n, 0.0);
+    std::vector<double>& lamSpike = s.lambda_;
+    lamSpike.assign(rec.spikes.size(), 0.0);
+    auto from = tp.pseudo.begin();
+    for (auto* v : {&s.u_, &s.r_, &s.drdx0_, &s.drdx1_}) {
+      v->assign(from, from + static_cast<std::ptrdiff_t>(n));
+      from += static_cast<std::ptrdiff_t>(n);
+    }
+    // Seeds: ordinary slots their spike's time, pseudo slots the phase at T and the pseudo input.
+    std::size_t slot = 0;
+    for (std::size_t q = 0; q < ro.neurons.size(); ++q) {
+      const auto i = idx(ro.neurons[q]);
+      for (std::int32_t k = 0; k < ro.counts[q]; ++k, ++slot) {
+        const double G = cot[slot];
+        if (tp.slotEvent[slot] >= 0) {
+          lamSpike[idx(tp.slotEvent[slot])] += G;
+          continue;
+        }
+        if (G == 0.0) continue;
+        const Kick h = m.pseudoKick(rec.phiT[i], s.u_[i]);
+        s.g0_[i] -= G * h.d_dphi;
+        s.gu_[i] -= G * h.d_dw;
+      }
+    }
+    reverseCouple(grad);
+    s.wSum_.resize(n);
+    const Synapses& inp = net.input;
+    for (std::size_t l = L; l-- > 0;) {
+      const std::int32_t lo = off[l], hi = off[l + 1];
+      const auto nl = idx(hi - lo);
+      const std::size_t e0 = idx(rec.layerEvents[l]);
+      const std::size_t E = idx(rec.layerEvents[l + 1]) - e0;
+      const std::size_t ptBase = rec.ptStart[l];
+      double* g0 = s.g0_.data() + lo;
+      double* gHat = s.gHat_.data() + lo;
+      double* gw = s.wSum_.data();
+      auto sp = idx(rec.layerSpikes[l + 1]);
+      const auto spLo = idx(rec.layerSpikes[l]);
+      const bool bundles = l == 0 && in.bundled();
+      for (std::size_t e = E + 1; e-- > 0;) {
+        // Own spikes after input event e-1 (and before e), latest first per neuron.
+        while (sp > spLo && idx(rec.spikes[sp - 1].before) == e) {
+          --sp;
+          const auto q = idx(rec.spikes[sp].neuron - lo);
+          const double lam = lamSpike[sp] + gHat[q] - g0[q];
+          g0[q] = 0.0;
+          gHat[q] = lam;
+        }
+        if (e == 0) break;
+        const std::size_t ev = e - 1;
+        const double* w = nullptr;
+        if (l == 0) {
+          const auto k = idx(rec.evSource[e0 + ev]);
+          w = bundles ? rec.wsum.data() + ev * nl
+                      : par.input.data() + inp.start[idx(in.channels[k])];
+        } else {
+          const std::int32_t j = rec.spikes[idx(rec.evSource[e0 + ev])].neuron;
+          w = par.recurrent.data() + net.recurrent.start[idx(j)];
+        }
+        const double* pt = rec.pt.data() + ptBase + ev * nl;
+        double lam = 0.0;
+        for (std::size_t q = 0; q < nl; ++q) {
+          const double ptv = pt[q];
+          if (std::isnan(ptv)) {
+            gw[q] = 0.0;
+            continue;
+          }
+          const double gs = g0[q];
+          double g = gs - gHat[q];
+          lam += gHat[q];
+          gHat[q] = 0.0;
+          double gwq = 0.0;
+          if (g != 0.0) {
+            double dphi, dw;
+            theta::detail::kickSlopes(ptv, ptv + w[q] / m.r, tauOverR2, &dphi, &dw);
+            gwq = g * dw;
+            g *= dphi;
+          }
+          lam += g - gs;
+          g0[q] = g;
+          gw[q] = gwq;
+        }
+        if (l > 0) {
+          const auto k = idx(rec.evSource[e0 + ev]);
+          const std::int32_t j = rec.spikes[k].neuron;
+          double* dW = grad->recurrent.data() + net.recurrent.start[idx(j)];
+          for (std::size_t q = 0; q < nl; ++q) dW[q] += gw[q];
+          lamSpike[k] += lam;
+        } else {
+          const auto k = idx(rec.evSource[e0 + ev]);
+          if (bundles) {
+            for (std::int32_t c = in.start[k]; c < in.start[k + 1]; ++c) {
+              double* dW = grad->input.data() + inp.start[idx(in.channels[idx(c)])];
+              for (std::size_t q = 0; q < nl; ++q) dW[q] += gw[q];
+            }
+          } else {
+            double* dW = grad->input.data() + inp.start[idx(in.channels[k])];
+            for (std::size_t q = 0; q < nl; ++q) dW[q] += gw[q];
+          }
+          if (k < ownEvents) {
+            grad->inputTimes[k] += lam;
+          } else {
+            grad->trainableTimes[k - ownEvents] += lam;
+          }
+        }
+      }
+    }
+    for (std::size_t i = 0; i < n; ++i) grad->initial[i] += s.g0_[i] - s.gHat_[i];
+  }
+
+  /// The reverse of couple(): EngineBase::reverseCoupling with dense weight columns.
+  void reverseCouple(Gradient* grad) {
+    const auto& off = plan.off;
+    for (std::size_t l = plan.layers(); l-- > 0;) {
+      const std::int32_t lo = off[l], hi = off[l + 1];
+      for (std::int32_t i = lo; i < hi; ++i) {
+        const auto ui = idx(i);
+        s.g0_[ui] += s.gr_[ui] * s.drdx0_[ui];
+        s.gu_[ui] += s.gr_[ui] * s.drdx1_[ui];
+      }
+      if (l == 0) continue;
+      const auto nl = idx(hi - lo);
+      const double* gu = s.gu_.data() + lo;
+      for (std::int32_t j = off[l - 1]; j < lo; ++j) {
+        const double rj = s.r_[idx(j)];
+        const auto s0 = idx(net.recurrent.start[idx(j)]);
+        const double* w = par.recurrent.data() + s0;
+        double* gw = grad->recurrent.data() + s0;
+        double grj = s.gr_[idx(j)];
+        for (std::size_t q = 0; q < nl; ++q) {
+          gw[q] += gu[q] * rj;
+          grj += gu[q] * w[q];
+        }
+        s.gr_[idx(j)] = grj;
+      }
+    }
+  }
+};
+
+}  // namespace engine
+}  // namespace spikegrad
