@@ -11,8 +11,9 @@
  *   joins the outputs in sample order; with keepTapes the tapes stay in the workers, and the
  *   returned batch's backward / backwardAsync sums the chunks' gradients in chunk order, so the
  *   result does not depend on how many workers ran it;
- * - the synchronous functions run on the calling thread's own instance, as before (a backward of
- *   a batch recorded by forwardAsync waits for the workers with Atomics.wait).
+ * - NativeNetwork.forward and a batch's backward do the same chunked work and wait for it
+ *   (Atomics.wait), so the synchronous and the asynchronous calls give the same bits;
+ * - simulate and trial run on the calling thread's own instance.
  *
  * Errors keep their class, code and message (a batch's "sample k:" and "cotangent[i]" name the
  * whole batch's indices). One difference: argument errors that the addon throws synchronously
@@ -27,7 +28,7 @@ import type { NativeBatchHandle, NativeBinding, NativeGradient, NativeNetworkHan
 /** What the worker runs: loads its own instance and answers {id, op, args} messages. */
 const WORKER_SOURCE = `
 'use strict';
-const { parentPort, workerData } = require('worker_threads');
+const { workerData } = require('worker_threads');
 const mod = {
   instantiateWasm(imports, done) {
     const instance = new WebAssembly.Instance(workerData.module, imports);
@@ -91,8 +92,7 @@ function answer(port, m) {
     Atomics.notify(m.done, 0);
   }
 }
-parentPort.on('message', (m) => answer(parentPort, m));
-workerData.syncPort.on('message', (m) => answer(workerData.syncPort, m));
+workerData.port.on('message', (m) => answer(workerData.port, m));
 `;
 
 interface Reply {
@@ -102,9 +102,10 @@ interface Reply {
   error?: { name: string; code?: string; message: string };
 }
 
+/** A worker and the one port all its calls go through (so that they arrive in order). */
 interface Slot {
   worker: Worker;
-  syncPort: MessagePort;
+  port: MessagePort;
   pending: Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void; fix?: (e: Error) => Error }>;
   /** Networks already created in this worker. */
   nets: Set<number>;
@@ -140,16 +141,16 @@ class Pool {
       const { port1, port2 } = new MessageChannel();
       const worker = new Worker(WORKER_SOURCE, {
         eval: true,
-        workerData: { module: this.module, factory: this.factory, runtime: this.runtime, syncPort: port2 },
+        workerData: { module: this.module, factory: this.factory, runtime: this.runtime, port: port2 },
         transferList: [port2],
       });
-      const slot: Slot = { worker, syncPort: port1, pending: new Map(), nets: new Set() };
-      worker.on('message', (m: Reply) => this.settle(slot, m));
+      const slot: Slot = { worker, port: port1, pending: new Map(), nets: new Set() };
+      port1.on('message', (m: Reply) => this.settle(slot, m));
       worker.on('error', (err) => {
         for (const p of slot.pending.values()) p.reject(err);
         slot.pending.clear();
       });
-      // Idle workers do not keep the process alive (see call()).
+      // Idle workers do not keep the process alive (call() refs the port while replies are due).
       worker.unref();
       port1.unref();
       this.slots.push(slot);
@@ -168,7 +169,7 @@ class Pool {
     const p = slot.pending.get(m.id);
     if (!p) return;
     slot.pending.delete(m.id);
-    if (slot.pending.size === 0) slot.worker.unref();
+    if (slot.pending.size === 0) slot.port.unref();
     if (m.ok) p.resolve(m.value);
     else {
       const err = rebuild(m.error);
@@ -180,32 +181,38 @@ class Pool {
     const slot = this.slot(k);
     const id = this.id();
     return new Promise((resolve, reject) => {
-      if (slot.pending.size === 0) slot.worker.ref();
+      if (slot.pending.size === 0) slot.port.ref();
       slot.pending.set(id, { resolve, reject, fix });
-      slot.worker.postMessage({ id, op, args }, transfer);
+      slot.port.postMessage({ id, op, args }, transfer);
     });
   }
 
   /** Runs calls [worker, op, args] on their workers at once and waits for all of them, blocking. */
-  callSync(calls: [number, string, object][]): unknown[] {
+  callSync(calls: [number, string, object, ((e: Error) => Error)?][]): unknown[] {
     const done = new Int32Array(new SharedArrayBuffer(4));
     const ids = calls.map(([k, op, args]) => {
       const id = this.id();
-      this.slot(k).syncPort.postMessage({ id, op, args, done });
+      this.slot(k).port.postMessage({ id, op, args, done });
       return id;
     });
     for (let seen = Atomics.load(done, 0); seen < calls.length; seen = Atomics.load(done, 0)) Atomics.wait(done, 0, seen);
+    // Replies come in order on each port; earlier async replies found on the way are settled.
+    const wanted = new Set(ids);
     const replies = new Map<number, Reply>();
     for (const slot of new Set(calls.map(([k]) => this.slots[k]))) {
-      for (let m = receiveMessageOnPort(slot.syncPort); m; m = receiveMessageOnPort(slot.syncPort)) {
+      for (let m = receiveMessageOnPort(slot.port); m; m = receiveMessageOnPort(slot.port)) {
         const r = m.message as Reply;
-        replies.set(r.id, r);
+        if (wanted.has(r.id)) replies.set(r.id, r);
+        else this.settle(slot, r);
       }
     }
-    return ids.map((id) => {
+    return ids.map((id, i) => {
       const r = replies.get(id);
       if (!r) throw codedError('a WebAssembly worker did not answer', 'ERR_SPIKEGRAD_INTERNAL');
-      if (!r.ok) throw rebuild(r.error);
+      if (!r.ok) {
+        const fix = calls[i][3];
+        throw fix ? fix(rebuild(r.error)) : rebuild(r.error);
+      }
       return r.value;
     });
   }
@@ -221,7 +228,7 @@ class Pool {
 
   dropNet(net: number): void {
     for (let k = 0; k < this.slots.length; k++) {
-      if (this.slots[k].nets.delete(net)) this.slots[k].worker.postMessage({ id: 0, op: 'dropNet', args: { net } });
+      if (this.slots[k].nets.delete(net)) this.slots[k].port.postMessage({ id: 0, op: 'dropNet', args: { net } });
     }
   }
 }
@@ -318,7 +325,7 @@ class ThreadedBatch implements NativeBatchHandle {
 
   backward(cotangent: Float64Array, options: { threads: number }): NativeGradient {
     const calls = this.calls(cotangent, options);
-    return join(this.pool.callSync(calls.map((c) => [c.k, 'backward', c.args]) as [number, string, object][]) as NativeGradient[]);
+    return join(this.pool.callSync(calls.map((c) => [c.k, 'backward', c.args, c.fix])) as NativeGradient[]);
   }
 
   async backwardAsync(cotangent: Float64Array, options: { threads: number }): Promise<NativeGradient> {
@@ -407,7 +414,7 @@ export function withWorkers(binding: NativeBinding, module: WebAssembly.Module, 
     }
 
     forward(params: object, batch: object, options: object): unknown {
-      return state.get(this)!.main.forward(params, batch, options);
+      return runForward(state.get(this)!, params, batch, options, true);
     }
 
     trial(params: object, sample: object, options?: object): unknown {
@@ -421,31 +428,32 @@ export function withWorkers(binding: NativeBinding, module: WebAssembly.Module, 
       return pool.call(k, 'trial', { net: s.net, params, sample, options });
     }
 
-    async forwardAsync(params: object, batch: object, options: object): Promise<unknown> {
-      const s = state.get(this)!;
-      // Anything the slicing cannot read goes to the addon's own checks and messages.
-      if (!sliceable(batch)) return s.main.forwardAsync(params, batch, options);
-      const B = batch.sampleStart.length - 1;
-      if (B === 0) return s.main.forwardAsync(params, batch, options);
-      const keepTapes = typeof options === 'object' && options !== null && (options as { keepTapes?: unknown }).keepTapes === true;
-      const workers = workersFor(pool, options);
-      const chunks = chunksOf(B);
-      const base = pool.pick();
-      const parts = chunks.map(([lo, hi], c) => {
-        const k = (base + (c % workers)) % pool.size;
-        pool.ensureNet(k, s.net, s.spec);
-        return { k, id: pool.id(), lo, hi };
-      });
-      const settled = await Promise.allSettled(
-        parts.map((p) => pool.call(p.k, 'forward', { net: s.net, id: p.id, params, batch: sliceBatch(batch, p.lo, p.hi), options: { ...options, threads: 1 } }, [], shiftSample(p.lo))),
-      );
-      const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-      if (failed) {
-        for (const p of parts) void pool.call(p.k, 'dispose', { id: p.id }).catch(() => {});
-        throw failed.reason;
-      }
-      const outs = settled.map((r) => (r as PromiseFulfilledResult<unknown>).value as ForwardPart);
-      const slots = outs.length ? outs[0].slots : 0;
+    forwardAsync(params: object, batch: object, options: object): Promise<unknown> {
+      return runForward(state.get(this)!, params, batch, options, false) as Promise<unknown>;
+    }
+  }
+
+  /**
+   * forward / forwardAsync on the workers, chunk by chunk; sync waits for them (Atomics.wait),
+   * so both give the same bits. Batches the slicing cannot read go to the calling thread's
+   * instance, whose checks report the error.
+   */
+  function runForward(s: { main: NativeNetworkHandle; net: number; spec: Record<string, unknown> }, params: object, batch: object, options: object, sync: boolean): unknown {
+    if (!sliceable(batch) || batch.sampleStart.length < 2) return sync ? s.main.forward(params, batch, options) : s.main.forwardAsync(params, batch, options);
+    const B = batch.sampleStart.length - 1;
+    const keepTapes = typeof options === 'object' && options !== null && (options as { keepTapes?: unknown }).keepTapes === true;
+    const workers = workersFor(pool, options);
+    const base = pool.pick();
+    const parts = chunksOf(B).map(([lo, hi], c) => {
+      const k = (base + (c % workers)) % pool.size;
+      pool.ensureNet(k, s.net, s.spec);
+      return { k, id: pool.id(), lo, hi };
+    });
+    const args = (p: (typeof parts)[number]) => ({ net: s.net, id: p.id, params, batch: sliceBatch(batch, p.lo, p.hi), options: { ...options, threads: 1 } });
+    const dropAll = () => {
+      for (const p of parts) void pool.call(p.k, 'dispose', { id: p.id }).catch(() => {});
+    };
+    const assemble = (outs: ForwardPart[]): unknown => {
       const result: Record<string, unknown> = {
         outputTimes: concat(
           outs.map((o) => o.outputTimes),
@@ -462,19 +470,35 @@ export function withWorkers(binding: NativeBinding, module: WebAssembly.Module, 
         spikeCount: sum(outs.map((o) => o.spikeCount)),
         spikeCountFirst: sum(outs.map((o) => o.spikeCountFirst)),
         samples: B,
-        slots,
+        slots: outs[0].slots,
       };
       if (keepTapes) {
         result.batch = new ThreadedBatch(
           pool,
           parts,
-          slots,
+          outs[0].slots,
           outs.reduce((n, o) => n + (o.tapeBytes ?? 0), 0),
           batches,
         );
       }
       return result;
+    };
+    if (sync) {
+      try {
+        return assemble(pool.callSync(parts.map((p) => [p.k, 'forward', args(p), shiftSample(p.lo)])) as ForwardPart[]);
+      } catch (err) {
+        dropAll();
+        throw err;
+      }
     }
+    return Promise.allSettled(parts.map((p) => pool.call(p.k, 'forward', args(p), [], shiftSample(p.lo)))).then((settled) => {
+      const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) {
+        dropAll();
+        throw failed.reason;
+      }
+      return assemble(settled.map((r) => (r as PromiseFulfilledResult<unknown>).value as ForwardPart));
+    });
   }
 
   return {
