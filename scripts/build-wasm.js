@@ -117,9 +117,25 @@ async function main() {
     }),
   );
   const js = path.join(out, 'spikegrad.js');
-  await run([...objects.map((o) => o.obj), ...linkFlags, '-o', js]);
+  const wasm = path.join(out, 'spikegrad.wasm');
+  const newestObject = Math.max(...objects.map(({ obj }) => fs.statSync(obj).mtimeMs));
+  const linkInputs = Math.max(newestObject, inputsTime, fs.statSync(path.join(emnapi, 'package.json')).mtimeMs);
+  if (stale.length === 0 && [js, wasm].every((f) => fs.existsSync(f) && fs.statSync(f).mtimeMs >= linkInputs)) {
+    console.log(`build:wasm: ${path.relative(root, js)} and spikegrad.wasm are up to date`);
+    return;
+  }
+  // Linked in a scratch folder and moved into place together: a process loading the build never
+  // sees a new .js with an old .wasm.
+  const scratch = fs.mkdtempSync(path.join(out, 'link-'));
+  try {
+    await run([...objects.map((o) => o.obj), ...linkFlags, '-o', path.join(scratch, 'spikegrad.js')]);
+    fs.renameSync(path.join(scratch, 'spikegrad.wasm'), wasm);
+    fs.renameSync(path.join(scratch, 'spikegrad.js'), js);
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
   const size = (f) => `${(fs.statSync(f).size / 1024).toFixed(0)} KB`;
-  console.log(`build:wasm: ${path.relative(root, js)} (${size(js)}) + spikegrad.wasm (${size(path.join(out, 'spikegrad.wasm'))}) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.log(`build:wasm: ${path.relative(root, js)} (${size(js)}) + spikegrad.wasm (${size(wasm)}) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
 main().catch((err) => {
