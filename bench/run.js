@@ -99,6 +99,12 @@ function problemFile(net, batch, labels, cot) {
   return file;
 }
 
+/** The same network in another engine ('general' or 'layered'). */
+function inEngine(net, engine) {
+  const p = net.params;
+  return new s.Network({ ...net.structure, engine }, { weights: p.weights.slice(), inputWeights: p.inputWeights.slice(), initial: p.initial.slice(), inputTimes: p.inputTimes.slice() });
+}
+
 async function mnistStep(net, batch, labels, threads) {
   const loss = s.firstSpikeCrossEntropy();
   const opt = s.adaBelief({ lr: 0 }); // lr 0: the step's cost without changing the network
@@ -160,6 +166,8 @@ async function main() {
   log('MNIST step through the public API');
   const step1 = await mnistStep(net, batch, labels, 1);
   const stepN = await mnistStep(net, batch, labels, 0);
+  const general = inEngine(net, 'general');
+  const stepGeneral1 = await mnistStep(general, batch, labels, 1);
   const out = net.forward(batch);
   const activity = Array.from(out.spikeCount.subarray(0, 200)).reduce((a, b) => a + b, 0) / (B * 200);
   const cot = s.firstSpikeCrossEntropy().compute(out, labels).grad;
@@ -262,6 +270,12 @@ async function main() {
       engine_over_floor: native.engine1_us / perSampleFloor,
       peak_rss_mb: rss.after / 2 ** 20,
       rss_before_step_mb: rss.before / 2 ** 20,
+      engine: net.engine,
+      native_engine: native.engine,
+      general_step_us_per_sample_1thread: stepGeneral1,
+      step_speedup_vs_general_1thread: stepGeneral1 / step1,
+      general_engine_us_per_sample_1thread: native.general1_us,
+      engine_speedup_vs_general_1thread: native.general1_us / native.engine1_us,
       wasm_step_us_per_sample_1thread: wasmStep,
       wasm_over_native_step_1thread: wasmStep === null ? null : wasmStep / step1,
     },
@@ -276,9 +290,11 @@ async function main() {
   console.log('');
   console.log(`MNIST 784-100-100-10 theta, batch ${B}, activity ${f(activity, 3)} spikes/hidden neuron, ${f(m.synaptic_events_per_sample, 0)} synaptic events + ${f(m.bundle_reads_per_sample, 0)} bundled weight reads per sample`);
   console.log(`  step (fwd+bwd+AdaBelief), public API   1 thread ${f(step1)} us/sample   all threads ${f(stepN)} us/sample   (x${f(m.thread_speedup, 2)})`);
+  console.log(`  60,000-sample epoch                    ${f(m.epoch60k_seconds, 2)} s   (engine: ${m.engine})`);
   if (wasmStep !== null) console.log(`  the same step on WebAssembly (1 thread) ${f(wasmStep)} us/sample   (x${f(m.wasm_over_native_step_1thread, 2)} the native 1-thread step)`);
-  console.log(`  60,000-sample epoch                    ${f(m.epoch60k_seconds, 2)} s`);
-  console.log(`  native engine fwd+bwd                  1 thread ${f(m.engine_us_per_sample_1thread)} us/sample   all threads ${f(m.engine_us_per_sample_all)} us/sample`);
+  console.log(`  the same step in the general engine    1 thread ${f(stepGeneral1)} us/sample   -> the ${m.engine} engine's step is x${f(m.step_speedup_vs_general_1thread, 2)} faster`);
+  console.log(`  native engine fwd+bwd (${m.native_engine})        1 thread ${f(m.engine_us_per_sample_1thread)} us/sample   all threads ${f(m.engine_us_per_sample_all)} us/sample`);
+  console.log(`  native general engine fwd+bwd          1 thread ${f(m.general_engine_us_per_sample_1thread)} us/sample   -> x${f(m.engine_speedup_vs_general_1thread, 2)}`);
   console.log(`  dense baseline fwd+bwd (1 thread)      ${f(m.dense_us_per_sample_1thread)} us/sample  -> engine is x${f(m.speedup_vs_dense_1thread, 1)} faster (x${f(m.speedup_vs_dense_all, 1)} with all threads)`);
   console.log(`  floor: synaptic event fwd+bwd ${f(m.floor_ns_per_synaptic_event)} ns, bundled read ${f(m.floor_ns_per_bundle_read, 2)} ns -> floor x events = ${f(perSampleFloor)} us/sample; engine = ${f(m.engine_over_floor, 2)} x floor`);
   console.log(`  (with the phase update H(phi, w) of tan + atan, ${f(m.floor_ns_per_synaptic_event_phase_update)} ns/event: ${f(perSampleFloorPhase)} us/sample; engine = ${f(m.engine_over_phase_floor, 2)} x)`);

@@ -321,21 +321,31 @@ int mnist(const char* file, unsigned threads, int reps) {
   trial.T = p.T;
   trial.maxEvents = 1000;
   auto pool = std::make_shared<TapePool>();
-  std::vector<double> engine1, engineN;
+  std::vector<double> engine1, engineN, general1;
   double synapticEvents = 0, bundleReads = 0, spikes = 0;
+  LayerPlan plan;
+  const EngineKind engineRan =
+      resolveEngine(*mnistNetwork(p).structure, readout, trial.engine, &plan);
   std::vector<double> engineOut;
   Gradient engineGrad;
   for (int rep = 0; rep < reps; ++rep) {
-    for (int pass = 0; pass < 2; ++pass) {
-      const unsigned th = pass == 0 ? 1u : threads;
-      Batch batch(mnistNetwork(p), mnistInputs(p, B), readout, trial, pool);
+    // Pass 0: the chosen engine on one thread, 1: on all threads, 2: the general engine on one
+    // thread (the ratio of the layered engine to it, in the same run).
+    for (int pass = 0; pass < 3; ++pass) {
+      const unsigned th = pass == 1 ? threads : 1u;
+      TrialSpec t = trial;
+      if (pass == 2) t.engine = EngineKind::kGeneral;
+      Batch batch(mnistNetwork(p), mnistInputs(p, B), readout, t, pool);
       BatchForward fwd;
       const auto a = Clock::now();
       batch.forward(th, true, &fwd);
       Gradient g;
       batch.backward(p.cot.data(), th, &g);
       const auto b = Clock::now();
-      (pass == 0 ? engine1 : engineN).push_back(seconds(a, b) / static_cast<double>(B) * 1e6);
+      (pass == 0   ? engine1
+       : pass == 1 ? engineN
+                   : general1)
+          .push_back(seconds(a, b) / static_cast<double>(B) * 1e6);
       if (rep == 0 && pass == 0) {
         engineOut = fwd.outputTimes;
         engineGrad = g;
@@ -454,11 +464,11 @@ int mnist(const char* file, unsigned threads, int reps) {
       "\"dense_us\": %.3f, \"denseSamples\": %zu, \"maxOutputDiff\": %.3e, \"maxGradDiff\": %.3e, "
       "\"maxGrad\": %.3e, \"floor_ns\": %.3f, \"synapticEventsPerSample\": %.1f, "
       "\"spikesPerSample\": %.2f, \"bundleReadsPerSample\": %.1f, \"read_floor_ns\": %.3f, "
-      "\"tan_floor_ns\": %.3f, \"sink\": %g}\n",
+      "\"tan_floor_ns\": %.3f, \"engine\": \"%s\", \"general1_us\": %.3f, \"sink\": %g}\n",
       B, median(engine1), median(engineN), resolveThreads(threads, B), median(denseTimes), D,
       maxOutDiff, maxGradDiff, maxGrad, median(floorTimes), synapticEvents / static_cast<double>(B),
       spikes / static_cast<double>(B), bundleReads / static_cast<double>(B), median(readTimes),
-      median(tanTimes), sink * 0);
+      median(tanTimes), engineName(engineRan), median(general1), sink * 0);
   return 0;
 }
 

@@ -15,6 +15,22 @@ import type { CommandIO } from './eval';
 export const COMMON_OPTIONS: readonly OptionSpec[] = [
   { name: 'out', type: 'string', arg: 'DIR', default: 'reports', meaning: 'the folder for the HTML report, the JSON numbers (and checkpoints)' },
   { name: 'quiet', type: 'boolean', meaning: 'no progress messages on stderr' },
+  {
+    name: 'dashboard',
+    type: 'integer',
+    arg: 'PORT',
+    min: 0,
+    max: 65535,
+    implicit: 8080,
+    meaning: 'serve a live, read-only view of the report on http://127.0.0.1:PORT/ while the run lasts (PORT 8080 when left out; 0: any free port)',
+  },
+  {
+    name: 'host',
+    type: 'string',
+    arg: 'ADDR',
+    defaultText: '127.0.0.1',
+    meaning: 'the address the dashboard binds to; any other than a loopback address makes it reachable from the network (a warning is printed)',
+  },
   { name: 'help', short: 'h', type: 'boolean', meaning: 'show this help' },
 ];
 
@@ -37,6 +53,8 @@ export interface ExperimentContext extends ParsedOptions {
    * writes the report of what has run, then returns 130. A second Ctrl-C ends the process.
    */
   signal: AbortSignal;
+  /** The live view (--dashboard), when one runs: show a report so far, or a progress line. */
+  live?: { update(report: ExperimentReport): void; progress(text: string): void };
   /** Writes OUT/NAME.html and OUT/NAME.json atomically and prints their paths. */
   write(name: string, report: ExperimentReport): void;
 }

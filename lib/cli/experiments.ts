@@ -4,7 +4,10 @@
  * bad usage and bad input, 130 when stopped, 1 for anything unexpected). Each experiment writes a
  * self-contained HTML report and a JSON file of the numbers into --out (default ./reports).
  */
-import { COMMON_OPTIONS, writeOutputs, type ExperimentCommand } from './command';
+import path = require('path');
+import { htmlReport } from '../report';
+import { COMMON_OPTIONS, writeOutputs, type ExperimentCommand, type ExperimentReport } from './command';
+import { isLoopback, startDashboard, type Dashboard } from './dashboard';
 import { optionsHelp, parseOptions, UsageError } from './options';
 import { findExperiment } from './registry';
 import type { CommandIO } from './eval';
@@ -16,6 +19,11 @@ export function experimentHelp(command: ExperimentCommand): string {
     .map((l) => `  ${l}`)
     .join('\n');
   return `Usage: spikegrad ${command.name} [options]\n${description}\n\nOptions:\n${optionsHelp([...command.options, ...COMMON_OPTIONS])}\n`;
+}
+
+/** The dashboard's page before the first numbers. */
+function waitingPage(name: string): string {
+  return htmlReport({ title: `spikegrad ${name}`, subtitle: 'starting: the figures appear with the first numbers', sections: [] });
 }
 
 /** Runs an experiment command; returns the exit status. */
@@ -34,6 +42,31 @@ export async function experimentCommand(name: string, args: string[], io: Comman
     }
     const out = String(parsed.values.out);
     const quiet = parsed.values.quiet === true;
+    const v = parsed.values;
+    if (v.host !== undefined && v.dashboard === undefined) throw new UsageError('--host is the address of the dashboard: give --dashboard [PORT] too');
+    let dashboard: Dashboard | undefined;
+    if (v.dashboard !== undefined) {
+      const host = typeof v.host === 'string' ? v.host : '127.0.0.1';
+      try {
+        dashboard = await startDashboard({ port: v.dashboard as number, host, initial: waitingPage(command.name) });
+      } catch (err) {
+        const e = err as Error & { code?: string };
+        throw new UsageError(
+          e.code === 'EADDRINUSE'
+            ? `--dashboard: port ${String(v.dashboard)} is in use on ${host}; choose another (--dashboard 0 takes any free port)`
+            : `--dashboard: cannot listen on ${host}:${String(v.dashboard)} (${e.code ?? e.message})`,
+        );
+      }
+      io.err.write(`dashboard: ${dashboard.url} (read-only; it closes when the run ends)\n`);
+      if (!isLoopback(host)) {
+        io.err.write(`warning: the dashboard listens on ${host}, not on a loopback address: anyone who can reach this machine can read it (it has no authentication)\n`);
+      }
+    }
+    const live = dashboard && {
+      update: (report: ExperimentReport) => dashboard.update(report.html),
+      progress: (text: string) => dashboard.progress(text),
+    };
+    let written = '';
     const controller = new AbortController();
     const onSignal = () => {
       io.err.write(`\nspikegrad ${name}: stopping after the current step; the report of what has run follows (Ctrl-C again quits at once)\n`);
@@ -47,13 +80,19 @@ export async function experimentCommand(name: string, args: string[], io: Comman
         out,
         quiet,
         signal: controller.signal,
+        live,
         say: (text) => {
           if (!quiet) io.err.write(text);
         },
-        write: (file, report) => writeOutputs(out, file, report, io),
+        write: (file, report) => {
+          writeOutputs(out, file, report, io);
+          written = path.join(out, `${file}.html`);
+          live?.update(report);
+        },
       });
     } finally {
       process.removeListener('SIGINT', onSignal);
+      await dashboard?.close(written ? `the run has ended; the final report is ${written}` : 'the run has ended');
     }
   } catch (err) {
     const e = err as Error & { code?: string };

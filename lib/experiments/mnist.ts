@@ -11,7 +11,7 @@ import { adaBelief, exponentialDecay } from '../training/optim';
 import { firstSpikeCrossEntropy } from '../training/losses';
 import { imageDataset } from '../data/datasets';
 import { ttfsBatch } from '../data/ttfs';
-import { Trainer, type EpochInfo, type Metrics } from '../training/trainer';
+import { Trainer, type BatchInfo, type EpochInfo, type Metrics } from '../training/trainer';
 import type { ProgressOptions } from '../training/progress';
 import { loadBundledDigits, splitImages, subsetImages, type ImageSet } from '../data/digits';
 import type { Network } from '../network/network';
@@ -38,9 +38,13 @@ export interface MnistOptions {
   signal?: AbortSignal;
   /** Progress of the training (FitOptions.progress). */
   progress?: boolean | ProgressOptions;
-  onEpoch?: (info: EpochInfo) => void;
+  onEpoch?: (info: EpochInfo) => void | Promise<void>;
   /** Class names stored with the model (network.classes). Default the digits '0' to '9'. */
   classes?: readonly string[];
+  /** Called after every optimiser step (FitOptions.onBatch). */
+  onBatch?: (info: BatchInfo) => void | Promise<void>;
+  /** Called after every epoch (and the evaluation before training) with the result so far: for a live view. */
+  onSnapshot?: (result: MnistResult) => void | Promise<void>;
   /** Settings stored with the checkpoint (Trainer.settings), e.g. the command line; a resume returns the stored ones. */
   settings?: Record<string, string | number | boolean>;
 }
@@ -109,6 +113,8 @@ const MNIST_OPTIONS = optionNames<MnistOptions>()([
   'onEpoch',
   'classes',
   'settings',
+  'onBatch',
+  'onSnapshot',
 ]);
 
 /** Trains and evaluates; resumable from a checkpoint. */
@@ -155,6 +161,28 @@ export async function runMnist(given: MnistOptions): Promise<MnistResult> {
   const image = options.test.images.subarray(exampleIndex * 784, (exampleIndex + 1) * 784);
   const initial = mnistNetwork(seed);
   const rasterBefore = rasterOf(initial, image);
+  // The result as the run stands (after the run, and for onSnapshot after every epoch).
+  const snapshot = (stopped?: MnistResult['stopped']): MnistResult => {
+    const net = trainer.network;
+    const outputs = Array.from(net.structure.readout.neurons);
+    const r = net.trial(ttfsBatch(image, 784, { T: 2 }), { traceDt: 0.001, traceNeurons: outputs });
+    const G = r.traces!.times.length;
+    const last = trainer.history[trainer.history.length - 1];
+    return {
+      history: trainer.history.slice(),
+      final: last.test!,
+      example: { pixels: Array.from(image), label: options.test.labels[exampleIndex] },
+      rasterBefore,
+      rasterAfter: { times: Array.from(r.spikeTimes), neurons: Array.from(r.spikeNeurons) },
+      traces: { times: Array.from(r.traces!.times), V: outputs.map((_, q) => Array.from(r.traces!.V.subarray(q * G, (q + 1) * G))) },
+      seconds: (Date.now() - t0) / 1000,
+      totalSeconds: trainer.seconds,
+      ...(resumedFrom ? { resumedFrom } : {}),
+      ...(stopped ? { stopped } : {}),
+      settings: { epochs, batchSize, trainSize: options.train.size, testSize: options.test.size, seed },
+      network: net,
+    };
+  };
   let stopped: MnistResult['stopped'];
   try {
     await trainer.fit({
@@ -165,30 +193,16 @@ export async function runMnist(given: MnistOptions): Promise<MnistResult> {
       signal: options.signal,
       progress: options.progress,
       checkpoint: options.checkpoint,
-      onEpoch: options.onEpoch,
+      onBatch: options.onBatch,
+      onEpoch: async (info) => {
+        await options.onEpoch?.(info);
+        if (options.onSnapshot) await options.onSnapshot(snapshot());
+      },
     });
   } catch (err) {
     // Stopped by the signal: the checkpoint is written; return what has run, for the report.
     if ((err as { code?: string }).code !== 'ABORT_ERR' || trainer.history.length === 0) throw err;
     stopped = { epoch: trainer.epoch, batchInEpoch: trainer.batchInEpoch };
   }
-  const net = trainer.network;
-  const outputs = Array.from(net.structure.readout.neurons);
-  const r = net.trial(ttfsBatch(image, 784, { T: 2 }), { traceDt: 0.001, traceNeurons: outputs });
-  const G = r.traces!.times.length;
-  const last = trainer.history[trainer.history.length - 1];
-  return {
-    history: trainer.history,
-    final: last.test!,
-    example: { pixels: Array.from(image), label: options.test.labels[exampleIndex] },
-    rasterBefore,
-    rasterAfter: { times: Array.from(r.spikeTimes), neurons: Array.from(r.spikeNeurons) },
-    traces: { times: Array.from(r.traces!.times), V: outputs.map((_, q) => Array.from(r.traces!.V.subarray(q * G, (q + 1) * G))) },
-    seconds: (Date.now() - t0) / 1000,
-    totalSeconds: trainer.seconds,
-    ...(resumedFrom ? { resumedFrom } : {}),
-    ...(stopped ? { stopped } : {}),
-    settings: { epochs, batchSize, trainSize: options.train.size, testSize: options.test.size, seed },
-    network: net,
-  };
+  return snapshot(stopped);
 }

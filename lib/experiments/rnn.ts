@@ -79,6 +79,8 @@ export interface RnnOptions {
   onStep?: (step: number, loss: number) => void;
   /** Stops after the current step when aborted; the result then holds the steps run (`stopped`). */
   signal?: AbortSignal;
+  /** Called every 500 steps with the result so far (for a live view). */
+  onSnapshot?: (result: RnnResult) => void;
 }
 
 export interface RnnRecord {
@@ -109,7 +111,7 @@ function raster(net: Network, task: RnnTask) {
   return { times: Array.from(r.spikeTimes), neurons: Array.from(r.spikeNeurons) };
 }
 
-const RNN_OPTIONS = optionNames<RnnOptions>()(['steps', 'seed', 'grid', 'dtMax', 'onStep', 'signal']);
+const RNN_OPTIONS = optionNames<RnnOptions>()(['steps', 'seed', 'grid', 'dtMax', 'onStep', 'signal', 'onSnapshot']);
 
 /** Trains the network and records every step. */
 export async function runRnn(given: RnnOptions = {}): Promise<RnnResult> {
@@ -132,6 +134,15 @@ export async function runRnn(given: RnnOptions = {}): Promise<RnnResult> {
     return { rec, l };
   };
   let { rec, l } = evaluate();
+  const resultOf = (stopped: boolean): RnnResult => {
+    const after = raster(network, task);
+    // Remove the learned recurrent input into the non-target neurons and re-simulate.
+    const cut = network.clone();
+    const s = cut.structure;
+    for (let k = 0; k < s.recurrent.target.length; k++) if (s.recurrent.target[k] >= targets.length) cut.params.weights[k] = 0;
+    const withoutRecurrence = raster(cut, task);
+    return { T: task.T, targets, slots: targetTrainSlots(targets), history: history.slice(), before, after, withoutRecurrence, largeChanges: grid ? largeChanges : undefined, ...(stopped ? { stopped } : {}) };
+  };
   let stopped = false;
   for (let step = 0; step < steps; step++) {
     if (options.signal?.aborted && step > 0) {
@@ -173,14 +184,11 @@ export async function runRnn(given: RnnOptions = {}): Promise<RnnResult> {
       const change = Math.max(...Array.from(rec.output.times, (t, k) => Math.abs(t - current[k])));
       if (change > dtMax) largeChanges++;
     }
-    if (step % 500 === 499) await new Promise((resolve) => setImmediate(resolve));
+    if (step % 500 === 499) {
+      options.onSnapshot?.(resultOf(false));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
   }
   rec.dispose();
-  const after = raster(network, task);
-  // Remove the learned recurrent input into the non-target neurons and re-simulate.
-  const cut = network.clone();
-  const s = cut.structure;
-  for (let k = 0; k < s.recurrent.target.length; k++) if (s.recurrent.target[k] >= targets.length) cut.params.weights[k] = 0;
-  const withoutRecurrence = raster(cut, task);
-  return { T: task.T, targets, slots: targetTrainSlots(targets), history, before, after, withoutRecurrence, largeChanges: grid ? largeChanges : undefined, ...(stopped ? { stopped } : {}) };
+  return resultOf(stopped);
 }

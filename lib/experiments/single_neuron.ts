@@ -28,6 +28,8 @@ export interface SingleNeuronOptions {
   onTrial?: (trial: number, loss: number) => void;
   /** Stops after the current trial when aborted; the result then holds the trials run (`stopped`). */
   signal?: AbortSignal;
+  /** Called every 250 trials with the result so far (for a live view). */
+  onSnapshot?: (result: SingleNeuronResult) => void;
 }
 
 export interface SingleNeuronRecord {
@@ -94,7 +96,7 @@ export function singleNeuronTrace(fixed: { times: number[]; weights: number[] },
   return { times: r.traces!.times, V: r.traces!.V, I: r.traces!.I!, spikes: Array.from(r.spikeTimes), inputTimes: times, inputWeights: weights };
 }
 
-const SINGLE_NEURON_OPTIONS = optionNames<SingleNeuronOptions>()(['trials', 'seed', 'targets', 'lr', 'clip', 'onTrial', 'signal']);
+const SINGLE_NEURON_OPTIONS = optionNames<SingleNeuronOptions>()(['trials', 'seed', 'targets', 'lr', 'clip', 'onTrial', 'signal', 'onSnapshot']);
 
 /** Trains the neuron and records every trial. */
 export async function runSingleNeuron(given: SingleNeuronOptions = {}): Promise<SingleNeuronResult> {
@@ -106,6 +108,16 @@ export async function runSingleNeuron(given: SingleNeuronOptions = {}): Promise<
   const target = Float64Array.from(targets);
   const opt = sgd({ lr: options.lr ?? 0.1, clip: options.clip ?? 0.02 });
   const history: SingleNeuronRecord[] = [];
+  const resultOf = (stopped: boolean): SingleNeuronResult => {
+    let reachedAt = -1;
+    for (let k = history.length - 1; k >= 0; k--) {
+      const h = history[k];
+      const ok = h.times.every((t, n) => Math.abs(t - targets[n]) < 1e-3) && h.isPseudo.every((p) => !p);
+      if (!ok) break;
+      reachedAt = k;
+    }
+    return { T, targets, fixed, history: history.slice(), reachedAt, initiallySilent: history.length > 0 && history[0].isPseudo.every((p) => p), ...(stopped ? { stopped } : {}) };
+  };
   let stopped = false;
   for (let trial = 0; trial < trials; trial++) {
     if (options.signal?.aborted && trial > 0) {
@@ -127,14 +139,8 @@ export async function runSingleNeuron(given: SingleNeuronOptions = {}): Promise<
     options.onTrial?.(trial, l.value);
     opt.step(network.parameterList(), [g.weights, g.inputWeights, g.initial, g.inputTimes]);
     network.constrain();
+    if (options.onSnapshot && trial % 250 === 249 && trial + 1 < trials) options.onSnapshot(resultOf(false));
     if (trial % 200 === 199) await new Promise((resolve) => setImmediate(resolve));
   }
-  let reachedAt = -1;
-  for (let k = history.length - 1; k >= 0; k--) {
-    const h = history[k];
-    const ok = h.times.every((t, n) => Math.abs(t - targets[n]) < 1e-3) && h.isPseudo.every((p) => !p);
-    if (!ok) break;
-    reachedAt = k;
-  }
-  return { T, targets, fixed, history, reachedAt, initiallySilent: history.length > 0 && history[0].isPseudo.every((p) => p), ...(stopped ? { stopped } : {}) };
+  return resultOf(stopped);
 }

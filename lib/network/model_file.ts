@@ -94,6 +94,7 @@ function runsOf(source: Int32Array, target: Int32Array): Int32Array | null {
  */
 export function networkSection(network: Network, copy: boolean): FileSections {
   if (!(network instanceof Network)) throw argumentError(`Expected a Network for network but received ${describe(network)}`);
+  network.checkUsable(); // not disposed, structure as built
   const s = network.structure;
   const p = network.params;
   for (const name of PARAMETER_NAMES) {

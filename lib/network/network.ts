@@ -16,6 +16,7 @@ import type { SimulateOptions, TrialResult } from '../trial/simulate';
 import type { OutputBatch } from './output';
 import { expectNeuron, neuronFromJSON } from '../neurons/models';
 import type { NeuronModel } from '../neurons/neuron';
+import { bytesOf, crc32 } from '../base/binary';
 import {
   expectAttached,
   expectBoolean,
@@ -92,6 +93,36 @@ export interface Parameters {
 
 /** The fields of a {@link NetworkStructure}. */
 const STRUCTURE_KEYS = optionNames<NetworkStructure>()(['neuron', 'n', 'nIn', 'recurrent', 'input', 'readout', 'layers', 'T', 'maxEvents', 'trainableInputs', 'engine']);
+
+/** A frozen copy of a structure's containers (the typed arrays are shared, not copied). */
+function freezeStructure(s: NetworkStructure, neuron: NeuronModel): NetworkStructure {
+  // Every (known, checked) field of s, then frozen copies of the nested containers.
+  const out: NetworkStructure = {
+    ...s,
+    neuron,
+    recurrent: Object.freeze({ source: s.recurrent.source, target: s.recurrent.target }),
+    input: Object.freeze({ source: s.input.source, target: s.input.target }),
+    readout: Object.freeze({ neurons: s.readout.neurons, counts: s.readout.counts }),
+  };
+  if (s.layers !== undefined) (out as { layers?: readonly Int32Array[] }).layers = Object.freeze([...s.layers]);
+  if (s.trainableInputs !== undefined) (out as { trainableInputs?: TrainableInputs }).trainableInputs = Object.freeze({ channels: s.trainableInputs.channels });
+  return Object.freeze(out);
+}
+
+/** The typed arrays of a structure, named as in messages. */
+function structureArrays(s: NetworkStructure): [string, Int32Array][] {
+  const out: [string, Int32Array][] = [
+    ['recurrent.source', s.recurrent.source],
+    ['recurrent.target', s.recurrent.target],
+    ['input.source', s.input.source],
+    ['input.target', s.input.target],
+    ['readout.neurons', s.readout.neurons],
+    ['readout.counts', s.readout.counts],
+  ];
+  s.layers?.forEach((l, L) => out.push([`layers[${L}]`, l]));
+  if (s.trainableInputs) out.push(['trainableInputs.channels', s.trainableInputs.channels]);
+  return out;
+}
 
 /** The keys of {@link NetworkJSON}. */
 const NETWORK_JSON_KEYS = optionNames<NetworkJSON>()(['neuron', 'n', 'nIn', 'recurrent', 'input', 'readout', 'layers', 'T', 'maxEvents', 'trainableInputs', 'engine', 'params', 'trainable', 'encoding', 'classes']);
@@ -254,6 +285,9 @@ export class Network {
   private inputEncoding?: InputEncoding;
   private classNames?: readonly string[];
 
+  /** CRC-32 of each structure array at construction ({@link structureArrays}). */
+  private readonly fingerprint: number[];
+
   constructor(structure: NetworkStructure, params?: Partial<Parameters>, trainable: Trainable = {}) {
     const s = structure;
     if (typeof s !== 'object' || s === null) throw argumentError(`Expected a network structure but received ${describe(s)}`);
@@ -299,7 +333,12 @@ export class Network {
         if (c < 0 || c >= s.nIn) throw rangeError(`trainableInputs.channels[${k}] = ${c} is not an input channel (there are ${s.nIn})`);
       });
     }
-    this.structure = s.neuron === neuron ? s : { ...s, neuron };
+    // A frozen copy of the containers: T, maxEvents, the readout, the layers ... cannot be
+    // reassigned (so a saved model is the one that ran); the typed arrays are kept (no copy of
+    // large synapse lists) and fingerprinted, and toJSON, clone and saveModel refuse a
+    // structure whose arrays were changed in place after construction.
+    this.structure = freezeStructure(s, neuron);
+    this.fingerprint = structureArrays(this.structure).map(([, a]) => crc32(bytesOf(a)));
     const D = neuron.stateDim;
     const initial = new Float64Array(D * s.n);
     const def = neuron.defaultState();
@@ -552,6 +591,7 @@ export class Network {
 
   /** A copy with its own parameter arrays. */
   clone(): Network {
+    this.checkUsable();
     const p = this.params;
     const copy = new Network(
       this.structure,
@@ -565,6 +605,7 @@ export class Network {
 
   /** A plain JSON-serialisable description of structure, parameters and trainability. */
   toJSON(): NetworkJSON {
+    this.checkUsable();
     const s = this.structure;
     this.checkParams(true);
     const mask = (name: ParameterName) => {
@@ -673,6 +714,20 @@ export class Network {
   /** Releases the native structure; later calls throw. */
   dispose(): void {
     this.handle = null;
+  }
+
+  /**
+   * @internal Throws ERR_SPIKEGRAD_ARG when the network was disposed or an array of its
+   * structure was changed in place after construction (what would be saved is not what runs).
+   */
+  checkUsable(): void {
+    this.live();
+    const arrays = structureArrays(this.structure);
+    arrays.forEach(([name, a], k) => {
+      if (crc32(bytesOf(a)) !== this.fingerprint[k]) {
+        throw codedError(`network.structure.${name} was changed after the network was built; a network's structure is fixed (build a new Network instead)`, 'ERR_SPIKEGRAD_ARG');
+      }
+    });
   }
 
   private live(): NativeNetworkHandle {

@@ -145,7 +145,10 @@ void Batch::forward(unsigned threads, bool keepTapes, BatchForward* out) {
   std::vector<std::vector<std::int64_t>> counts(threads, std::vector<std::int64_t>(2 * n, 0));
   std::vector<std::uint8_t> isReadout(n, 0);
   for (auto i : readout_.neurons) isReadout[static_cast<std::size_t>(i)] = 1;
-  for (auto& sim : sims) sim.setTrusted(true);
+  for (auto& sim : sims) {
+    sim.setTrusted(true);
+    sim.setWantState(false);  // a batch returns no states at T
+  }
   parallelFor(B, threads, [&](std::size_t s, unsigned w) {
     Tape& tape = tapes_[keepTapes ? s : w];
     ForwardResult& r = results[w];

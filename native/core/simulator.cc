@@ -82,6 +82,7 @@ void Simulator::forward(const Network& net, const InputSpikes& inputs, const Rea
   if (kind == EngineKind::kLayered) {
     engine::LayeredTheta lt(base, ThetaAdapter(st.model.get<ThetaParams>()), plan_);
     lt.maxEvents = trial.maxEvents;
+    lt.wantState = wantState_;
     try {
       lt.forward(out);
       last_ = EngineKind::kLayered;

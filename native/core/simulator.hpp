@@ -52,12 +52,17 @@ class Simulator {
   /// With trusted(true), trial.engine must be resolved (resolveEngine), not kAuto.
   void setTrusted(bool trusted) { trusted_ = trusted; }
 
+  /// Whether forward() fills ForwardResult::stateAtT (default true; a batch does not need it,
+  /// and the layered engine then skips the phases at T it does not otherwise use).
+  void setWantState(bool want) { wantState_ = want; }
+
   /// The engine of the last forward run (kGeneral also when a layered run fell back to the
   /// general engine to report a budget or memory error exactly).
   EngineKind lastEngine() const { return last_; }
 
  private:
   bool trusted_ = false;
+  bool wantState_ = true;
   EngineKind last_ = EngineKind::kGeneral;
   LayerPlan plan_;
   Workspace ws_;

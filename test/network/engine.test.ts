@@ -40,7 +40,12 @@ function compare(net: Network, batch: InputBatch, rng: Random, tally: { spikes: 
   expect(general.engine).toBe('general');
   const a = layered.record(batch, { threads: 1 });
   const b = general.record(batch, { threads: 2 });
-  expect(a.output.times).toEqual(b.output.times);
+  // Ordinary spike times are identical; pseudospike times agree to round-off (the layered engine
+  // gets the tangent at T by the tangent addition).
+  expectClose(a.output.times, b.output.times, 1e-12, 'times');
+  a.output.times.forEach((t, k) => {
+    if (!a.output.isPseudo[k]) expect(t).toBe(b.output.times[k]);
+  });
   expect(a.output.isPseudo).toEqual(b.output.isPseudo);
   expect(a.output.spikeCount).toEqual(b.output.spikeCount);
   expect(a.output.inTrialEvents).toEqual(b.output.inTrialEvents);

@@ -134,6 +134,10 @@ export const mnist: ExperimentCommand = {
       classes: classNamesOf(data.train.labels),
       settings: runSettings(v),
       signal: c.signal,
+      onSnapshot: c.live && ((snap) => c.live!.update(mnistReport(snap, label))),
+      onBatch:
+        c.live &&
+        ((b) => c.live!.progress(`live: epoch ${b.epoch}/${epochs}, batch ${b.batch}/${b.batches}, step ${b.step}, batch loss ${b.loss.toFixed(4)}`)),
       // On a terminal a redrawn line; in logs (not a TTY) one plain line every 5 s.
       progress: c.quiet ? false : { stream: c.io.err },
       onEpoch: (e) => {

@@ -22,8 +22,10 @@ export const rnn: ExperimentCommand = {
       seed,
       grid,
       signal: c.signal,
+      onSnapshot: c.live && ((snap) => c.live!.update(rnnReport(snap, { seed, grid }))),
       onStep: (k, loss) => {
         if ((k + 1) % 1000 === 0) c.say(`step ${k + 1}/${steps} loss ${loss.toExponential(3)}\n`);
+        if (c.live && (k + 1) % 50 === 0) c.live.progress(`live: step ${k + 1}/${steps}, loss ${loss.toExponential(3)}`);
       },
     });
     const h = r.history;

@@ -19,8 +19,10 @@ export const singleNeuron: ExperimentCommand = {
       trials,
       seed,
       signal: c.signal,
+      onSnapshot: c.live && ((snap) => c.live!.update(singleNeuronReport(snap, seed))),
       onTrial: (k, loss) => {
         if ((k + 1) % 500 === 0) c.say(`trial ${k + 1}/${trials} loss ${loss.toExponential(3)}\n`);
+        if (c.live && (k + 1) % 50 === 0) c.live.progress(`live: trial ${k + 1}/${trials}, loss ${loss.toExponential(3)}`);
       },
     });
     const last = r.history[r.history.length - 1];

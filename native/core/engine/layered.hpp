@@ -11,8 +11,10 @@
 // found from its prediction. The operations on each neuron are exactly those of the general theta
 // engine (theta_engine.hpp) in the same order (the same tie rules: an input bundle after a network
 // spike at the same time, a spike of layer l-1 before one of layer l at the same time), so the
-// forward results are identical to the general engine's; the gradient agrees up to the order of
-// floating-point sums.
+// spikes are identical to the general engine's; pseudospike times and the gradient agree up to
+// round-off (the tangent at T by the tangent addition, the order of floating-point sums).
+// Predictions (an atan2) are computed only for neurons that may spike or be guarded before the
+// next input event of their layer (prediction()).
 //
 // The record is small: per input event of a layer one double per neuron (the pre-kick tangent pt,
 // NaN when the neuron was not kicked: inside a guard), the summed bundle weights of layer 0, the
@@ -96,7 +98,9 @@ struct LayeredFallback {};
 
 struct LayeredTheta : ThetaEngine {
   const LayerPlan& plan;
-  double rCache = 0, tauOverR2 = 0;
+  double tauOverR2 = 0;
+  bool wantState = true;          ///< fill ForwardResult::stateAtT (batches do not need it)
+  std::vector<double> layerLast;  ///< per layer: the time of its last input event (0 if none)
 
   LayeredTheta(const EngineBase& base, ThetaAdapter model, const LayerPlan& layerPlan)
       : ThetaEngine(base, model), plan(layerPlan) {
@@ -113,6 +117,19 @@ struct LayeredTheta : ThetaEngine {
 
   // ---- forward ----------------------------------------------------------------------------
 
+  /// The exact prediction of neuron i, as the theta engine computes it at the kick
+  /// (newPrediction): computed only when needed, from the post-kick state pK at tK and the
+  /// spike-before-T threshold plK of that event.
+  double prediction(std::size_t i) {
+    if (!s.known_[i]) {
+      s.known_[i] = 1;
+      s.tHat_[i] = (s.pK_[i] > s.plK_[i] || s.plK_[i] == -kInfinity)
+                       ? s.tK_[i] + std::atan2(1.0, s.pK_[i]) / a
+                       : kInfinity;
+    }
+    return s.tHat_[i];
+  }
+
   void forward(ForwardResult* out) {
     Tape::Layered& rec = tape->layered;
     tape->isLayered = true;
@@ -122,6 +139,10 @@ struct LayeredTheta : ThetaEngine {
     s.x0_.resize(n);
     s.tLast_.assign(n, 0.0);
     s.tHat_.resize(n);
+    s.known_.assign(n, 1);
+    s.tK_.resize(n);
+    s.pK_.resize(n);
+    s.plK_.resize(n);
     for (std::size_t i = 0; i < n; ++i) {
       s.tHat_[i] = m.Theta - par.initial[i];
       s.x0_[i] = tanOfPhase(par.initial[i]);
@@ -141,6 +162,11 @@ struct LayeredTheta : ThetaEngine {
       rec.evSource.push_back(k);
     }
     if (count > budget) throw LayeredFallback{};
+    // A neuron whose state p at tLast is below cot(a (Delta + eps + margin)) neither spikes within
+    // Delta nor is within eps of its spike after Delta; the margin covers the round-off between
+    // the flowed state and the prediction (both describe one trajectory), so only the other
+    // neurons need their exact prediction (an atan2).
+    const double margin = 1e-7 * (1.0 / a + T);
     const Synapses& inp = net.input;
     for (std::size_t l = 0; l < L; ++l) {
       const std::int32_t lo = off[l], hi = off[l + 1];
@@ -155,15 +181,26 @@ struct LayeredTheta : ThetaEngine {
       double* p = s.x0_.data() + lo;
       double* tLast = s.tLast_.data() + lo;
       double* tHat = s.tHat_.data() + lo;
+      std::uint8_t* known = s.known_.data() + lo;
+      double* tK = s.tK_.data() + lo;
+      double* pK = s.pK_.data() + lo;
+      double* plK = s.plK_.data() + lo;
+      double tPrev = 0.0;  // the time of the layer's previous input event (0 before the first)
+      if (l == 0) layerLast.assign(L, 0.0);
       for (std::size_t e = 0; e <= E; ++e) {
         const double tNext = e < E ? rec.evTime[e0 + e] : T;
         // A layer-0 spike at an input's time goes first; a spike of layer l >= 1 at the time of a
         // spike of layer l-1 goes second (ties to the lower index).
         const bool spikeOnTie = l == 0 && e < E;
+        const double x = a * (tNext - tPrev + m.p.eps + margin);
+        const double cNext = x >= kPi ? -kInfinity : 1.0 / std::tan(x);
         for (std::size_t q = 0; q < nl; ++q) {
-          while (tHat[q] < tNext || (spikeOnTie && tHat[q] == tNext)) {
+          if (!known[q] && tLast[q] == tPrev && p[q] < cNext) continue;
+          const auto i = idx(lo) + q;
+          for (;;) {
+            const double ts = prediction(i);
+            if (!(ts < tNext || (spikeOnTie && ts == tNext))) break;
             if (++count > budget) throw LayeredFallback{};
-            const double ts = tHat[q];
             rec.spikes.push_back(
                 {ts, lo + static_cast<std::int32_t>(q), static_cast<std::int32_t>(e)});
             // The reset: p = -inf, and a new prediction a period later if that is before T.
@@ -194,32 +231,31 @@ struct LayeredTheta : ThetaEngine {
           w = par.recurrent.data() + net.recurrent.start[idx(j)];
         }
         double* pt = rec.pt.data() + ptBase + e * nl;
-        double dCache = kInfinity, tCache = 0.0;
+        const double tCommon = std::tan(a * (tk - tPrev));
         for (std::size_t q = 0; q < nl; ++q) {
           const double p0 = p[q];
           double pv, ptv = kNaN;
-          if (tHat[q] - tk <= m.p.eps) {
+          if (known[q] && tHat[q] - tk <= m.p.eps) {
             pv = 1.0 / std::tan(a * (tHat[q] - tk));  // the guard: the prediction stands
           } else {
-            const double delta = tk - tLast[q];
-            if (delta != dCache) {
-              dCache = delta;
-              tCache = std::tan(a * delta);
-            }
-            const double t = tCache;
+            const double t = tLast[q] == tPrev ? tCommon : std::tan(a * (tk - tLast[q]));
             pv = p0 == -kInfinity ? -1.0 / t : (p0 + t) / (1.0 - p0 * t);
             if (pv > -pGuard && pv < pGuard) {
               ptv = pv;
               pv += w[q] * invR;
-              tHat[q] =
-                  (pv > pLim || pLim == -kInfinity) ? tk + std::atan2(1.0, pv) / a : kInfinity;
+              known[q] = 0;
+              tK[q] = tk;
+              pK[q] = pv;
+              plK[q] = pLim;
             }
           }
           pt[q] = ptv;
           p[q] = pv;
           tLast[q] = tk;
         }
+        tPrev = tk;
       }
+      layerLast[l] = tPrev;
       rec.ptStart.push_back(rec.pt.size());
       rec.layerSpikes.push_back(static_cast<std::int32_t>(rec.spikes.size()));
       // The next layer's events: this layer's spikes in the order of the general engine's heap.
@@ -237,8 +273,6 @@ struct LayeredTheta : ThetaEngine {
         }
       }
     }
-    rec.phiT.resize(n);
-    for (std::size_t i = 0; i < n; ++i) rec.phiT[i] = phaseOfTan(s.x0_[i]) + (T - s.tLast_[i]);
     inTrial = count;
     decode(out);
   }
@@ -265,7 +299,12 @@ struct LayeredTheta : ThetaEngine {
       out->spikeTimes[k] = rec.spikes[idx(order[k])].t;
       out->spikeNeurons[k] = rec.spikes[idx(order[k])].neuron;
     }
-    out->stateAtT.assign(rec.phiT.begin(), rec.phiT.end());
+    couple();
+    if (wantState) {
+      out->stateAtT.assign(rec.phiT.begin(), rec.phiT.end());
+    } else {
+      out->stateAtT.clear();
+    }
     const std::size_t total = ro.totalCount();
     out->outputTimes.assign(total, 0.0);
     out->outputIsPseudo.assign(total, 0);
@@ -290,7 +329,6 @@ struct LayeredTheta : ThetaEngine {
         out->outputTimes[slot] = sp.t;
       }
     }
-    couple();
     tape->pseudo.clear();
     for (const auto* v : {&s.u_, &s.r_, &s.drdx0_, &s.drdx1_}) {
       tape->pseudo.insert(tape->pseudo.end(), v->begin(), v->end());
@@ -301,23 +339,32 @@ struct LayeredTheta : ThetaEngine {
         const auto i = idx(ro.neurons[q]);
         tape->slotK[slot] = static_cast<std::int32_t>(k + 1 - filled[q]);
         out->outputIsPseudo[slot] = 1;
-        out->outputTimes[slot] =
-            T + tape->slotK[slot] * m.Theta - m.pseudoKick(rec.phiT[i], s.u_[i]).phi;
+        out->outputTimes[slot] = T + tape->slotK[slot] * m.Theta - s.hT_[i];
       }
     }
     out->inTrialEvents = inTrial;
   }
 
+  /// The phase at T of neuron i (as the theta engine's trial-end touch computes it).
+  double phaseAtT(std::size_t i) const { return phaseOfTan(s.x0_[i]) + (T - s.tLast_[i]); }
+
   /// The layered pseudo coupling (pseudo_coupling.hpp) with dense weight columns: u of layer l
-  /// is W_l r of layer l-1, summed over the sources in index order.
+  /// is W_l r of layer l-1, summed over the sources in index order; H(phi_T, u) and its slopes
+  /// as ThetaAdapter::pseudoKick gives them, except that the tangent pt of phi_T comes from the
+  /// state at the neuron's last update by the tangent addition (one tan per layer, not per
+  /// neuron) where that is well conditioned (|pt| < 1e4, no pole crossed), and phi_T itself (an
+  /// atan2) only where it is needed (layer 0, where u = 0 and H = phi_T, and for stateAtT).
   void couple() {
     const auto n = idx(net.n);
-    const auto& phiT = tape->layered.phiT;
+    auto& phiT = tape->layered.phiT;
+    phiT.assign(n, kNaN);
     s.u_.assign(n, 0.0);
     s.r_.assign(n, 0.0);
     s.drdx0_.assign(n, 0.0);
     s.drdx1_.assign(n, 0.0);
+    s.hT_.resize(n);
     const auto& off = plan.off;
+    const double tauOverR = m.p.tau / m.r;
     for (std::size_t l = 0; l < plan.layers(); ++l) {
       const std::int32_t lo = off[l], hi = off[l + 1];
       if (l > 0) {
@@ -329,9 +376,32 @@ struct LayeredTheta : ThetaEngine {
           for (std::size_t q = 0; q < nl; ++q) u[q] += w[q] * rj;
         }
       }
+      const double tCommon = std::tan(a * (T - layerLast[l]));
       for (std::int32_t i = lo; i < hi; ++i) {
         const auto ui = idx(i);
-        const Kick h = m.pseudoKick(phiT[ui], s.u_[ui]);
+        const double uu = s.u_[ui];
+        if (wantState || l == 0 || uu == 0.0) phiT[ui] = phaseAtT(ui);
+        double pt = kNaN;
+        const double p0 = s.x0_[ui];
+        if (s.tLast_[ui] == layerLast[l] && p0 != -kInfinity) {
+          const double den = 1.0 - p0 * tCommon;
+          if (den > 0.0) pt = (p0 + tCommon) / den;
+        }
+        Kick h;
+        if (pt > -1e4 && pt < 1e4) {
+          const double y = pt + uu / m.r;
+          if (uu == 0.0) {
+            const double ph = phiT[ui];
+            h.phi = ph > 0.0 ? std::fmin(ph, m.Theta) : 0.0;  // H(phi, 0) = phi (pseudoKick)
+          } else {
+            h.phi = tauOverR * std::atan2(1.0, -y);
+          }
+          theta::detail::kickSlopes(pt, y, tauOverR2, &h.d_dphi, &h.d_dw);
+        } else {
+          if (std::isnan(phiT[ui])) phiT[ui] = phaseAtT(ui);
+          h = m.pseudoKick(phiT[ui], uu);
+        }
+        s.hT_[ui] = h.phi;
         s.r_[ui] = h.phi / m.Theta;
         s.drdx0_[ui] = h.d_dphi / m.Theta;
         s.drdx1_[ui] = h.d_dw / m.Theta;
@@ -368,13 +438,15 @@ struct LayeredTheta : ThetaEngine {
           continue;
         }
         if (G == 0.0) continue;
-        const Kick h = m.pseudoKick(rec.phiT[i], s.u_[i]);
-        s.g0_[i] -= G * h.d_dphi;
-        s.gu_[i] -= G * h.d_dw;
+        // The slopes of H(phi_T, u): the rate's partials times Theta.
+        s.g0_[i] -= G * (s.drdx0_[i] * m.Theta);
+        s.gu_[i] -= G * (s.drdx1_[i] * m.Theta);
       }
     }
     reverseCouple(grad);
     s.wSum_.resize(n);
+    s.g1_.resize(n);
+    const bool fastSlopes = pGuard < 1e100;
     const Synapses& inp = net.input;
     for (std::size_t l = L; l-- > 0;) {
       const std::int32_t lo = off[l], hi = off[l + 1];
@@ -410,26 +482,31 @@ struct LayeredTheta : ThetaEngine {
         }
         const double* pt = rec.pt.data() + ptBase + ev * nl;
         double lam = 0.0;
-        for (std::size_t q = 0; q < nl; ++q) {
-          const double ptv = pt[q];
-          if (std::isnan(ptv)) {
-            gw[q] = 0.0;
-            continue;
+        if (fastSlopes) {
+          kickAdjoints(pt, w, g0, gHat, gw, s.g1_.data(), nl);
+          lam = sum(s.g1_.data(), nl);
+        } else {
+          for (std::size_t q = 0; q < nl; ++q) {
+            const double ptv = pt[q];
+            if (std::isnan(ptv)) {
+              gw[q] = 0.0;
+              continue;
+            }
+            const double gs = g0[q];
+            double g = gs - gHat[q];
+            lam += gHat[q];
+            gHat[q] = 0.0;
+            double gwq = 0.0;
+            if (g != 0.0) {
+              double dphi, dw;
+              theta::detail::kickSlopes(ptv, ptv + w[q] / m.r, tauOverR2, &dphi, &dw);
+              gwq = g * dw;
+              g *= dphi;
+            }
+            lam += g - gs;
+            g0[q] = g;
+            gw[q] = gwq;
           }
-          const double gs = g0[q];
-          double g = gs - gHat[q];
-          lam += gHat[q];
-          gHat[q] = 0.0;
-          double gwq = 0.0;
-          if (g != 0.0) {
-            double dphi, dw;
-            theta::detail::kickSlopes(ptv, ptv + w[q] / m.r, tauOverR2, &dphi, &dw);
-            gwq = g * dw;
-            g *= dphi;
-          }
-          lam += g - gs;
-          g0[q] = g;
-          gw[q] = gwq;
         }
         if (l > 0) {
           const auto k = idx(rec.evSource[e0 + ev]);
@@ -459,6 +536,54 @@ struct LayeredTheta : ThetaEngine {
     for (std::size_t i = 0; i < n; ++i) grad->initial[i] += s.g0_[i] - s.gHat_[i];
   }
 
+  /// The reverse of one input event of a layer without branches (vectorised): a neuron that
+  /// was not kicked (pt NaN) keeps its adjoints and contributes nothing; a kicked one passes
+  /// gHat to the event, multiplies its phase adjoint by dH/dphi and gives g dH/dw for its weight.
+  /// With |pt| < pGuard < 1e100 the plain slope formulas are kickSlopes' up to a square of y that
+  /// overflows to a slope of 0 instead of one below 1e-100. contrib[q]: the event-time adjoint.
+  void kickAdjoints(const double* __restrict pt, const double* __restrict w, double* __restrict g0,
+                    double* __restrict gHat, double* __restrict gw, double* __restrict contrib,
+                    std::size_t nl) const {
+    const double invR = 1.0 / m.r;
+    for (std::size_t q = 0; q < nl; ++q) {
+      const double ptv = pt[q];
+      const bool kicked = ptv == ptv;
+      const double ptk = kicked ? ptv : 0.0;
+      const double y = ptk + w[q] * invR;
+      const double inv = 1.0 / (1.0 + y * y);
+      const double gs = g0[q], gh = gHat[q];
+      const double g = gs - gh;
+      const double ga = g * ((1.0 + ptk * ptk) * inv);
+      gw[q] = kicked ? g * (tauOverR2 * inv) : 0.0;
+      contrib[q] = kicked ? gh + (ga - gs) : 0.0;
+      g0[q] = kicked ? ga : gs;
+      gHat[q] = kicked ? 0.0 : gh;
+    }
+  }
+
+  /// sum_q x[q] in four interleaved partial sums.
+  static double sum(const double* x, std::size_t count) {
+    double acc[4] = {0.0, 0.0, 0.0, 0.0};
+    std::size_t q = 0;
+    for (; q + 4 <= count; q += 4) {
+      for (std::size_t k = 0; k < 4; ++k) acc[k] += x[q + k];
+    }
+    for (; q < count; ++q) acc[q & 3] += x[q];
+    return (acc[0] + acc[1]) + (acc[2] + acc[3]);
+  }
+
+  /// sum_q x[q] y[q] in four interleaved partial sums (vectorisable; the order differs from a
+  /// sequential sum by round-off only).
+  static double dot(const double* x, const double* y, std::size_t count) {
+    double acc[4] = {0.0, 0.0, 0.0, 0.0};
+    std::size_t q = 0;
+    for (; q + 4 <= count; q += 4) {
+      for (std::size_t k = 0; k < 4; ++k) acc[k] += x[q + k] * y[q + k];
+    }
+    for (; q < count; ++q) acc[q & 3] += x[q] * y[q];
+    return (acc[0] + acc[1]) + (acc[2] + acc[3]);
+  }
+
   /// The reverse of couple(): EngineBase::reverseCoupling with dense weight columns.
   void reverseCouple(Gradient* grad) {
     const auto& off = plan.off;
@@ -472,17 +597,15 @@ struct LayeredTheta : ThetaEngine {
       if (l == 0) continue;
       const auto nl = idx(hi - lo);
       const double* gu = s.gu_.data() + lo;
+      // Nothing to do when no pseudo drive of the layer has an adjoint (every output spiked).
+      if (std::all_of(gu, gu + nl, [](double x) { return x == 0.0; })) continue;
       for (std::int32_t j = off[l - 1]; j < lo; ++j) {
         const double rj = s.r_[idx(j)];
         const auto s0 = idx(net.recurrent.start[idx(j)]);
         const double* w = par.recurrent.data() + s0;
         double* gw = grad->recurrent.data() + s0;
-        double grj = s.gr_[idx(j)];
-        for (std::size_t q = 0; q < nl; ++q) {
-          gw[q] += gu[q] * rj;
-          grj += gu[q] * w[q];
-        }
-        s.gr_[idx(j)] = grj;
+        for (std::size_t q = 0; q < nl; ++q) gw[q] += gu[q] * rj;
+        s.gr_[idx(j)] += dot(gu, w, nl);
       }
     }
   }

@@ -26,6 +26,11 @@ struct Workspace {
   // Pseudo quantities per neuron: pseudo input u, rate r and its partials.
   std::vector<double> u_, r_, drdx0_, drdx1_;
   std::vector<std::int32_t> layerOf_;
+  // The layered engine's lazy predictions: known_ (tHat_ is exact), else the post-kick state pK_
+  // at tK_ and that event's spike-before-T threshold plK_.
+  std::vector<std::uint8_t> known_;
+  std::vector<double> tK_, pK_, plK_;
+  std::vector<double> hT_;  ///< per neuron: H(phi_T, u), the pseudo phase (layered engine)
   // Backward workspace.
   std::vector<double> lambda_, g0_, g1_, gHat_, gu_, gr_;
 };
