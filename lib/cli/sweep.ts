@@ -7,7 +7,8 @@ import { parseArgs } from 'util';
 import { runSweep } from '../sweep/sweep';
 import { queueSweep, runWorker } from '../sweep/queue';
 import { redact } from '../sweep/redact';
-import { camelCase, RESERVED_OPTIONS, type SweepCatalog } from '../sweep/spec';
+import { camelCase, RESERVED_OPTIONS, trialArgs, type SweepCatalog, type SweepExperiment, type TrialOptions } from '../sweep/spec';
+import { parseOptions } from './options';
 import { findExperiment } from './registry';
 import type { CommandIO } from './eval';
 
@@ -36,11 +37,23 @@ export const SWEEPABLE: readonly string[] = Object.freeze(['yinyang', 'mnist']);
 
 /** The sweep catalog from the registry: a trial may set exactly the options of the command (camelCase), except the reserved ones. */
 export function sweepCatalog(): SweepCatalog {
-  const catalog: Record<string, { options: string[]; report: string }> = {};
+  const catalog: Record<string, SweepExperiment> = {};
   for (const name of SWEEPABLE) {
     const command = findExperiment(name);
     if (command === undefined) continue;
-    catalog[name] = { options: command.options.map((o) => camelCase(o.name)).filter((k) => !RESERVED_OPTIONS.includes(k)), report: `${name}.json` };
+    const specs = command.options.filter((o) => !RESERVED_OPTIONS.includes(camelCase(o.name)));
+    const resolve = (options: TrialOptions): TrialOptions => {
+      const { values } = parseOptions(trialArgs(options), specs);
+      const out: TrialOptions = {};
+      for (const o of specs) {
+        const v = values[o.name];
+        // threads change the speed, not the result: part of the id only when given
+        if (v === undefined || (o.name === 'threads' && !Object.hasOwn(options, 'threads'))) continue;
+        out[camelCase(o.name)] = v;
+      }
+      return out;
+    };
+    catalog[name] = { options: specs.map((o) => camelCase(o.name)), report: `${name}.json`, resolve };
   }
   return Object.freeze(catalog);
 }

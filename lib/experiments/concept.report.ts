@@ -57,9 +57,25 @@ export function conceptReport(r: ConceptResult): { html: string; json: unknown }
   sweepT.line(thin(q.varyT.map((p) => p.p / q.settings.T)), thin(q.varyT.map((p) => p.merged / q.settings.T)), { color: PALETTE[0], dash: 'dashed', label: 'QIF merged (pseudo) time' });
   sweepT.line(thin(q.varyT.map((p) => p.p / q.settings.T)), thin(q.varyT.map((p) => p.t / q.settings.T)), { color: PALETTE[0], width: 2.5, label: 'QIF spike' });
   sweepT.line(thin(l.varyT.map((p) => p.p / l.settings.T)), thin(l.varyT.map((p) => p.t / l.settings.T)), { color: PALETTE[1], width: 2.5, label: 'LIF spike' });
-  const inset = figure({ title: 'Derivative d t_spike / d w (spikes inside the trial)', xlabel: 'w / w_min', ylabel: 'd t / d w', xlim: [1, 2], ylim: [-40, 1], legend: 'lower right' });
-  inset.line(thin(q.varyW.map((p) => p.p / q.settings.wMin)), thin(q.varyW.map((p) => p.dtdp)), { color: PALETTE[0], width: 2, label: 'QIF (finite at the entry)' });
-  inset.line(thin(l.varyW.map((p) => p.p / l.settings.wMin)), thin(l.varyW.map((p) => p.dtdp)), { color: PALETTE[1], width: 2, label: 'LIF (diverges at onset)' });
+  // |dt/dw| on a log scale: the LIF derivative diverges at its onset (w -> w_min), the QIF one stays
+  // finite where its spike enters the trial; on a linear axis both would be squashed against 0.
+  const absDeriv = (points: typeof q.varyW, wMin: number) => {
+    const xs: number[] = [];
+    const ys: number[] = [];
+    for (const p of points) {
+      if (!Number.isFinite(p.dtdp) || p.dtdp === 0 || !Number.isFinite(p.t)) continue;
+      xs.push(p.p / wMin);
+      ys.push(Math.abs(p.dtdp));
+    }
+    return { xs: thin(xs), ys: thin(ys) };
+  };
+  const inset = figure({ title: '|d t_spike / d w| for spikes inside the trial (log scale)', xlabel: 'w / w_min', ylabel: '|d t / d w|', xlim: [1, 2], yscale: 'log', legend: 'upper right' });
+  const dq = absDeriv(q.varyW, q.settings.wMin);
+  const dl = absDeriv(l.varyW, l.settings.wMin);
+  inset.line(dq.xs, dq.ys, { color: PALETTE[0], width: 2.5, label: 'QIF: finite where the spike enters the trial' });
+  inset.line(dl.xs, dl.ys, { color: PALETTE[1], width: 2.5, label: 'LIF: diverges at its onset w = w_min' });
+  const entry = r.qifEntryWeight / q.settings.wMin;
+  inset.vline(entry, { dash: 'dotted', color: PALETTE[0], label: `QIF entry w* = ${entry.toFixed(4)} w_min` });
   const rows: (string | number)[][] = [];
   for (const key of ['qif', 'lif'] as const) {
     r.models[key].table.forEach((row, k) => {

@@ -1,25 +1,61 @@
 /** The MNIST experiment's HTML report and JSON numbers. */
-import { figure, grid, htmlReport, PALETTE } from '../report';
+import { figure, grid, htmlReport, PALETTE, spikeRaster } from '../report';
 import type { MnistResult } from './mnist';
-import { clip, imageSvg, rasterFigure } from './plots';
+import { clip, imageSvg } from './plots';
 
 export function mnistReport(r: MnistResult, dataLabel: string): { html: string; json: unknown } {
   const tested = r.history.filter((e) => e.test !== undefined);
   const done = r.history.length > 0 ? r.history[r.history.length - 1].epoch : 0;
-  const layerLines = (f: ReturnType<typeof figure>) => {
-    f.hline(99.5, { dash: 'dotted', color: '#999999' }).hline(199.5, { dash: 'dotted', color: '#999999' });
-  };
-  const rasters = [rasterFigure('Before training (epoch 0)', r.rasterBefore, 2, 210, layerLines), rasterFigure(`After ${done} epoch${done === 1 ? '' : 's'}`, r.rasterAfter, 2, 210, layerLines)];
-  const traces = figure({ title: 'Output neurons after training: V = iPhi(phi)', xlabel: 't', ylabel: 'V', xlim: [0, 2], ylim: [-5, 5], legend: 'lower right' });
-  r.traces.V.forEach((v, q) => traces.line(r.traces.times, clip(v, -10, 10), { color: q === r.example.label ? PALETTE[3] : '#9a9a9a', width: q === r.example.label ? 2.5 : 1, label: q === r.example.label ? `digit ${q} (label)` : q === 0 ? 'other digits' : undefined }));
+  const groups = [
+    { name: 'hidden 1', size: 100 },
+    { name: 'hidden 2', size: 100 },
+    { name: 'output', size: 10 },
+  ];
+  const ex = r.example;
+  const names = ex.classes;
+  const name = (q: number) => (names[q] === String(q) ? `digit ${q}` : `${q} ${names[q]}`);
+  const rasters = [
+    spikeRaster(r.rasterBefore, { T: 2, groups, title: 'Spikes before training (epoch 0)', width: 900 }),
+    spikeRaster(r.rasterAfter, { T: 2, groups, title: `Spikes after ${done} epoch${done === 1 ? '' : 's'}`, width: 900 }),
+  ];
+  const correct = ex.prediction === ex.label;
+  const traces = figure({
+    title: `Output neurons after ${done} epoch${done === 1 ? '' : 's'}: V = iPhi(phi)`,
+    xlabel: 't',
+    ylabel: 'V',
+    xlim: [0, 2],
+    ylim: [-5, 5],
+    legend: 'lower left',
+    width: 900,
+    height: 380,
+    fontSize: 13,
+  });
+  let othersLabelled = false;
+  r.traces.V.forEach((v, q) => {
+    if (q === ex.prediction || q === ex.label) return;
+    traces.line(r.traces.times, clip(v, -10, 10), { color: '#a8b1ba', width: 1, label: othersLabelled ? undefined : 'other outputs' });
+    othersLabelled = true;
+  });
+  if (!correct) traces.line(r.traces.times, clip(r.traces.V[ex.label], -10, 10), { color: PALETTE[3], width: 2.5, dash: 'dashed', label: `label: ${name(ex.label)}` });
+  traces.line(r.traces.times, clip(r.traces.V[ex.prediction], -10, 10), {
+    color: PALETTE[0],
+    width: 3,
+    label: `${correct ? 'label = prediction' : 'prediction'}: ${name(ex.prediction)}${ex.predictionPseudo ? ' (pseudo)' : ''}`,
+  });
+  const tOut = ex.outputTimes[ex.prediction];
+  if (Number.isFinite(tOut) && tOut <= 2) traces.vline(tOut, { dash: 'dotted', color: PALETTE[0], label: `first output spike` });
+  const exampleText =
+    `Label: ${name(ex.label)}. Prediction (the earliest output spike decides): ${name(ex.prediction)}, ` +
+    (ex.predictionPseudo ? `a pseudospike at t = ${tOut.toFixed(3)} (no output neuron spiked within the trial), ` : `a real spike at t = ${Number.isFinite(tOut) ? tOut.toFixed(3) : '?'}, `) +
+    `${correct ? 'correct' : 'wrong'}. The rasters show every spike of the ${groups.map((g) => `${g.size} ${g.name}`).join(', ')} neurons (rows from the bottom).`;
   const err = figure({ title: 'Test error', xlabel: 'epoch + 1', ylabel: 'error', xscale: 'log', yscale: 'log', legend: 'upper right' });
   const ep = tested.map((e) => e.epoch + 1);
   err.line(ep, tested.map((e) => Math.max(1 - e.test!.accuracy!, 1e-4)), { color: PALETTE[0], width: 2, label: 'with pseudospikes' });
   err.line(ep, tested.map((e) => Math.max(1 - e.test!.accuracyOrdinary!, 1e-4)), { color: PALETTE[1], width: 2, label: 'real spikes only' });
-  const act = figure({ title: 'Activity', xlabel: 'epoch', ylabel: 'spikes per hidden neuron / silent fraction', legend: 'right' });
-  act.line(tested.map((e) => e.epoch), tested.map((e) => e.test!.activity), { color: PALETTE[0], label: 'activity' });
-  act.line(tested.map((e) => e.epoch), tested.map((e) => e.test!.activityFirst), { color: PALETTE[2], label: 'before first output spike' });
-  act.line(tested.map((e) => e.epoch), tested.map((e) => e.test!.silent), { color: PALETTE[1], label: 'silent fraction' });
+  const act = figure({ title: 'Activity', xlabel: 'epoch', ylabel: 'spikes per hidden neuron / silent fraction', legend: 'best' });
+  act.line(tested.map((e) => e.epoch), tested.map((e) => e.test!.activity), { color: PALETTE[0], width: 2, label: 'activity (spikes per hidden neuron)' });
+  act.line(tested.map((e) => e.epoch), tested.map((e) => e.test!.activityFirst), { color: PALETTE[0], dash: 'dashed', label: 'activity before the first output spike' });
+  act.line(tested.map((e) => e.epoch), tested.map((e) => e.test!.silent), { color: PALETTE[1], width: 2, label: 'silent fraction of hidden neurons' });
   const f = r.final;
   const html = htmlReport({
     title: 'MNIST: a deep, initially silent theta-neuron network',
@@ -45,7 +81,7 @@ export function mnistReport(r: MnistResult, dataLabel: string): { html: string; 
           digits: 4,
         },
       },
-      { heading: `Spike rasters for test image #2 (label ${r.example.label})`, figures: [grid([imageSvg(r.example.pixels), ...rasters], 3, { letters: ['image', '(a)', '(b)'] }), traces.render()] },
+      { heading: `Test image #2: ${name(ex.label)}, predicted ${name(ex.prediction)}`, text: exampleText, figures: [grid([imageSvg(ex.pixels, 28, 5), traces.render(), ...rasters], 1, { letters: ['the image', '(a)', '(b)', '(c)'] })] },
       { heading: 'Training', figures: [grid([err.render(), act.render()], 2)] },
       {
         heading: 'Per epoch',
@@ -58,6 +94,6 @@ export function mnistReport(r: MnistResult, dataLabel: string): { html: string; 
     ],
     footer: 'spikegrad MNIST experiment',
   });
-  const json = { data: dataLabel, settings: r.settings, final: r.final, seconds: r.seconds, totalSeconds: r.totalSeconds, resumedFrom: r.resumedFrom, stopped: r.stopped, history: r.history, example: { label: r.example.label, rasterBefore: r.rasterBefore, rasterAfter: r.rasterAfter } };
+  const json = { data: dataLabel, settings: r.settings, final: r.final, seconds: r.seconds, totalSeconds: r.totalSeconds, resumedFrom: r.resumedFrom, stopped: r.stopped, history: r.history, example: { label: r.example.label, prediction: r.example.prediction, predictionPseudo: r.example.predictionPseudo, outputTimes: r.example.outputTimes, rasterBefore: r.rasterBefore, rasterAfter: r.rasterAfter } };
   return { html, json };
 }

@@ -57,8 +57,12 @@ export interface MnistSpikes {
 export interface MnistResult {
   history: EpochInfo[];
   final: Metrics;
-  /** Test image used for the rasters (its pixels and label). */
-  example: { pixels: number[]; label: number };
+  /**
+   * Test image used for the rasters: its pixels, label, the network's prediction (the earliest
+   * output, pseudospikes included), whether that output was a pseudospike, the ten output times
+   * and the class names.
+   */
+  example: { pixels: number[]; label: number; prediction: number; predictionPseudo: boolean; outputTimes: number[]; classes: readonly string[] };
   rasterBefore: MnistSpikes;
   rasterAfter: MnistSpikes;
   /** Output-neuron voltage traces after training for the example image, dt = 0.001. */
@@ -168,10 +172,20 @@ export async function runMnist(given: MnistOptions): Promise<MnistResult> {
     const r = net.trial(ttfsBatch(image, 784, { T: 2 }), { traceDt: 0.001, traceNeurons: outputs });
     const G = r.traces!.times.length;
     const last = trainer.history[trainer.history.length - 1];
+    const out = net.forward(ttfsBatch(image, 784, { T: 2 }));
+    let prediction = 0;
+    for (let q = 1; q < out.slots; q++) if (out.times[q] < out.times[prediction]) prediction = q;
     return {
       history: trainer.history.slice(),
       final: last.test!,
-      example: { pixels: Array.from(image), label: options.test.labels[exampleIndex] },
+      example: {
+        pixels: Array.from(image),
+        label: options.test.labels[exampleIndex],
+        prediction,
+        predictionPseudo: out.isPseudo[prediction] === 1,
+        outputTimes: Array.from(out.times),
+        classes: net.classes ?? CLASS_NAMES.mnist,
+      },
       rasterBefore,
       rasterAfter: { times: Array.from(r.spikeTimes), neurons: Array.from(r.spikeNeurons) },
       traces: { times: Array.from(r.traces!.times), V: outputs.map((_, q) => Array.from(r.traces!.V.subarray(q * G, (q + 1) * G))) },

@@ -1,5 +1,4 @@
 /** Plot helpers shared by the experiment reports. */
-import { figure, PALETTE } from '../report';
 
 /** Every k-th point so that at most `max` remain (keeps reports small). */
 export function thin<T>(xs: readonly T[], max = 2000): T[] {
@@ -11,20 +10,6 @@ export function thin<T>(xs: readonly T[], max = 2000): T[] {
 /** Clips values into [lo, hi] for plotting voltages that run to +-infinity. */
 export function clip(values: ArrayLike<number>, lo: number, hi: number): number[] {
   return Array.from(values, (v) => Math.min(hi, Math.max(lo, v)));
-}
-
-/** A spike raster: neuron index against time. */
-export function rasterFigure(
-  title: string,
-  spikes: { times: readonly number[]; neurons: readonly number[] },
-  T: number,
-  neurons: number,
-  extra?: (f: ReturnType<typeof figure>) => void,
-): string {
-  const f = figure({ title, xlabel: 'time t / tau', ylabel: 'neuron', xlim: [0, T], ylim: [-0.5, neurons - 0.5], legend: 'upper right', height: 300 });
-  f.scatter(spikes.times, spikes.neurons, { marker: 'tick', color: PALETTE[0], size: Math.max(3, Math.min(10, 260 / neurons)) });
-  extra?.(f);
-  return f.render();
 }
 
 /** Cumulative arc length sum_k |Delta t_k| of a sequence of output-time vectors. */

@@ -1,20 +1,23 @@
 /** The recurrent-network experiment's HTML report and JSON numbers. */
-import { figure, grid, htmlReport, PALETTE } from '../report';
+import { figure, grid, htmlReport, PALETTE, spikeRaster } from '../report';
 import type { RnnResult } from './rnn';
-import { arcLength, movingAverage, rasterFigure, thin } from './plots';
+import { arcLength, movingAverage, thin } from './plots';
 
 export function rnnReport(r: RnnResult, options: { seed: number; grid: boolean }): { html: string; json: unknown } {
   const h = r.history;
   const first = h[0];
   const last = h[h.length - 1];
   const N = 10;
-  const withTargets = (f: ReturnType<typeof figure>) => {
-    r.targets.forEach((train, i) => f.scatter(train, train.map(() => i + 0.35), { marker: 'tick', color: PALETTE[3], size: 6, label: i === 0 ? 'target' : undefined }));
-  };
+  const targets = { times: r.targets.flat(), neurons: r.targets.flatMap((train, i) => train.map(() => i)) };
+  const groups = [
+    { name: 'trained', size: r.targets.length },
+    { name: 'free', size: N - r.targets.length },
+  ];
+  const raster = (title: string, spikes: { times: number[]; neurons: number[] }) => spikeRaster(spikes, { T: r.T, neurons: N, groups, targets, title, width: 900 });
   const rasters = [
-    rasterFigure('Before training', r.before, r.T, N, withTargets),
-    rasterFigure('After training', r.after, r.T, N, withTargets),
-    rasterFigure('After training, learned input onto neurons 2-9 removed', r.withoutRecurrence, r.T, N, withTargets),
+    raster('Before training', r.before),
+    raster(`After ${h.length - 1} steps`, r.after),
+    raster('After training, learned input onto neurons 2-9 removed', r.withoutRecurrence),
   ];
   const steps = h.map((_, k) => k + 1);
   const offsets = [0, r.slots[0]];
@@ -30,7 +33,7 @@ export function rnnReport(r: RnnResult, options: { seed: number; grid: boolean }
   };
   const arc = arcLength(h.map((x) => x.times));
   const arcFig = (i: number) => {
-    const f = figure({ title: `Neuron ${i}: output times against arc length (moving average, 11)`, xlabel: 'arc length', ylabel: 't / tau', ylim: [0, 1.3 * r.T], legend: false });
+    const f = figure({ title: `Neuron ${i}: output times against arc length`, xlabel: 'arc length', ylabel: 't / tau', ylim: [0, 1.3 * r.T], legend: false });
     f.hspan(r.T, 1.3 * r.T);
     for (let n = 0; n < r.slots[i]; n++) {
       const sentinel = n === r.slots[i] - 1;
@@ -54,8 +57,8 @@ export function rnnReport(r: RnnResult, options: { seed: number; grid: boolean }
         text: `The loss fell from ${first.loss.toExponential(3)} to ${last.loss.toExponential(3)} (a factor of ${(first.loss / last.loss).toFixed(0)}) in ${h.length} steps.` + (options.grid ? ` Steps whose outputs moved by more than 0.5: ${r.largeChanges}.` : ''),
         table: { columns: ['neuron', 'slot', 'target', 'learned', 'kind'], rows, digits: 5 },
       },
-      { heading: 'Spike rasters (targets in red)', figures: [grid(rasters, 3)] },
-      { heading: 'Learning', figures: [grid([timesFig(0), timesFig(1), arcFig(0), arcFig(1), lossFig.render()], 2)] },
+      { heading: 'Spike rasters', text: 'Every spike of the 10 neurons; neurons 0 and 1 are trained to the target spikes (orange discs), neurons 2-9 are free.', figures: [grid(rasters, 1)] },
+      { heading: 'Learning', text: 'Output times of the two trained neurons over the steps (dotted: the target times; black: the sentinel slot, which stays a pseudospike after T) and against the arc length of the path of all output times (moving average over 11 steps).', figures: [grid([timesFig(0), timesFig(1), arcFig(0), arcFig(1), lossFig.render()], 2)] },
     ],
     footer: `spikegrad RNN experiment, seed ${options.seed}`,
   });

@@ -28,4 +28,6 @@ export type {
   Dash,
 } from './svg';
 export { htmlReport, writeReport, formatNumber } from './html';
+export { spikeRaster, rasterHeight } from './raster';
+export type { RasterOptions, RasterGroup } from './raster';
 export type { ReportOptions, ReportSection, ReportTable } from './html';

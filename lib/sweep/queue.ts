@@ -18,6 +18,7 @@
  * Credentials in the URL are kept out of every message ({@link redact}).
  */
 import fs = require('fs');
+import net = require('net');
 import os = require('os');
 import path = require('path');
 import { codedError } from '../base/errors';
@@ -77,7 +78,10 @@ function redisOptions(url: string, extra: Record<string, unknown> = {}): Record<
   };
   if (u.username) o.username = decodeURIComponent(u.username);
   if (u.password) o.password = decodeURIComponent(u.password);
-  if (u.protocol === 'rediss:') o.tls = { servername: u.hostname, ...(process.env.SPIKEGRAD_REDIS_CA ? { ca: fs.readFileSync(process.env.SPIKEGRAD_REDIS_CA) } : {}) };
+  if (u.protocol === 'rediss:') {
+    const host = o.host as string;
+    o.tls = { ...(net.isIP(host) === 0 ? { servername: host } : {}), ...(process.env.SPIKEGRAD_REDIS_CA ? { ca: fs.readFileSync(process.env.SPIKEGRAD_REDIS_CA) } : {}) };
+  }
   return o;
 }
 
@@ -269,6 +273,7 @@ export async function runWorker(options: WorkerOptions): Promise<{ trials: numbe
         nodeArgs: options.nodeArgs,
         signal: controller.signal,
         onLine: (line) => {
+          log(`trial ${trial.id}: ${redact(line)}`);
           void job.updateProgress({ line: redact(line) }).catch(() => undefined);
         },
       });

@@ -21,6 +21,12 @@ export interface SweepExperiment {
   options: readonly string[];
   /** The JSON report the command writes into its --out folder (it has a `final` object of metrics). */
   report: string;
+  /**
+   * The options with every default filled in, as the command resolves them (the trial id is a
+   * hash of these, so `{"epochs": 60}` and `{}` are the same trial when 60 is the default);
+   * throws for values the command refuses (the id then hashes the options as given).
+   */
+  resolve?: (options: TrialOptions) => TrialOptions;
 }
 
 /**
@@ -95,7 +101,13 @@ export function checkTrial(catalog: SweepCatalog, experiment: unknown, options: 
     if (typeof v === 'string' && (v.length > 4096 || v.includes('\0'))) throw specError(`Option '${key}' is not a plain string`);
     out[key] = v as OptionValue;
   }
-  return { id: trialId(experiment, out), experiment, options: out };
+  let resolved = out;
+  try {
+    resolved = catalog[experiment].resolve?.(out) ?? out;
+  } catch {
+    // a value the command refuses: the trial fails when it runs, with the command's message
+  }
+  return { id: trialId(experiment, resolved), experiment, options: out };
 }
 
 /** The command-line arguments of a trial's options (camelCase -> --kebab-case=value). */

@@ -33,6 +33,9 @@ describe('concept experiment', () => {
     const { html, json } = conceptReport(r);
     expect(html.match(/<svg/g)!.length).toBeGreaterThanOrEqual(7);
     expect(html).toContain('Reference values');
+    // The dt/dw panel: |dt/dw| on a log scale, with the QIF entry marked.
+    expect(html).toContain('|d t_spike / d w| for spikes inside the trial (log scale)');
+    expect(html).toContain(`QIF entry w* = ${(r.qifEntryWeight / r.models.qif.settings.wMin).toFixed(4)} w_min`);
     expect(JSON.parse(JSON.stringify(json)).qifEntryWeight).toBeCloseTo(2.6234516, 6);
   });
 });

@@ -22,6 +22,18 @@ describe('MNIST experiment (reduced)', () => {
       expect(r.traces.V).toHaveLength(10);
       const { html } = mnistReport(r, 'bundled digits (test)');
       expect(html).toContain('Test error');
+      // The example shows the prediction (the earliest output) and the label, and the layers.
+      const ex = r.example;
+      const earliest = ex.outputTimes.indexOf(Math.min(...ex.outputTimes));
+      expect(ex.prediction).toBe(earliest);
+      expect(ex.predictionPseudo).toBe(!(ex.outputTimes[earliest] < 2));
+      expect(html).toContain(`Test image #2: digit ${ex.label}, predicted digit ${ex.prediction}`);
+      expect(html).toContain(ex.prediction === ex.label ? `label = prediction: digit ${ex.label}` : `prediction: digit ${ex.prediction}`);
+      for (const layer of ['hidden 1', 'hidden 2', 'output']) expect(html).toContain(`${layer}: `);
+      const wrong = mnistReport({ ...r, example: { ...ex, prediction: (ex.label + 1) % 10, classes: CLASS_NAMES['fashion-mnist'] } }, 'fashion');
+      expect(wrong.html).toContain(`label: ${ex.label} ${CLASS_NAMES['fashion-mnist'][ex.label]}`);
+      expect(wrong.html).toContain(`prediction: ${(ex.label + 1) % 10} ${CLASS_NAMES['fashion-mnist'][(ex.label + 1) % 10]}`);
+      expect(wrong.html).toMatch(/, wrong\./);
       // Resuming a finished run for one more epoch continues from epoch 2.
       const more = await runMnist({ train, test, epochs: 3, batchSize: 25, checkpoint, resume: true, progress: false });
       expect(more.history.map((e) => e.epoch)).toEqual([0, 1, 2, 3]);

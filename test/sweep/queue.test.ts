@@ -7,13 +7,13 @@
  * failed at once; credentials kept out of output, results and errors; an unreachable server and
  * a missing bullmq as coded errors.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { checkConnection, loadBullmq, queueSweep, runWorker } from '../../lib/sweep/queue';
 import { runSweep } from '../../lib/sweep/sweep';
-import { sweepCatalog } from '../../lib/cli/sweep';
+import { sweepCatalog, sweepCommand } from '../../lib/cli/sweep';
 
 const experiments = sweepCatalog();
 import { NODE_ARGS } from '../helpers/sweep';
@@ -61,6 +61,21 @@ describe('queue errors without a server', () => {
     expect((err as Error).message).not.toMatch(/hunter22|bob/);
   });
 
+  it('spikegrad sweep --queue with an unreachable server exits 2 with the coded message', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spikegrad-queue-cli-'));
+    try {
+      const spec = path.join(dir, 'spec.json');
+      fs.writeFileSync(spec, JSON.stringify({ experiment: 'yinyang', grid: { seed: [0] } }));
+      let err = '';
+      const io = { out: { write: () => true } as unknown as NodeJS.WritableStream, err: { write: (t: string) => ((err += t), true) } as unknown as NodeJS.WritableStream };
+      expect(await sweepCommand([spec, '--out', path.join(dir, 'o'), '--queue', 'redis://carol:topsecret1@127.0.0.1:1'], io)).toBe(2);
+      expect(err).toContain('Cannot reach the queue at redis://127.0.0.1:1');
+      expect(err).not.toMatch(/topsecret1|carol/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('refuses URLs that are not redis:// or rediss://', async () => {
     await expect(queueSweep({ experiments, spec: { experiment: 'yinyang' }, out: os.tmpdir(), url: 'http://127.0.0.1:6379' })).rejects.toMatchObject({ code: 'ERR_SPIKEGRAD_QUEUE' });
   });
@@ -91,11 +106,11 @@ withRedis('BullMQ sweeps on a real Redis', () => {
     try {
       const out = path.join(tmp, 'queued');
       const sweep = queueSweep({ experiments, spec, out, url: REDIS!, queueName: queue, pollMs: 200 });
-      // kill worker a once it has checkpointed a trial and is still inside it
+      // kill worker a inside a trial: after its first epoch (checkpointed), with three to go
       await new Promise<void>((resolve, reject) => {
         const timer = setInterval(() => {
-          const m = /trial ([0-9a-f]{16}) \{/.exec(a.log());
-          if (m && fs.existsSync(path.join(store, 'trials', m[1], 'checkpoint.sgm')) && !a.log().includes(`trial ${m[1]} done`)) {
+          const m = /trial ([0-9a-f]{16}): epoch 1:/.exec(a.log());
+          if (m && fs.existsSync(path.join(store, 'trials', m[1], 'checkpoint.sgm'))) {
             clearInterval(timer);
             a.child.kill('SIGKILL');
             resolve();
@@ -146,7 +161,7 @@ withRedis('BullMQ sweeps on a real Redis', () => {
     await q.addBulk(jobs.map((j, k) => ({ ...j, opts: { jobId: `bad-${k}`, attempts: 3, removeOnFail: false } })));
     const controller = new AbortController();
     const log: string[] = [];
-    const worker = runWorker({ experiments, url: REDIS!, store, queueName: queue, lockMs: 1500, nodeArgs: NODE_ARGS, onLog: (l) => log.push(l), signal: controller.signal });
+    const worker = runWorker({ experiments, url: REDIS!, store, queueName: queue, lockMs: 5000, nodeArgs: NODE_ARGS, onLog: (l) => log.push(l), signal: controller.signal });
     try {
       for (;;) {
         const failed = await q.getFailedCount();
@@ -175,6 +190,77 @@ withRedis('BullMQ sweeps on a real Redis', () => {
     }
   }, 120000);
 
+  it('a stopped sweep (Ctrl-C) leaves the queue consistent: running it again collects every trial once', async () => {
+    const queue = unique('stop');
+    const out = path.join(tmp, 'stop-out');
+    const spec = { experiment: 'yinyang', options: { ...small, epochs: 1 }, grid: { seed: [5, 6] } };
+    const controller = new AbortController();
+    const first = await queueSweep({ experiments, spec, out, url: REDIS!, queueName: queue, pollMs: 100, signal: controller.signal, onProgress: (l) => l.includes('queued') && controller.abort() });
+    expect(first).toMatchObject({ interrupted: true, done: 0 });
+    const workerStop = new AbortController();
+    const worker = runWorker({ experiments, url: REDIS!, store: path.join(tmp, 'stop-store'), queueName: queue, lockMs: 5000, nodeArgs: NODE_ARGS, signal: workerStop.signal });
+    try {
+      const second = await queueSweep({ experiments, spec, out, url: REDIS!, queueName: queue, pollMs: 100 });
+      expect(second).toMatchObject({ interrupted: false, done: 2, failed: 0, skipped: 0 });
+      const lines = fs.readFileSync(path.join(out, 'results.jsonl'), 'utf8').trim().split('\n');
+      expect(lines).toHaveLength(2);
+      const third = await queueSweep({ experiments, spec, out, url: REDIS!, queueName: queue, pollMs: 100 });
+      expect(third).toMatchObject({ done: 0, skipped: 2 });
+      const { Queue } = require('bullmq');
+      const IORedis = require('ioredis');
+      const conn = new IORedis(REDIS, { maxRetriesPerRequest: null });
+      const q = new Queue(queue, { connection: conn });
+      const counts = await q.getJobCounts();
+      expect(Object.values(counts).reduce((a: number, b) => a + (b as number), 0)).toBe(2);
+      await q.close();
+      conn.disconnect();
+    } finally {
+      workerStop.abort();
+      await worker;
+      await removeQueue(queue);
+    }
+  }, 120000);
+
+  it('works over TLS (rediss://) with a password, which never shows', async () => {
+    if (spawnSync('openssl', ['version']).status !== 0) {
+      console.log('skipping the rediss:// test: openssl is not installed');
+      return;
+    }
+    const dir = fs.mkdtempSync(path.join(tmp, 'tls-'));
+    const gen = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1']);
+    expect(gen.status).toBe(0);
+    const port = new URL(REDIS!).port === '6390' ? 6397 : 6398;
+    const password = `tls-${Math.random().toString(36).slice(2)}-pw`;
+    const server = spawn('redis-server', ['--bind', '127.0.0.1', '--port', '0', '--tls-port', String(port), '--tls-cert-file', path.join(dir, 'cert.pem'), '--tls-key-file', path.join(dir, 'key.pem'), '--tls-auth-clients', 'no', '--requirepass', password, '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
+    const previous = process.env.SPIKEGRAD_REDIS_CA;
+    process.env.SPIKEGRAD_REDIS_CA = path.join(dir, 'cert.pem');
+    const url = `rediss://:${password}@localhost:${port}`;
+    const controller = new AbortController();
+    const logs: string[] = [];
+    let worker: Promise<unknown> | undefined;
+    try {
+      for (let k = 0; ; k++) {
+        const err = await checkConnection(url, 2000).catch((e: Error) => e);
+        if (err === undefined) break;
+        if (k > 50) throw err;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      worker = runWorker({ experiments, url, store: path.join(dir, 'store'), queueName: 'tls', lockMs: 5000, nodeArgs: NODE_ARGS, onLog: (l) => logs.push(l), signal: controller.signal });
+      const out = path.join(dir, 'out');
+      const r = await queueSweep({ experiments, spec: { experiment: 'yinyang', options: { ...small, epochs: 1 }, grid: { seed: [0] } }, out, url, queueName: 'tls', onProgress: (l) => logs.push(l), pollMs: 200 });
+      expect(r.done).toBe(1);
+      const text = [...logs, fs.readFileSync(path.join(out, 'results.jsonl'), 'utf8')].join('\n');
+      expect(text).toContain('rediss://localhost:');
+      expect(text).not.toContain(password);
+    } finally {
+      controller.abort();
+      await worker;
+      if (previous === undefined) delete process.env.SPIKEGRAD_REDIS_CA;
+      else process.env.SPIKEGRAD_REDIS_CA = previous;
+      server.kill('SIGTERM');
+    }
+  }, 120000);
+
   it('works with credentials in the URL and never shows them', async () => {
     const IORedis = require('ioredis');
     const admin = new IORedis(REDIS, { maxRetriesPerRequest: null });
@@ -188,7 +274,7 @@ withRedis('BullMQ sweeps on a real Redis', () => {
     const out = path.join(tmp, 'cred-out');
     const logs: string[] = [];
     const controller = new AbortController();
-    const worker = runWorker({ experiments, url, store, queueName: queue, lockMs: 1500, nodeArgs: NODE_ARGS, onLog: (l) => logs.push(l), signal: controller.signal });
+    const worker = runWorker({ experiments, url, store, queueName: queue, lockMs: 5000, nodeArgs: NODE_ARGS, onLog: (l) => logs.push(l), signal: controller.signal });
     try {
       const r = await queueSweep({ experiments, spec: { experiment: 'yinyang', options: { ...small, epochs: 1 }, grid: { seed: [0, 1] } }, out, url, queueName: queue, onProgress: (l) => logs.push(l), pollMs: 200 });
       expect(r.done).toBe(2);

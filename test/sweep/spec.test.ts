@@ -40,6 +40,16 @@ describe('trial ids', () => {
     expect(trialId('yinyang', { seed: 1 })).not.toBe(trialId('yinyang', { seed: '1' }));
     expect(trialId('yinyang', { seed: 1 })).toMatch(/^[0-9a-f]{16}$/);
   });
+  it('hash the resolved options: defaults given or left out are the same trial', () => {
+    const hidden = Number(catalog.yinyang.resolve!({}).hidden);
+    expect(checkTrial('yinyang', { hidden, seed: 0 }).id).toBe(checkTrial('yinyang', {}).id);
+    expect(checkTrial('yinyang', { hidden: hidden + 1 }).id).not.toBe(checkTrial('yinyang', {}).id);
+    expect(checkTrial('yinyang', { seed: 2 }).options).toEqual({ seed: 2 });
+    // threads change the speed only: part of the id when given, not filled in
+    expect(catalog.yinyang.resolve!({})).not.toHaveProperty('threads');
+    // a value the command refuses still gets an id (the trial fails when it runs)
+    expect(checkTrial('yinyang', { hidden: -1 }).id).toMatch(/^[0-9a-f]{16}$/);
+  });
 });
 
 describe('checkTrial (a job is untrusted input)', () => {
