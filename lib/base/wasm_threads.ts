@@ -439,7 +439,11 @@ export function withWorkers(binding: NativeBinding, module: WebAssembly.Module, 
    * instance, whose checks report the error.
    */
   function runForward(s: { main: NativeNetworkHandle; net: number; spec: Record<string, unknown> }, params: object, batch: object, options: object, sync: boolean): unknown {
-    if (!sliceable(batch) || batch.sampleStart.length < 2) return sync ? s.main.forward(params, batch, options) : s.main.forwardAsync(params, batch, options);
+    // The fused step (options.loss: forward, loss and backward in one call) returns a summed
+    // gradient that the chunk assembly below does not combine: it runs on the calling thread's
+    // instance.
+    const fused = typeof options === 'object' && options !== null && (options as { loss?: unknown }).loss !== undefined;
+    if (fused || !sliceable(batch) || batch.sampleStart.length < 2) return sync ? s.main.forward(params, batch, options) : s.main.forwardAsync(params, batch, options);
     const B = batch.sampleStart.length - 1;
     const keepTapes = typeof options === 'object' && options !== null && (options as { keepTapes?: unknown }).keepTapes === true;
     const workers = workersFor(pool, options);
