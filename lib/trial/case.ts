@@ -109,6 +109,8 @@ export function parseCase(value: unknown): ParsedCase {
   known(value, '', CASE_KEYS);
   const neuron = need(value, 'neuron', '');
   if (!isObject(neuron)) throw argumentError(`neuron: expected an object but received ${describe(neuron)}`);
+  // Without a model, a misspelt 'model' key is named as such (the parameters of any model pass).
+  if (!Object.hasOwn(neuron, 'model')) known(neuron, 'neuron', ['model', ...new Set(MODEL_NAMES.flatMap((m) => parameterNames(m)))]);
   const model = need(neuron, 'model', 'neuron.');
   if (!isModelName(model)) {
     throw rangeError(`neuron.model: expected one of ${MODEL_NAMES.join(', ')} but received ${describe(model)}`, 'ERR_SPIKEGRAD_DOMAIN');

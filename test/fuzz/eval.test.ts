@@ -12,7 +12,7 @@ import path = require('path');
 import fc from 'fast-check';
 import { evalCommand } from '../../lib/cli/eval';
 import { fresh, simulateSpec, stateDim, type ModelName } from './generators';
-import { params } from './support';
+import { params, runs } from './support';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'spikegrad-fuzz-eval-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -155,6 +155,74 @@ describe('fuzz: spikegrad eval (in-process)', () => {
       }),
       params(21, 600),
     );
+  });
+
+  it('refuses damaged keys (issue 12 class 4): a misspelt key, a key given twice and prototype names, at any depth', () => {
+    let checked = 0;
+    const protoNames = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf'];
+    const keyEdit = fc.record({
+      kind: fc.constantFrom('misspell', 'duplicate', 'proto'),
+      pick: fc.nat(),
+      op: fc.nat(),
+      proto: fc.constantFrom(...protoNames),
+    });
+    fc.assert(
+      fc.property(simulateSpec, keyEdit, (generated, edit) => {
+        const c = caseOf(fresh(generated));
+        // Only cases that are valid as generated: in another one an earlier field may fail first.
+        if (runInProcess(Buffer.from(JSON.stringify(c))).status !== 0) return;
+        // The objects of the case and their keys (readout.layers may be absent: dropped).
+        const objects = paths(c)
+          .map((p) => ({ p, o: p.reduce<unknown>((v, k) => (v as Record<string | number, unknown>)[k], c) }))
+          .filter((x) => typeof x.o === 'object' && x.o !== null && !Array.isArray(x.o)) as { p: (string | number)[]; o: Record<string, unknown> }[];
+        const { p, o } = objects[edit.pick % objects.length];
+        const keys = Object.keys(o).filter((k) => o[k] !== undefined);
+        const key = keys[edit.op % keys.length];
+        let text: string;
+        let expected: RegExp;
+        if (edit.kind === 'misspell') {
+          // One edit: drop, double or change the case of a character, or swap two neighbours.
+          const at = edit.op % key.length;
+          const variants = [key.slice(0, at) + key.slice(at + 1), key.slice(0, at) + key[at] + key.slice(at), key.slice(0, at) + (key[at] === key[at].toUpperCase() ? key[at].toLowerCase() : key[at].toUpperCase()) + key.slice(at + 1)];
+          if (at + 1 < key.length) variants.push(key.slice(0, at) + key[at + 1] + key[at] + key.slice(at + 2));
+          const typo = variants[edit.op % variants.length];
+          if (typo === key || typo === '' || Object.hasOwn(o, typo)) return; // not a misspelling of this object
+          const renamed = Object.fromEntries(Object.entries(o).map(([k, v]) => [k === key ? typo : k, v]));
+          if (p.length === 0) text = JSON.stringify(renamed);
+          else {
+            let parent = c as Record<string | number, unknown>;
+            for (const k of p.slice(0, -1)) parent = parent[k] as Record<string | number, unknown>;
+            parent[p[p.length - 1]] = renamed;
+            text = JSON.stringify(c);
+          }
+          expected = new RegExp(`Unknown key '${typo.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}'`);
+        } else {
+          // Text level, so that '__proto__' is an own key and a key can occur twice.
+          const extra = edit.kind === 'proto' ? edit.proto : key;
+          const marker = '"__spikegrad_marker__":0';
+          o.__spikegrad_marker__ = 0;
+          const first = Object.keys(o)[0];
+          delete o.__spikegrad_marker__;
+          if (first === undefined) return;
+          const inserted = Object.fromEntries([['__spikegrad_marker__', 0], ...Object.entries(o)]);
+          if (p.length === 0) text = JSON.stringify(inserted);
+          else {
+            let parent = c as Record<string | number, unknown>;
+            for (const k of p.slice(0, -1)) parent = parent[k] as Record<string | number, unknown>;
+            parent[p[p.length - 1]] = inserted;
+            text = JSON.stringify(c);
+          }
+          text = text.replace(marker, `${JSON.stringify(extra)}:${JSON.stringify(o[key] ?? 1)}`);
+          expected = edit.kind === 'proto' ? new RegExp(`Unknown key '${extra}'`) : new RegExp(`Duplicate key '${key}'`);
+        }
+        const r = runInProcess(Buffer.from(text));
+        checked++;
+        expect({ status: r.status, out: r.out }).toEqual({ status: 2, out: '' });
+        if (!expected.test(r.err)) throw new Error(`expected ${expected} but stderr is ${JSON.stringify(r.err)}\n  case: ${text.slice(0, 2000)}`);
+      }),
+      params(22, 300),
+    );
+    expect(checked).toBeGreaterThan(runs(300) / 4); // most generated cases are valid and damaged
   });
 
   it('reports usage and unreadable files with exit 2 and one line', () => {

@@ -12,10 +12,11 @@
  * ```
  */
 import { argumentError, describe, rangeError } from '../../base/errors';
-import { readOptions } from '../../base/validate';
+import { didYouMean, readOptions } from '../../base/validate';
 import { AdaBelief, type AdaBeliefOptions } from './adabelief';
 import { Adam, type AdamOptions } from './adam';
 import type { Optimizer, OptimizerState, StoredOptimizerState } from './optimizer';
+import { checkStateKeys } from './optimizer';
 import { scheduleFromSpec, type Schedule, type ScheduleSpec } from './schedule';
 import { Sgd, type SgdOptions } from './sgd';
 
@@ -66,9 +67,18 @@ export function optimizerFromState(state: OptimizerState | StoredOptimizerState,
     throw argumentError(`Expected an optimizer state object for state but received ${describe(state)}`);
   }
   const o = readOptions(options, 'optimizerFromState options', ['lr']);
+  // The state's own keys first: a misspelt 'options' is named as such, not as missing options.
+  checkStateKeys(state);
   const saved = state.options;
   if (typeof saved !== 'object' || saved === null || Array.isArray(saved)) {
     throw argumentError(`Expected an options object for state.options but received ${describe(saved)}`);
+  }
+  // Without an lr, a misspelt 'lr' (or another key) is named as such first.
+  if (!Object.hasOwn(saved, 'lr')) {
+    for (const key of Object.keys(saved)) {
+      const guess = didYouMean(key, ['lr']);
+      if (guess !== undefined) throw rangeError(`Unknown key '${key}' in state.options; did you mean 'lr'?`, 'ERR_SPIKEGRAD_LOAD');
+    }
   }
   const lr = o.lr !== undefined ? o.lr : scheduleFromSpec(saved.lr as ScheduleSpec, 'state.options.lr');
   const { lr: _savedLr, ...rest } = saved;

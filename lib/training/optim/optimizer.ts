@@ -117,6 +117,13 @@ export function clamp(array: Float64Array, lo: number, hi: number): Float64Array
 /** The keys of an {@link OptimizerState}. */
 const STATE_KEYS: readonly string[] = ['version', 'name', 'options', 'step', 'shapes', 'moments'] satisfies (keyof OptimizerState)[];
 
+/** Refuses a key of an optimiser state that is not one of {@link OptimizerState}'s (ERR_SPIKEGRAD_LOAD, "did you mean"). */
+export function checkStateKeys(state: object): void {
+  for (const key of Object.keys(state)) {
+    if (!STATE_KEYS.includes(key)) throw loadError(unknownOptionError(key, 'the optimizer state', STATE_KEYS, 'key').message);
+  }
+}
+
 function loadError(message: string): RangeError {
   return rangeError(message, 'ERR_SPIKEGRAD_LOAD');
 }
@@ -330,9 +337,7 @@ export abstract class BaseOptimizer implements Optimizer {
       throw argumentError(`Expected an optimizer state object for state but received ${describe(state)}`);
     }
     const s = state as unknown as Record<string, unknown>;
-    for (const key of Object.keys(s)) {
-      if (!STATE_KEYS.includes(key)) throw loadError(unknownOptionError(key, 'the optimizer state', STATE_KEYS, 'key').message);
-    }
+    checkStateKeys(s);
     if (s.version !== 1) {
       throw loadError(`Expected 1 for state.version but received ${describe(s.version)}`);
     }

@@ -3,7 +3,7 @@
  * the increment to a learning rate, so the first update uses lr(0) (optax semantics).
  */
 import { argumentError, describe, rangeError } from '../../base/errors';
-import { expectInRange, readOptions } from '../../base/validate';
+import { expectInRange, expectKnownKeys, readOptions } from '../../base/validate';
 
 /**
  * A serialisable description of a schedule, stored in optimiser states. `custom` marks a user
@@ -145,6 +145,8 @@ export function scheduleFromSpec(spec: ScheduleSpec, name = 'spec'): ScheduleFn 
         'ERR_SPIKEGRAD_LOAD',
       );
     default:
+      // Without a kind, a misspelt 'kind' (or another key) is named as such first.
+      if (!Object.hasOwn(spec, 'kind')) expectKnownKeys(spec, name, ['kind', 'value', 'initial', 'transitionSteps', 'decayRate']);
       throw rangeError(
         `Expected 'constant', 'exponential_decay' or 'custom' for ${name}.kind but received ${describe((spec as { kind: unknown }).kind)}`,
       );
