@@ -12,6 +12,8 @@
 //  5. The event loop while a batch runs: the synchronous forward blocks it for its whole duration,
 //     forwardAsync leaves it free (ticks of a 1 ms timer and the largest event-loop delay during
 //     the run). These were wall-clock thresholds in test/network.test.ts once; they belong here.
+//  6. The MNIST step of 1. (1 thread) on the WebAssembly backend, in a child process with
+//     SPIKEGRAD_BACKEND=wasm (the backend is chosen once per process), beside the native one.
 // Environment: BENCH_REPS (default 5), BENCH_QUICK=1 for a fast smoke run.
 'use strict';
 const { spawnSync, execFileSync } = require('child_process');
@@ -191,6 +193,36 @@ async function main() {
     });`;
   const rss = JSON.parse(execFileSync(process.execPath, ['-e', rssScript], { encoding: 'utf8' }));
 
+  log('MNIST step on the WebAssembly backend (child process)');
+  const wasmScript = `
+    const s = require(${JSON.stringify(path.join(root, 'dist'))});
+    if (s.backend !== 'wasm') throw new Error('expected the wasm backend, got ' + s.backend);
+    const net = s.loadModel(${JSON.stringify(trainedFile)}).network;
+    const { bundledSplit } = require(${JSON.stringify(path.join(root, 'dist', 'experiments', 'mnist.js'))});
+    const d = bundledSplit(0.2, 0);
+    const batch = s.ttfsBatch(d.train.images.subarray(0, ${B} * 784), 784, { T: 2 });
+    const labels = d.train.labels.subarray(0, ${B});
+    const loss = s.firstSpikeCrossEntropy();
+    const opt = s.adaBelief({ lr: 0 });
+    (async () => {
+      const times = [];
+      for (let r = 0; r < ${reps} + 1; r++) {
+        const t0 = process.hrtime.bigint();
+        const { grad } = await net.lossAndGradient(batch, loss, labels, { threads: 1 });
+        opt.step(net.parameterList(), s.Network.gradientList(grad));
+        net.constrain();
+        if (r > 0) times.push(Number(process.hrtime.bigint() - t0) / 1e3 / batch.samples);
+      }
+      times.sort((a, b) => a - b);
+      console.log(JSON.stringify({ step: times[Math.floor(times.length / 2)] }));
+    })();`;
+  let wasmStep = null;
+  try {
+    wasmStep = JSON.parse(execFileSync(process.execPath, ['-e', wasmScript], { encoding: 'utf8', env: { ...process.env, SPIKEGRAD_BACKEND: 'wasm' } })).step;
+  } catch (err) {
+    log(`no WebAssembly step (run \`npm run build:wasm\`): ${err.message.split('\n')[0]}`);
+  }
+
   log('scaling of sparse recurrent networks');
   const sizes = quick ? [1000, 10000] : [1000, 3000, 10000, 30000, 100000];
   const scaling = [];
@@ -244,6 +276,8 @@ async function main() {
       step_speedup_vs_general_1thread: stepGeneral1 / step1,
       general_engine_us_per_sample_1thread: native.general1_us,
       engine_speedup_vs_general_1thread: native.general1_us / native.engine1_us,
+      wasm_step_us_per_sample_1thread: wasmStep,
+      wasm_over_native_step_1thread: wasmStep === null ? null : wasmStep / step1,
     },
     scaling,
     event_loop: loop,
@@ -257,6 +291,7 @@ async function main() {
   console.log(`MNIST 784-100-100-10 theta, batch ${B}, activity ${f(activity, 3)} spikes/hidden neuron, ${f(m.synaptic_events_per_sample, 0)} synaptic events + ${f(m.bundle_reads_per_sample, 0)} bundled weight reads per sample`);
   console.log(`  step (fwd+bwd+AdaBelief), public API   1 thread ${f(step1)} us/sample   all threads ${f(stepN)} us/sample   (x${f(m.thread_speedup, 2)})`);
   console.log(`  60,000-sample epoch                    ${f(m.epoch60k_seconds, 2)} s   (engine: ${m.engine})`);
+  if (wasmStep !== null) console.log(`  the same step on WebAssembly (1 thread) ${f(wasmStep)} us/sample   (x${f(m.wasm_over_native_step_1thread, 2)} the native 1-thread step)`);
   console.log(`  the same step in the general engine    1 thread ${f(stepGeneral1)} us/sample   -> the ${m.engine} engine's step is x${f(m.step_speedup_vs_general_1thread, 2)} faster`);
   console.log(`  native engine fwd+bwd (${m.native_engine})        1 thread ${f(m.engine_us_per_sample_1thread)} us/sample   all threads ${f(m.engine_us_per_sample_all)} us/sample`);
   console.log(`  native general engine fwd+bwd          1 thread ${f(m.general_engine_us_per_sample_1thread)} us/sample   -> x${f(m.engine_speedup_vs_general_1thread, 2)}`);

@@ -3,7 +3,8 @@
  * (Klos & Memmesheimer, Phys. Rev. Lett. 134, 027301, 2025; arXiv 2309.14523).
  */
 export { version } from './base/version';
-export { bindingPath } from './base/native';
+export { bindingPath, backend } from './base/native';
+export type { Backend } from './base/native';
 export type { SpikegradErrorCode, CodedError } from './base/errors';
 export { simulate, simulateAsync, checkTrialSpec, EventKind } from './trial/simulate';
 export type { ModelName, ModelParams, TrialSpec, SimulateOptions, TrialResult, TrialGradient } from './trial/simulate';

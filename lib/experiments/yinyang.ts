@@ -31,7 +31,7 @@ export interface YinYangExperimentOptions {
   neuron?: YinYangNeuron;
   /** Hidden neurons. Default 200. */
   hidden?: number;
-  /** Trial length. Default 5. */
+  /** Trial length. Default 6. */
   T?: number;
   /** Spike times of the values 0 and 1 and of the bias spike. Defaults 0.1, 1.1, 0.6. */
   tEarly?: number;
@@ -109,7 +109,7 @@ export interface YinYangSettings {
 export const YINYANG_DEFAULTS: Readonly<Omit<YinYangSettings, 'seed'>> = Object.freeze({
   neuron: 'theta',
   hidden: 200,
-  T: 5,
+  T: 6,
   tEarly: 0.1,
   tLate: 1.1,
   bias: 0.6,

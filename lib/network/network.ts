@@ -163,6 +163,19 @@ export interface NetworkOutput extends OutputBatch {
  */
 export interface OutputLoss<Targets, Result extends LossValue = LossValue> {
   compute(out: NetworkOutput, targets: Targets): Result;
+  /**
+   * A loss the core also computes itself (firstSpikeCrossEntropy): {@link Network.lossAndGradient}
+   * then runs forward, loss and backward sample by sample in the core (no tapes kept: the memory
+   * does not grow with the batch), with the same formulas (values and gradients agree with
+   * compute + backward to round-off).
+   */
+  readonly native?: NativeLossSpec;
+}
+
+/** A loss the core computes itself (see {@link OutputLoss.native}). */
+export interface NativeLossSpec {
+  readonly name: 'first_spike_cross_entropy';
+  readonly gamma: number;
 }
 
 /** The part of a loss result that {@link Network.lossAndGradient} uses. */
@@ -507,6 +520,8 @@ export class Network {
     targets: Targets,
     options: RunOptions = {},
   ): Promise<{ loss: Result; output: NetworkOutput; grad: Gradients }> {
+    const spec = (loss as { native?: NativeLossSpec }).native;
+    if (spec?.name === 'first_spike_cross_entropy' && this.labelsFit(batch, targets)) return this.fusedStep(batch, spec, targets as ArrayLike<number>, options) as unknown as Promise<{ loss: Result; output: NetworkOutput; grad: Gradients }>;
     const rec = await this.recordAsync(batch, options);
     try {
       const result = loss.compute(rec.output, targets);
@@ -766,6 +781,37 @@ export class Network {
     checkInputBatch(batch);
     this.checkParams(false);
     return [this.nativeParams(), batch, { threads: threadsOption(options), keepTapes }];
+  }
+
+  /** Labels the core's loss can take: one integer output slot per sample (else the loss's own checks report the problem). */
+  private labelsFit(batch: InputBatch, targets: unknown): boolean {
+    if (typeof batch !== 'object' || batch === null || !(Array.isArray(targets) || ArrayBuffer.isView(targets))) return false;
+    const l = targets as ArrayLike<unknown>;
+    const slots = this.structure.readout.counts.reduce((a, b) => a + b, 0);
+    if (l.length !== batch.samples) return false;
+    for (let s = 0; s < l.length; s++) {
+      const y = l[s];
+      if (typeof y !== 'number' || !Number.isInteger(y) || y < 0 || y >= slots) return false;
+    }
+    return true;
+  }
+
+  /** Forward, loss and backward sample by sample in the core (OutputLoss.native). */
+  private async fusedStep(batch: InputBatch, spec: NativeLossSpec, labels: ArrayLike<number>, options: RunOptions): Promise<{ loss: { value: number; perSample: Float64Array; grad: Float64Array }; output: NetworkOutput; grad: Gradients }> {
+    const [params, input, opts] = this.prepare(batch, options, false);
+    const stack = new Error();
+    let r: NativeForward & { lossPerSample: Float64Array; cotangent: Float64Array; grad: NativeGradient };
+    try {
+      r = (await this.live().forwardAsync(params, input, { ...opts, loss: { name: spec.name, gamma: spec.gamma }, labels: Int32Array.from(labels) })) as typeof r;
+    } catch (err) {
+      rethrowWithStack(err, stack);
+    }
+    let sum = 0;
+    for (let s = 0; s < r.lossPerSample.length; s++) sum += r.lossPerSample[s];
+    const g = r.grad;
+    const grad: Gradients = { weights: g.weights, inputWeights: g.inputWeights, initial: g.initial, inputTimes: g.trainableTimes, eventTimes: g.inputTimes };
+    this.maskGradients(grad);
+    return { loss: { value: sum / r.lossPerSample.length, perSample: r.lossPerSample, grad: r.cotangent }, output: this.output(r), grad };
   }
 
   /** The parameters as the native network reads them (it appends the trainable input spikes to every sample). */

@@ -1,6 +1,8 @@
 #include "binding/args.hpp"
 
 #include <cmath>
+#include <cstdint>
+#include <limits>
 #include <type_traits>
 
 #include "binding/errors.hpp"
@@ -57,8 +59,10 @@ unsigned getThreads(const Napi::Value& options) {
 }
 
 std::size_t checkedProduct(std::size_t rows, std::size_t cols, const char* what) {
-  constexpr std::size_t kMax = std::size_t{1} << 32;
-  if (rows != 0 && cols > kMax / rows) {
+  // In 64 bits, so that the bound is the same on wasm32 (32-bit size_t) as on 64-bit hosts.
+  constexpr std::uint64_t kMax = std::uint64_t{1} << 32;
+  const auto r = static_cast<std::uint64_t>(rows), c = static_cast<std::uint64_t>(cols);
+  if ((r != 0 && c > kMax / r) || r * c > std::numeric_limits<std::size_t>::max()) {
     fail(ErrorCode::kRange, std::string(what) + " is too large");
   }
   return rows * cols;

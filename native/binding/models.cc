@@ -16,6 +16,7 @@
 
 #include "binding/args.hpp"
 #include "binding/errors.hpp"
+#include "binding/memory.hpp"
 #include "core/neurons/registry.hpp"
 
 namespace spikegrad::binding {
@@ -92,6 +93,7 @@ Napi::Value ProjectInitial(const Napi::CallbackInfo& info) {
                                   " values per neuron (got length " + std::to_string(length) + ")");
     }
     const std::size_t changed = model.projectInitial(arr.Data(), length / D);
+    publishWrites(info.Env(), arr);
     return Napi::Number::New(info.Env(), static_cast<double>(changed));
   });
 }

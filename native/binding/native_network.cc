@@ -73,13 +73,30 @@ class NativeNetwork : public Napi::ObjectWrap<NativeNetwork> {
     std::shared_ptr<Batch> batch;
     unsigned threads = 0;
     bool keepTapes = false;
+    bool fused = false;  ///< options.loss: forward, loss and backward sample by sample
+    NativeLoss loss;
+    std::vector<std::int32_t> labels;
+    FusedStep step;
     BatchForward out;
     void run() {
+      if (fused) {
+        batch->forwardBackward(loss, labels.data(), threads, &step);
+        out = std::move(step.forward);
+        requireFiniteResult(out.outputTimes, "output times");
+        requireFiniteResult(step.lossPerSample, "losses");
+        requireFiniteGradient(step.grad);
+        return;
+      }
       batch->forward(threads, keepTapes, &out);
       requireFiniteResult(out.outputTimes, "output times");
     }
     Napi::Value result(Napi::Env env) {
       Napi::Object o = Napi::Object::New(env);
+      if (fused) {
+        o.Set("lossPerSample", toFloat64Array(env, step.lossPerSample));
+        o.Set("cotangent", toFloat64Array(env, step.cotangent));
+        o.Set("grad", gradientObject(env, step.grad));
+      }
       o.Set("outputTimes", toFloat64Array(env, out.outputTimes));
       o.Set("outputIsPseudo", toUint8Array(env, out.isPseudo));
       o.Set("inTrialEvents", toFloat64Array(env, out.inTrialEvents));
@@ -108,6 +125,29 @@ class NativeNetwork : public Napi::ObjectWrap<NativeNetwork> {
     const Napi::Value options = info.Length() > 2 ? info[2] : info.Env().Undefined();
     b.threads = getThreads(options);
     b.keepTapes = getFlag(options, "keepTapes");
+    // options.loss = {name: 'first_spike_cross_entropy', gamma} with options.labels (Int32Array,
+    // one per sample): the fused step (Batch::forwardBackward), no tapes kept.
+    if (options.IsObject() &&
+        present(field(options.As<Napi::Object>(), "loss", false, "options"))) {
+      const Napi::Object o = options.As<Napi::Object>();
+      const Napi::Value lv = field(o, "loss", false, "options");
+      if (!lv.IsObject()) fail(ErrorCode::kArgument, "options.loss must be an object");
+      const Napi::Object lo = lv.As<Napi::Object>();
+      const Napi::Value nv = field(lo, "name", false, "options.loss");
+      if (!nv.IsString() || nv.As<Napi::String>().Utf8Value() != "first_spike_cross_entropy") {
+        fail(ErrorCode::kArgument, "options.loss.name must be 'first_spike_cross_entropy'");
+      }
+      const Napi::Value gv = field(lo, "gamma", false, "options.loss");
+      if (present(gv)) b.loss.gamma = getFinite(gv, "options.loss.gamma");
+      if (!(b.loss.gamma >= 0.0)) fail(ErrorCode::kRange, "options.loss.gamma must be >= 0");
+      if (b.keepTapes)
+        fail(ErrorCode::kArgument, "options.loss and options.keepTapes exclude each other");
+      b.labels = getInt32s(field(o, "labels", true, "options"), "options.labels");
+      if (b.labels.size() != b.batch->samples()) {
+        fail(ErrorCode::kShape, "options.labels must have one label per sample");
+      }
+      b.fused = true;
+    }
     return b;
   }
 

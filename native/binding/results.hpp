@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "binding/errors.hpp"
+#include "binding/memory.hpp"
 #include "core/simulator.hpp"
 
 namespace spikegrad::binding {
@@ -37,18 +38,21 @@ inline void requireFiniteGradient(const Gradient& g) {
 inline Napi::Float64Array toFloat64Array(Napi::Env env, const std::vector<double>& values) {
   auto arr = Napi::Float64Array::New(env, values.size());
   std::copy(values.begin(), values.end(), arr.Data());
+  publishWrites(env, arr);
   return arr;
 }
 
 inline Napi::Int32Array toInt32Array(Napi::Env env, const std::vector<std::int32_t>& values) {
   auto arr = Napi::Int32Array::New(env, values.size());
   std::copy(values.begin(), values.end(), arr.Data());
+  publishWrites(env, arr);
   return arr;
 }
 
 inline Napi::Uint8Array toUint8Array(Napi::Env env, const std::vector<std::uint8_t>& values) {
   auto arr = Napi::Uint8Array::New(env, values.size());
   std::copy(values.begin(), values.end(), arr.Data());
+  publishWrites(env, arr);
   return arr;
 }
 

@@ -1,8 +1,10 @@
 #include "core/batch.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <exception>
 #include <functional>
+#include <limits>
 #include <mutex>
 #include <thread>
 
@@ -229,6 +231,130 @@ void Batch::backward(const double* cot, unsigned threads, Gradient* grad) const 
   }
   for (std::size_t s = 0; s < B; ++s) {
     for (std::size_t k = 0; k < m; ++k) grad->trainableTimes[k] += trainable[s * m + k];
+  }
+}
+
+double nativeLoss(const NativeLoss& loss, const double* t, std::size_t slots, std::int32_t y,
+                  double T, std::size_t samples, double* cot) {
+  // first_spike_cross_entropy, in the operations of its TypeScript form.
+  double tMin = std::numeric_limits<double>::infinity();
+  for (std::size_t k = 0; k < slots; ++k) tMin = std::min(tMin, t[k]);
+  double z = 0.0;
+  for (std::size_t k = 0; k < slots; ++k) {
+    const double e = std::exp(tMin - t[k]);
+    cot[k] = e;
+    z += e;
+  }
+  const auto uy = static_cast<std::size_t>(y);
+  const double ty = t[uy];
+  const double gamma = loss.gamma;
+  const double value = ty - tMin + std::log(z) + (gamma == 0.0 ? 0.0 : gamma * std::expm1(ty / T));
+  const auto B = static_cast<double>(samples);
+  for (std::size_t k = 0; k < slots; ++k) cot[k] = -cot[k] / z / B;
+  cot[uy] += (1.0 + (gamma == 0.0 ? 0.0 : (gamma / T) * std::exp(ty / T))) / B;
+  return value;
+}
+
+void Batch::forwardBackward(const NativeLoss& loss, const std::int32_t* labels, unsigned threads,
+                            FusedStep* res) {
+  const NetworkStructure& st = *net_.structure;
+  const std::size_t B = samples_.size(), slots = readout_.totalCount();
+  const auto n = static_cast<std::size_t>(st.n);
+  const std::size_t m = st.trainableChannels.size();
+  for (std::size_t s = 0; s < B; ++s) {
+    if (labels[s] < 0 || static_cast<std::size_t>(labels[s]) >= slots) {
+      throw Error(ErrorCode::kRange, "labels[" + std::to_string(s) + "] = " +
+                                         std::to_string(labels[s]) + " is not an output slot");
+    }
+  }
+  BatchForward* out = &res->forward;
+  out->samples = B;
+  out->slots = slots;
+  out->outputTimes.assign(B * slots, 0.0);
+  out->isPseudo.assign(B * slots, 0);
+  out->inTrialEvents.assign(B, 0.0);
+  res->lossPerSample.assign(B, 0.0);
+  res->cotangent.assign(B * slots, 0.0);
+  Gradient* grad = &res->grad;
+  std::vector<std::size_t> eventOffset(B + 1, 0);
+  for (std::size_t s = 0; s < B; ++s) eventOffset[s + 1] = eventOffset[s] + samples_[s].events();
+  grad->reset(st, 0);
+  grad->inputTimes.assign(eventOffset[B], 0.0);
+  out->spikeCount.assign(n, 0.0);
+  out->spikeCountFirst.assign(n, 0.0);
+  if (B == 0) return;
+  const std::size_t chunks = std::min<std::size_t>(B, 16);
+  std::vector<Gradient> partial(chunks);
+  std::vector<double> trainable(B * m, 0.0);
+  threads = resolveThreads(threads, chunks);
+  std::vector<Simulator> sims(threads);
+  for (auto& sim : sims) {
+    sim.setTrusted(true);
+    sim.setWantState(false);
+  }
+  std::vector<Tape> tapes = pool_ ? pool_->take(threads) : std::vector<Tape>(threads);
+  std::vector<ForwardResult> results(threads);
+  std::vector<std::vector<std::int64_t>> counts(threads, std::vector<std::int64_t>(2 * n, 0));
+  std::vector<std::uint8_t> isReadout(n, 0);
+  for (auto i : readout_.neurons) isReadout[static_cast<std::size_t>(i)] = 1;
+  parallelFor(chunks, threads, [&](std::size_t c, unsigned w) {
+    Gradient& g = partial[c];
+    g.reset(st, 0);
+    const std::size_t lo = c * B / chunks, hi = (c + 1) * B / chunks;
+    for (std::size_t s = lo; s < hi; ++s) {
+      ForwardResult& r = results[w];
+      try {
+        sims[w].forward(net_, samples_[s], readout_, trial_, &tapes[w], &r);
+      } catch (const Error& e) {
+        throw Error(e.code(), "sample " + std::to_string(s) + ": " + e.what());
+      }
+      for (double x : r.outputTimes) {
+        if (!std::isfinite(x)) {
+          throw Error(ErrorCode::kNonFinite,
+                      "sample " + std::to_string(s) + ": an output time is not finite");
+        }
+      }
+      std::copy(r.outputTimes.begin(), r.outputTimes.end(), out->outputTimes.begin() + s * slots);
+      std::copy(r.outputIsPseudo.begin(), r.outputIsPseudo.end(),
+                out->isPseudo.begin() + s * slots);
+      out->inTrialEvents[s] = static_cast<double>(r.inTrialEvents);
+      auto& cnt = counts[w];
+      bool beforeFirst = true;
+      for (std::size_t k = 0; k < r.spikeNeurons.size(); ++k) {
+        const auto j = static_cast<std::size_t>(r.spikeNeurons[k]);
+        if (isReadout[j]) beforeFirst = false;
+        ++cnt[j];
+        if (beforeFirst) ++cnt[n + j];
+      }
+      double* cot = res->cotangent.data() + s * slots;
+      res->lossPerSample[s] =
+          nativeLoss(loss, r.outputTimes.data(), slots, labels[s], trial_.T, B, cot);
+      g.inputTimes.assign(samples_[s].events(), 0.0);
+      g.trainableTimes.assign(m, 0.0);
+      sims[w].backward(net_, samples_[s], readout_, trial_, tapes[w], cot, &g);
+      std::copy(g.inputTimes.begin(), g.inputTimes.end(),
+                grad->inputTimes.begin() + static_cast<std::ptrdiff_t>(eventOffset[s]));
+      std::copy(g.trainableTimes.begin(), g.trainableTimes.end(),
+                trainable.begin() + static_cast<std::ptrdiff_t>(s * m));
+    }
+  });
+  if (pool_) pool_->give(std::move(tapes));
+  for (const Gradient& g : partial) {
+    for (std::size_t k = 0; k < g.recurrent.size(); ++k) grad->recurrent[k] += g.recurrent[k];
+    for (std::size_t k = 0; k < g.input.size(); ++k) grad->input[k] += g.input[k];
+    for (std::size_t k = 0; k < g.initial.size(); ++k) grad->initial[k] += g.initial[k];
+  }
+  for (std::size_t s = 0; s < B; ++s) {
+    for (std::size_t k = 0; k < m; ++k) grad->trainableTimes[k] += trainable[s * m + k];
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    std::int64_t a = 0, b = 0;
+    for (const auto& cnt : counts) {
+      a += cnt[i];
+      b += cnt[n + i];
+    }
+    out->spikeCount[i] = static_cast<double>(a);
+    out->spikeCountFirst[i] = static_cast<double>(b);
   }
 }
 

@@ -30,6 +30,29 @@ struct BatchForward {
   std::vector<double> spikeCountFirst;
 };
 
+/// A loss the core computes itself (the same formulas as the TypeScript loss of that name), so
+/// that a batch can run forward, loss and backward sample by sample (Batch::forwardBackward).
+struct NativeLoss {
+  /// first_spike_cross_entropy (lib/training/losses/first_spike_cross_entropy.ts): per sample
+  /// t_y - t_min + log sum_k exp(t_min - t_k) + gamma expm1(t_y / T), averaged over the batch.
+  enum class Kind : std::uint8_t { kFirstSpikeCrossEntropy };
+  Kind kind = Kind::kFirstSpikeCrossEntropy;
+  double gamma = 0.01;
+};
+
+/// What Batch::forwardBackward returns.
+struct FusedStep {
+  BatchForward forward;
+  std::vector<double> lossPerSample;  ///< per sample
+  std::vector<double> cotangent;      ///< d mean loss / d output time, samples x slots
+  Gradient grad;                      ///< as Batch::backward of the cotangent
+};
+
+/// The loss of one sample's output times t (slots values) with label y, its cotangent scaled by
+/// 1 / samples written to cot; returns the sample's loss.
+double nativeLoss(const NativeLoss& loss, const double* t, std::size_t slots, std::int32_t y,
+                  double T, std::size_t samples, double* cot);
+
 /// Runs fn(i, worker) for i in [0, count) on `threads` threads (0: all hardware threads);
 /// worker in [0, threads) identifies the calling thread's workspace. Exceptions are collected
 /// and the one of the lowest i is rethrown after all threads finished; items after a failed one
@@ -75,6 +98,14 @@ class Batch {
   /// samples in sample order. Needs forward(..., keepTapes = true). Safe to call from several
   /// threads at once (it only reads the batch).
   void backward(const double* cot, unsigned threads, Gradient* grad) const;
+
+  /// Forward, loss and backward sample by sample (one sample's record stays in the core's cache
+  /// and is reused for the next sample: the memory does not grow with the batch), for a loss
+  /// whose cotangent of a sample depends on that sample only. labels: one per sample, in
+  /// [0, slots). The gradient is summed in the chunks of backward(): bit-identical to
+  /// forward + backward of the same cotangent, and for any number of threads. Keeps no tapes.
+  void forwardBackward(const NativeLoss& loss, const std::int32_t* labels, unsigned threads,
+                       FusedStep* out);
 
   std::size_t samples() const { return samples_.size(); }
   std::size_t slots() const { return readout_.totalCount(); }

@@ -1,8 +1,9 @@
-import { native, bindingPath } from '../../lib/base/native';
+import { native, bindingPath, backend } from '../../lib/base/native';
 
 describe('native binding', () => {
-  it('loads from build/ or prebuilds/', () => {
-    expect(bindingPath).toMatch(/spikegrad\.node$/);
+  it('loads from build/ or prebuilds/, or the WebAssembly build', () => {
+    expect(bindingPath).toMatch(backend === 'native' ? /spikegrad\.node$/ : /build-wasm[\\/]spikegrad\.wasm$/);
+    if (process.env.SPIKEGRAD_BACKEND) expect(backend).toBe(process.env.SPIKEGRAD_BACKEND);
     expect(native.napiVersion).toBe(8);
   });
 

@@ -411,7 +411,9 @@ describe('outputs', () => {
     const batch = spikeBatch(Array.from({ length: 6 }, () => randomSpikes(rng, 6, 5, 4)));
     const labels = [0, 1, 2, 2, 1, 0];
     const loss = firstSpikeCrossEntropy();
-    const { loss: r, grad, output } = await net.lossAndGradient(batch, loss, labels, { threads: 1 });
+    // Without the core's copy of the loss: exactly record + compute + backward.
+    const jsOnly = { compute: loss.compute };
+    const { loss: r, grad, output } = await net.lossAndGradient(batch, jsOnly, labels, { threads: 1 });
     const rec = net.record(batch, { threads: 1 });
     const manual = loss.compute(rec.output, labels);
     const g = rec.backward(manual.grad, { threads: 1 });
@@ -419,6 +421,15 @@ describe('outputs', () => {
     expect(r.value).toBe(manual.value);
     expect(output.times).toEqual(rec.output.times);
     for (const key of ['weights', 'inputWeights', 'initial', 'eventTimes'] as const) expect(bytesEqual(grad[key], g[key])).toBe(true);
+    // With it (the fused step in the core): the same to round-off (exp and log of the core's libm).
+    const fused = await net.lossAndGradient(batch, loss, labels, { threads: 1 });
+    expect(loss.native).toBeDefined();
+    expect(fused.output.times).toEqual(rec.output.times);
+    expect(Math.abs(fused.loss.value - manual.value)).toBeLessThanOrEqual(1e-13 * Math.abs(manual.value));
+    for (const key of ['weights', 'inputWeights', 'initial', 'eventTimes'] as const) {
+      const scale = g[key].reduce((m, x) => Math.max(m, Math.abs(x)), 0);
+      expect(g[key].every((x, k) => Math.abs(x - fused.grad[key][k]) <= 1e-12 * scale)).toBe(true);
+    }
     await expect(net.lossAndGradient(batch, loss, [0, 1])).rejects.toThrow(coded('ERR_SPIKEGRAD_SHAPE', /labels/));
   });
 });
@@ -921,5 +932,35 @@ describe('lossAndGradient with a target-train loss on a recurrent network', () =
     expect(grad.weights.length).toBe(6);
     expect(grad.initial.length).toBe(6);
     expect(grad.weights.some((x) => x !== 0) || grad.initial.some((x) => x !== 0)).toBe(true);
+  });
+});
+
+describe('the fused step (the core computes firstSpikeCrossEntropy)', () => {
+  it.each(['auto', 'general'] as const)('engine %s: equals record + loss + backward to round-off, bitwise the same for 1, 2 and 3 threads', async (engine) => {
+    const rng = new Random(770);
+    const net = feedForward({ neuron: theta({ tau: 6 / Math.PI }), sizes: [20, 12, 10, 5], T: 3, wScale: 5, seed: 4, engine });
+    randomizeInitial(net, rng);
+    const batch = ttfsBatch(randomImages(rng, 40, 20), 20, { T: 3, bins: 2 });
+    const labels = Int32Array.from({ length: 40 }, () => rng.int(5));
+    const loss = firstSpikeCrossEntropy({ gamma: 0.05 });
+    const rec = net.record(batch, { threads: 2 });
+    const manual = loss.compute(rec.output, labels);
+    const g = rec.backward(manual.grad, { threads: 2 });
+    rec.dispose();
+    const runs = [];
+    for (const threads of [1, 2, 3]) runs.push(await net.lossAndGradient(batch, loss, labels, { threads }));
+    const f = runs[0];
+    expect(f.output.times).toEqual(rec.output.times);
+    expect(f.output.spikeCount).toEqual(rec.output.spikeCount);
+    expect(Math.abs(f.loss.value - manual.value)).toBeLessThanOrEqual(1e-13 * Math.abs(manual.value));
+    const cotScale = manual.grad.reduce((m, x) => Math.max(m, Math.abs(x)), 0);
+    expect(f.loss.grad.every((x, k) => Math.abs(x - manual.grad[k]) <= 1e-13 * cotScale)).toBe(true);
+    for (const key of ['weights', 'inputWeights', 'initial', 'eventTimes'] as const) {
+      const scale = g[key].reduce((m, x) => Math.max(m, Math.abs(x)), 0);
+      expect(scale).toBeGreaterThan(0);
+      expect(g[key].every((x, k) => Math.abs(x - f.grad[key][k]) <= 1e-12 * scale)).toBe(true);
+      for (const r of runs.slice(1)) expect(bytesEqual(r.grad[key], f.grad[key])).toBe(true);
+    }
+    for (const r of runs.slice(1)) expect(r.loss.value).toBe(f.loss.value);
   });
 });

@@ -88,6 +88,7 @@ export function firstSpikeCrossEntropy(options?: FirstSpikeCrossEntropyOptions):
   const gamma = o.gamma === undefined ? 0.01 : expectPositive(o.gamma, 'gamma', true);
   return {
     name: 'first_spike_cross_entropy',
+    native: { name: 'first_spike_cross_entropy', gamma },
     compute(out: OutputBatch, labels: Labels): LossResult {
       const { times, samples, slots, T } = checkOutputBatch(out);
       checkLabels(labels, samples, slots);

@@ -7,6 +7,7 @@
  * and user-defined losses implement the same {@link Loss} interface.
  */
 import type { OutputBatch } from '../../network/output';
+import type { NativeLossSpec } from '../../network/network';
 
 /**
  * The result of a loss evaluation.
@@ -64,6 +65,8 @@ export interface LossResult {
 export interface Loss<Targets> {
   /** A stable name (used by `lossByName` for the built-in losses). */
   readonly name: string;
+  /** Set where the core computes the same loss (Network.lossAndGradient then runs the step sample by sample in the core). */
+  readonly native?: NativeLossSpec;
   /** The batch-mean loss, the per-sample losses and the gradient with respect to the output times. */
   compute(out: OutputBatch, targets: Targets): LossResult;
 }
