@@ -15,6 +15,7 @@ import { feedForward } from '../topology';
 import { adaBelief, exponentialDecay } from '../training/optim';
 import { firstSpikeCrossEntropy } from '../training/losses';
 import { Trainer, type EpochInfo, type Metrics } from '../training/trainer';
+import type { ProgressOptions } from '../training/progress';
 import { pickSamples, spikeBatch, type InputBatch } from '../network/inputs';
 import type { Dataset } from '../data/datasets';
 import { YIN_YANG_CLASSES, YIN_YANG_SPLITS, yinYang, yinYangClass, yinYangSpikes, type YinYangSet } from '../data/yinyang';
@@ -59,8 +60,10 @@ export interface YinYangExperimentOptions {
   checkpoint?: string;
   resume?: boolean;
   signal?: AbortSignal;
-  progress?: boolean;
-  onEpoch?: (info: EpochInfo) => void;
+  progress?: boolean | ProgressOptions;
+  onEpoch?: (info: EpochInfo) => void | Promise<void>;
+  /** Called after every epoch (and the evaluation before training) with the result so far: for a live view. */
+  onSnapshot?: (result: YinYangResult) => void | Promise<void>;
 }
 
 const YINYANG_OPTIONS = optionNames<YinYangExperimentOptions>()([
@@ -85,6 +88,7 @@ const YINYANG_OPTIONS = optionNames<YinYangExperimentOptions>()([
   'signal',
   'progress',
   'onEpoch',
+  'onSnapshot',
 ]);
 
 /** The resolved settings (everything that determines the result). */
@@ -133,6 +137,8 @@ export interface YinYangResult {
   test: { x: number[]; y: number[]; label: number[]; predicted: number[] };
   seconds: number;
   network: Network;
+  /** Set when the signal stopped the run: where it stopped (the checkpoint holds the position). */
+  stopped?: { epoch: number; batchInEpoch: number };
 }
 
 function neuronOf(name: YinYangNeuron): NeuronModel {
@@ -223,18 +229,6 @@ export async function runYinYang(given: YinYangExperimentOptions = {}): Promise<
     network.classes = YIN_YANG_CLASSES;
     trainer = new Trainer({ network, loss, optimizer: adaBelief({ lr }), batchSize: s.batchSize, seed: s.seed, threads: options.threads });
   }
-  await trainer.fit({
-    train,
-    test,
-    epochs: s.epochs,
-    evaluateBefore: true,
-    evalBatchSize: 1000,
-    signal: options.signal,
-    progress: options.progress,
-    checkpoint: options.checkpoint,
-    onEpoch: options.onEpoch,
-  });
-  const net = trainer.network;
   const side = 60;
   const truth: number[] = [];
   const grid: YinYangSet = { points: new Float64Array(side * side * 4), labels: new Int32Array(side * side), size: side * side };
@@ -249,21 +243,48 @@ export async function runYinYang(given: YinYangExperimentOptions = {}): Promise<
     }
   }
   const gridBatch = spikeBatch(yinYangSpikes(grid, { T: s.T, tEarly: s.tEarly, tLate: s.tLate, bias: s.bias }));
-  const predicted = predictions(net, gridBatch).map((p, k) => (truth[k] < 0 ? -1 : p));
-  const testPred = predictions(net, test.all);
-  const last = trainer.history[trainer.history.length - 1];
-  return {
-    settings,
-    history: trainer.history,
-    final: last.test!,
-    map: { side, predicted, truth },
-    test: {
-      x: Array.from({ length: testSet.size }, (_, k) => testSet.points[4 * k]),
-      y: Array.from({ length: testSet.size }, (_, k) => testSet.points[4 * k + 1]),
-      label: Array.from(testSet.labels),
-      predicted: testPred,
-    },
-    seconds: (Date.now() - t0) / 1000,
-    network: net,
+  // The result as the run stands (after the run, and for onSnapshot after every epoch).
+  const snapshot = (stopped?: YinYangResult['stopped']): YinYangResult => {
+    const net = trainer.network;
+    const predicted = predictions(net, gridBatch).map((p, k) => (truth[k] < 0 ? -1 : p));
+    const testPred = predictions(net, test.all);
+    const last = [...trainer.history].reverse().find((e) => e.test !== undefined);
+    return {
+      settings,
+      history: trainer.history.slice(),
+      final: last!.test!,
+      map: { side, predicted, truth },
+      test: {
+        x: Array.from({ length: testSet.size }, (_, k) => testSet.points[4 * k]),
+        y: Array.from({ length: testSet.size }, (_, k) => testSet.points[4 * k + 1]),
+        label: Array.from(testSet.labels),
+        predicted: testPred,
+      },
+      seconds: (Date.now() - t0) / 1000,
+      network: net,
+      ...(stopped ? { stopped } : {}),
+    };
   };
+  let stopped: YinYangResult['stopped'];
+  try {
+    await trainer.fit({
+      train,
+      test,
+      epochs: s.epochs,
+      evaluateBefore: true,
+      evalBatchSize: 1000,
+      signal: options.signal,
+      progress: options.progress,
+      checkpoint: options.checkpoint,
+      onEpoch: async (info) => {
+        await options.onEpoch?.(info);
+        if (options.onSnapshot) await options.onSnapshot(snapshot());
+      },
+    });
+  } catch (err) {
+    // Stopped by the signal: the checkpoint is written; return what has run, for the report.
+    if ((err as { code?: string }).code !== 'ABORT_ERR' || !trainer.history.some((e) => e.test)) throw err;
+    stopped = { epoch: trainer.epoch, batchInEpoch: trainer.batchInEpoch };
+  }
+  return snapshot(stopped);
 }

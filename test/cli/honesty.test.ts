@@ -121,4 +121,23 @@ describe('Ctrl-C', () => {
     expect(a.o.err).toMatch(/stopped after 500 of 3000 trials/);
     expect(fs.readFileSync(path.join(out, 'single-neuron.html'), 'utf8')).toContain('Stopped (Ctrl-C) after 500 trials');
   }, 120000);
+
+  it('yinyang: writes the report of the epochs run and exits 130', async () => {
+    const out = path.join(dir, 'yinyang');
+    let sent = false;
+    const a = io((text) => {
+      if (!sent && text.startsWith('epoch 1:')) {
+        sent = true;
+        process.emit('SIGINT');
+      }
+    });
+    const args = ['--train-size', '200', '--test-size', '100', '--hidden', '20', '--epochs', '5', '--threads', '1', '--out', out];
+    expect(await experimentCommand('yinyang', args, a.io)).toBe(130);
+    expect(a.o.err).toMatch(/stopped after epoch 1, batch 0; the checkpoint .* is written: continue with --resume/);
+    const json = JSON.parse(fs.readFileSync(path.join(out, 'yinyang.json'), 'utf8'));
+    expect(json.stopped).toEqual({ epoch: 1, batchInEpoch: 0 });
+    expect(json.history.map((e: { epoch: number }) => e.epoch)).toEqual([0, 1]);
+    expect(fs.readFileSync(path.join(out, 'yinyang.html'), 'utf8')).toContain('Stopped (Ctrl-C) after 1 epoch: the run so far');
+    expect(process.listenerCount('SIGINT')).toBe(0);
+  }, 120000);
 });

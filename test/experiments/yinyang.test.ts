@@ -42,6 +42,13 @@ describe('runYinYang', () => {
     expect((report.json as { final: unknown }).final).toEqual(r.final);
   });
 
+  it('hands a snapshot of the run so far to onSnapshot after every evaluation (the live view)', async () => {
+    const seen: number[][] = [];
+    const r = await runYinYang({ ...small, epochs: 2, onSnapshot: (snap) => void seen.push(snap.history.map((e) => e.epoch)) });
+    expect(seen).toEqual([[0], [0, 1], [0, 1, 2]]);
+    expect(r.stopped).toBeUndefined();
+  });
+
   it('gives the same result for the same seed and another for another seed', async () => {
     const a = await runYinYang({ ...small, epochs: 2, seed: 3 });
     const b = await runYinYang({ ...small, epochs: 2, seed: 3 });

@@ -43,7 +43,6 @@ export const yinyang: ExperimentCommand = {
     fs.mkdirSync(c.out, { recursive: true });
     const checkpoint = typeof v.checkpoint === 'string' ? v.checkpoint : path.join(c.out, 'yinyang-checkpoint.sgm');
     if (v.resume === true && !fs.existsSync(checkpoint)) c.io.err.write(`--resume: there is no checkpoint at ${checkpoint}; starting afresh\n`);
-    let stopped = false;
     let r;
     try {
       r = await runYinYang({
@@ -66,18 +65,24 @@ export const yinyang: ExperimentCommand = {
         checkpoint,
         resume: v.resume === true,
         signal: c.signal,
-        progress: !c.quiet && process.stderr.isTTY === true,
+        // On a terminal a redrawn line; in logs (not a TTY) one plain line every 5 s.
+        progress: c.quiet ? false : { stream: c.io.err },
+        onSnapshot: c.live && ((snap) => c.live!.update(yinYangReport(snap))),
         onEpoch: (e) => {
           if (!e.test) return;
           c.say(`epoch ${e.epoch}: test accuracy ${e.test.accuracyOrdinary!.toFixed(4)} real spikes (${e.test.accuracy!.toFixed(4)} with pseudospikes), loss ${e.test.loss.toFixed(4)}\n`);
         },
       });
     } catch (err) {
+      // Stopped before the first evaluation: nothing to report yet.
       if ((err as { code?: string }).code !== 'ABORT_ERR') throw err;
-      stopped = true;
-    }
-    if (stopped || r === undefined) {
       c.io.err.write(`stopped; the checkpoint ${checkpoint} is written: continue with --resume\n`);
+      return 130;
+    }
+    if (r.stopped) {
+      // Ctrl-C: the report of what has run, and the checkpoint to continue from.
+      c.write('yinyang', yinYangReport(r));
+      c.io.err.write(`stopped after epoch ${r.stopped.epoch}, batch ${r.stopped.batchInEpoch}; the checkpoint ${checkpoint} is written: continue with --resume\n`);
       return 130;
     }
     const f = r.final;
