@@ -8,6 +8,7 @@ import os = require('os');
 import path = require('path');
 import { isLoopback, startDashboard, type Dashboard } from '../../lib/cli/dashboard';
 import { experimentCommand } from '../../lib/cli/experiments';
+import { io } from '../helpers/io';
 
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
@@ -26,22 +27,6 @@ function raw(port: number, request: string): Promise<{ status: number; head: str
 }
 const get = (port: number, target: string, method = 'GET', body = '') =>
   raw(port, `${method} ${target} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n${body ? `Content-Type: text/html\r\nContent-Length: ${body.length}\r\n` : ''}\r\n${body}`);
-
-function io(onErr?: (text: string) => void) {
-  const o = { out: '', err: '' };
-  return {
-    o,
-    io: {
-      out: { write: (s: string) => (o.out += s) },
-      err: {
-        write: (s: string) => {
-          o.err += s;
-          onErr?.(s);
-        },
-      },
-    },
-  };
-}
 
 describe('dashboard server', () => {
   let d: Dashboard;

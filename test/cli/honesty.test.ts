@@ -4,22 +4,7 @@ import os = require('os');
 import path = require('path');
 import { experimentCommand } from '../../lib/cli/experiments';
 import { loadModel } from '../../lib';
-
-function io(onErr?: (text: string) => void) {
-  const o = { out: '', err: '' };
-  return {
-    o,
-    io: {
-      out: { write: (s: string) => (o.out += s) },
-      err: {
-        write: (s: string) => {
-          o.err += s;
-          onErr?.(s);
-        },
-      },
-    },
-  };
-}
+import { io } from '../helpers/io';
 
 const SMALL = ['--samples', '200', '--batch-size', '50'];
 
