@@ -11,7 +11,7 @@ import { loadWasmBinding, wasmPath } from './wasm';
 
 import type { NativeBinding } from './native_types';
 
-export type { NativeBatchHandle, NativeBinding, NativeGradient, NativeModelConstants, NativeModelInfo, NativeNetworkHandle } from './native_types';
+export type { NativeBatchHandle, NativeBinding, NativeForwardResult, NativeGradient, NativeModelConstants, NativeModelInfo, NativeNetworkHandle } from './native_types';
 
 /** The package root: the same relative path works from lib/base/ (ts-jest) and from dist/base/ (tsc). */
 const root = path.join(__dirname, '..', '..');

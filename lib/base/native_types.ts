@@ -12,6 +12,22 @@ export interface NativeBatchHandle {
 }
 
 /**
+ * What NativeNetwork.forward/forwardAsync return per batch: output times and whether each is a
+ * pseudospike (samples x slots), in-trial events per sample, spike counts per neuron (all, and
+ * before the first readout spike), and with record the batch kept for backward.
+ */
+export interface NativeForwardResult {
+  outputTimes: Float64Array;
+  outputIsPseudo: Uint8Array;
+  inTrialEvents: Float64Array;
+  spikeCount: Float64Array;
+  spikeCountFirst: Float64Array;
+  samples: number;
+  slots: number;
+  batch?: NativeBatchHandle;
+}
+
+/**
  * Gradients as the native batch and NativeNetwork.trial return them (per synapse; inputTimes per
  * input event of the samples, trainableTimes per trainable input spike summed over the samples).
  */

@@ -23,7 +23,7 @@
 import os = require('os');
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'worker_threads';
 import { codedError } from './errors';
-import type { NativeBatchHandle, NativeBinding, NativeGradient, NativeNetworkHandle } from './native_types';
+import type { NativeBatchHandle, NativeBinding, NativeForwardResult, NativeGradient, NativeNetworkHandle } from './native_types';
 
 /** What the worker runs: loads its own instance and answers {id, op, args} messages. */
 const WORKER_SOURCE = `
@@ -279,16 +279,8 @@ function chunksOf(B: number): [number, number][] {
   return Array.from({ length: chunks }, (_, c) => [Math.floor((c * B) / chunks), Math.floor(((c + 1) * B) / chunks)]);
 }
 
-interface ForwardPart {
-  outputTimes: Float64Array;
-  outputIsPseudo: Uint8Array;
-  inTrialEvents: Float64Array;
-  spikeCount: Float64Array;
-  spikeCountFirst: Float64Array;
-  samples: number;
-  slots: number;
-  tapeBytes?: number;
-}
+/** One worker's part of a forward batch (its batch handle, if any, stays in the worker). */
+type ForwardPart = Omit<NativeForwardResult, 'batch'> & { tapeBytes?: number };
 
 function concat<T extends Float64Array | Uint8Array>(parts: T[], make: new (n: number) => T): T {
   const out = new make(parts.reduce((n, p) => n + p.length, 0));

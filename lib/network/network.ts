@@ -9,7 +9,7 @@
  * recurrent, singleNeuron, fromMatrices) lay them out so that layer matrices are column-major
  * views into these arrays.
  */
-import { native, type NativeBatchHandle, type NativeGradient, type NativeNetworkHandle } from '../base/native';
+import { native, type NativeBatchHandle, type NativeForwardResult as NativeForward, type NativeGradient, type NativeNetworkHandle } from '../base/native';
 import { argumentError, codedError, describe, rangeError, rethrowWithStack } from '../base/errors';
 import { checkInputBatch, type InputBatch } from './inputs';
 import type { SimulateOptions, TrialResult } from '../trial/simulate';
@@ -859,13 +859,3 @@ export interface NetworkJSON {
   classes?: string[];
 }
 
-interface NativeForward {
-  outputTimes: Float64Array;
-  outputIsPseudo: Uint8Array;
-  inTrialEvents: Float64Array;
-  spikeCount: Float64Array;
-  spikeCountFirst: Float64Array;
-  samples: number;
-  slots: number;
-  batch?: NativeBatchHandle;
-}
