@@ -2,6 +2,17 @@
 import { figure, grid, htmlReport, PALETTE, spikeRaster } from '../report';
 import type { MnistResult } from './mnist';
 import { clip, imageSvg } from './plots';
+import { CLASS_NAMES } from '../data/classes';
+import type { DatasetName } from '../data/sources';
+
+/** The dataset the class names are those of ('MNIST' for digits), for the report's title. */
+export function datasetTitle(classes: readonly string[]): string {
+  const titles: Record<DatasetName, string> = { mnist: 'MNIST', 'fashion-mnist': 'Fashion-MNIST', kmnist: 'KMNIST' };
+  for (const [name, names] of Object.entries(CLASS_NAMES) as [DatasetName, readonly string[]][]) {
+    if (names.length === classes.length && names.every((c, q) => c === classes[q])) return titles[name];
+  }
+  return classes.every((c, q) => c === String(q)) ? 'MNIST' : 'Image classification';
+}
 
 export function mnistReport(r: MnistResult, dataLabel: string): { html: string; json: unknown } {
   const tested = r.history.filter((e) => e.test !== undefined);
@@ -58,7 +69,7 @@ export function mnistReport(r: MnistResult, dataLabel: string): { html: string; 
   act.line(tested.map((e) => e.epoch), tested.map((e) => e.test!.silent), { color: PALETTE[1], width: 2, label: 'silent fraction of hidden neurons' });
   const f = r.final;
   const html = htmlReport({
-    title: 'MNIST: a deep, initially silent theta-neuron network',
+    title: `${datasetTitle(names)}: a deep, initially silent theta-neuron network`,
     subtitle: `${r.stopped ? `Stopped (Ctrl-C) after ${r.stopped.epoch} epoch${r.stopped.epoch === 1 ? '' : 's'}${r.stopped.batchInEpoch > 0 ? ` and ${r.stopped.batchInEpoch} batches of the next` : ''}: the run so far. ` : ''}784-100-100-10 theta neurons, time-to-first-spike coding, first-spike cross-entropy, AdaBelief; ${dataLabel} (Klos & Memmesheimer 2025, Fig. 4)`,
     sections: [
       {
