@@ -1,7 +1,7 @@
 /** The MNIST experiment's HTML report and JSON numbers. */
 import { figure, grid, htmlReport, PALETTE, spikeRaster } from '../report';
 import type { MnistResult } from './mnist';
-import { clip, imageSvg } from './plots';
+import { imageSvg, voltageTrace } from './plots';
 import { CLASS_NAMES } from '../data/classes';
 import type { DatasetName } from '../data/sources';
 
@@ -44,11 +44,14 @@ export function mnistReport(r: MnistResult, dataLabel: string): { html: string; 
   let othersLabelled = false;
   r.traces.V.forEach((v, q) => {
     if (q === ex.prediction || q === ex.label) return;
-    traces.line(r.traces.times, clip(v, -10, 10), { color: '#a8b1ba', width: 1, label: othersLabelled ? undefined : 'other outputs' });
+    const tr = voltageTrace(r.traces.times, v);
+    traces.line(tr.xs, tr.ys, { color: '#a8b1ba', width: 1, label: othersLabelled ? undefined : 'other outputs' });
     othersLabelled = true;
   });
-  if (!correct) traces.line(r.traces.times, clip(r.traces.V[ex.label], -10, 10), { color: PALETTE[3], width: 2.5, dash: 'dashed', label: `label: ${name(ex.label)}` });
-  traces.line(r.traces.times, clip(r.traces.V[ex.prediction], -10, 10), {
+  const ofLabel = voltageTrace(r.traces.times, r.traces.V[ex.label]);
+  const ofPrediction = voltageTrace(r.traces.times, r.traces.V[ex.prediction]);
+  if (!correct) traces.line(ofLabel.xs, ofLabel.ys, { color: PALETTE[3], width: 2.5, dash: 'dashed', label: `label: ${name(ex.label)}` });
+  traces.line(ofPrediction.xs, ofPrediction.ys, {
     color: PALETTE[0],
     width: 3,
     label: `${correct ? 'label = prediction' : 'prediction'}: ${name(ex.prediction)}${ex.predictionPseudo ? ' (pseudo)' : ''}`,
