@@ -8,6 +8,7 @@
 #include "core/engine/engines.hpp"
 #include "core/engine/event_loop.hpp"
 #include "core/engine/layered.hpp"
+#include "core/engine/layered_model.hpp"
 #include "core/engine/reverse_sweep.hpp"
 
 namespace spikegrad {
@@ -45,7 +46,11 @@ EngineKind resolveEngine(const NetworkStructure& st, const Readout& readout, Eng
                          LayerPlan* plan) {
   if (requested == EngineKind::kGeneral) return requested;
   const char* reason = engine::layeredPlan(st, readout, plan);
-  if (!reason) return EngineKind::kLayered;
+  // 'auto' takes the layered engine where it is faster: theta (LayeredTheta); the other models'
+  // layered order (layered_model.hpp) runs the general kernels, so 'auto' keeps the general one.
+  if (!reason && (requested == EngineKind::kLayered || st.model.is<ThetaParams>())) {
+    return EngineKind::kLayered;
+  }
   if (requested == EngineKind::kAuto) return EngineKind::kGeneral;
   throw Error(ErrorCode::kArgument, std::string("engine 'layered' cannot run this network: ") +
                                         reason + " (use engine 'auto' or 'general')");
@@ -79,7 +84,19 @@ void Simulator::forward(const Network& net, const InputSpikes& inputs, const Rea
   } else if (kind == EngineKind::kLayered && !engine::layerOffsets(readout, st.n, &plan_)) {
     throw Error(ErrorCode::kInternal, "forward(): the layered engine needs layered readout layers");
   }
-  if (kind == EngineKind::kLayered) {
+  if (kind == EngineKind::kLayered && !st.model.is<ThetaParams>()) {
+    try {
+      engine::withEngine(
+          base, [&](auto e) { engine::runForwardLayered(e, plan_, trial.maxEvents, out); });
+      last_ = EngineKind::kLayered;
+      return;
+    } catch (const engine::LayeredFallback&) {
+      tape->clear();  // and the general engine starts from a fresh workspace
+      s.queue_.reset(st.n);
+      s.lastTouch_.assign(n, -1);
+      s.lastEvent_.assign(n, -1);
+    }
+  } else if (kind == EngineKind::kLayered) {
     engine::LayeredTheta lt(base, ThetaAdapter(st.model.get<ThetaParams>()), plan_);
     lt.maxEvents = trial.maxEvents;
     lt.wantState = wantState_;

@@ -1,11 +1,12 @@
-// The layered engine (native/core/engine/layered.hpp) against the general engine on random
-// layered theta networks: the same spikes, output times (ordinary and pseudo), states at T and
-// event counts, and the same gradient of every parameter to 1e-12 relative (to the largest entry
-// of each gradient array), for plain and bundled inputs, trainable input spikes, initial phases
-// near 0 and Theta, outputs near T; single trials and batches with any number of threads. The
-// layered gradient is also checked against central finite differences. Auto-selection picks the
-// layered engine only where it applies, a forced layered engine on other networks is a coded
-// error, and budget errors are those of the general engine.
+// The layered engine (native/core/engine/layered.hpp for theta, layered_model.hpp for qif, lif
+// and osclif) against the general engine on random layered networks of every model: the same
+// spikes, output times (ordinary and pseudo), states at T and event counts, and the same gradient
+// of every parameter to 1e-12 relative (to the largest entry of each gradient array), for plain and
+// bundled inputs, trainable input spikes, initial phases near 0 and Theta, outputs near T; single
+// trials and batches with any number of threads. The layered gradient is also checked against
+// central finite differences. Auto-selection picks the layered engine only where it applies, a
+// forced layered engine on other networks is a coded error, and budget errors are those of the
+// general engine.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -27,9 +28,12 @@ using spikegrad::ForwardResult;
 using spikegrad::Gradient;
 using spikegrad::InputSpikes;
 using spikegrad::LayerPlan;
+using spikegrad::LifParams;
 using spikegrad::Network;
 using spikegrad::NetworkParams;
 using spikegrad::NetworkStructure;
+using spikegrad::NeuronModel;
+using spikegrad::OscLifParams;
 using spikegrad::Readout;
 using spikegrad::Simulator;
 using spikegrad::Synapses;
@@ -58,16 +62,27 @@ void denseBlock(Synapses* syn, std::int32_t sourceLo, std::int32_t sources, std:
   }
 }
 
-Case randomCase(std::mt19937& rng, int variant) {
+/// The time scale of a model: the period of a phase model, 2 for the current-based ones.
+double periodOf(const NeuronModel& m) {
+  if (m.is<ThetaParams>()) return m.get<ThetaParams>().period();
+  if (m.is<OscLifParams>()) return m.get<OscLifParams>().period();
+  return 2.0;
+}
+
+Case randomCase(std::mt19937& rng, int variant, const std::string& kind = "theta") {
   std::uniform_real_distribution<double> u(0.0, 1.0);
   auto pick = [&](int k) { return static_cast<int>(u(rng) * k); };
   Case c;
   c.st = std::make_shared<NetworkStructure>();
-  ThetaParams tp;
-  tp.tau = 0.5 + 1.5 * u(rng);
-  tp.I0 = 0.3 + 1.5 * u(rng);
-  c.st->model = tp;
-  const double Theta = tp.period();
+  if (kind == "theta") {
+    ThetaParams tp;
+    tp.tau = 0.5 + 1.5 * u(rng);
+    tp.I0 = 0.3 + 1.5 * u(rng);
+    c.st->model = tp;
+  } else {
+    CHECK(NeuronModel::fromName(kind.c_str(), &c.st->model));
+  }
+  const double Theta = periodOf(c.st->model);
   const int L = 1 + pick(3);
   std::vector<int> sizes(static_cast<std::size_t>(L));
   for (auto& s : sizes) s = 1 + pick(variant % 4 == 0 ? 30 : 6);
@@ -99,13 +114,29 @@ Case randomCase(std::mt19937& rng, int variant) {
   }
   for (std::size_t k = 0; k < c.st->input.size(); ++k)
     c.par.input.push_back(scale * (u(rng) - 0.2));
-  for (int i = 0; i < n; ++i) {
-    const double r = u(rng);
-    // Some phases at or near the ends of [0, Theta].
-    c.par.initial.push_back(r < 0.1   ? 0.0
-                            : r < 0.2 ? Theta
-                            : r < 0.3 ? Theta * (1 - 1e-9)
-                                      : Theta * u(rng));
+  if (c.st->model.isPhase()) {
+    for (int i = 0; i < n; ++i) {
+      const double r = u(rng);
+      // Some phases at or near the ends of [0, Theta].
+      c.par.initial.push_back(r < 0.1   ? 0.0
+                              : r < 0.2 ? Theta
+                              : r < 0.3 ? Theta * (1 - 1e-9)
+                                        : Theta * u(rng));
+    }
+  } else {
+    // (V, I): some at the fixed points V = +-sqrt(I), some near the threshold.
+    std::vector<double> V, I;
+    for (int i = 0; i < n; ++i) {
+      const double r = u(rng);
+      const double cur = r < 0.2 ? 0.0 : 4.0 * u(rng) - 2.0;
+      const double a = std::sqrt(std::fabs(cur));
+      double v = r < 0.4 ? a : r < 0.5 ? -a : 2.0 * u(rng) - 1.0;
+      if (c.st->model.is<LifParams>()) v = std::fmin(v, 0.9);
+      V.push_back(v);
+      I.push_back(cur);
+    }
+    c.par.initial = V;
+    c.par.initial.insert(c.par.initial.end(), I.begin(), I.end());
   }
   c.trial.T = Theta * (0.3 + 2.5 * u(rng));
   c.trial.maxEvents = 100000;
@@ -148,9 +179,9 @@ Case randomCase(std::mt19937& rng, int variant) {
     c.ro.neurons.push_back(pick(off[L - 1]));
     c.ro.counts.push_back(1 + pick(2));
   }
-  c.describe = "variant " + std::to_string(variant) + ", layers " + std::to_string(L) + ", n " +
-               std::to_string(n) + ", nIn " + std::to_string(nIn) + (bundled ? ", bundled" : "") +
-               (trainable ? ", trainable" : "");
+  c.describe = kind + " variant " + std::to_string(variant) + ", layers " + std::to_string(L) +
+               ", n " + std::to_string(n) + ", nIn " + std::to_string(nIn) +
+               (bundled ? ", bundled" : "") + (trainable ? ", trainable" : "");
   return c;
 }
 
@@ -236,7 +267,9 @@ void compareBatches(const Case& c, std::mt19937& rng) {
   BatchForward f[3];
   for (int v = 0; v < 3; ++v) {
     TrialSpec trial = c.trial;
-    trial.engine = v == 0 ? EngineKind::kGeneral : EngineKind::kAuto;
+    // Theta through auto-selection; the other models' layered engine only when forced.
+    const bool theta = c.st->model.is<ThetaParams>();
+    trial.engine = v == 0 ? EngineKind::kGeneral : theta ? EngineKind::kAuto : EngineKind::kLayered;
     Batch batch(Network{c.st, c.par}, c.samples, c.ro, trial);
     batch.forward(v == 2 ? 3 : 1, true, &f[v]);
     batch.backward(cot.data(), v == 2 ? 3 : 1, &g[v]);
@@ -312,8 +345,8 @@ void finiteDifferences(const Case& c, std::mt19937& rng, int* checked) {
     });
     const auto i =
         static_cast<std::size_t>((u(rng) + 1) / 2 * c.par.initial.size()) % c.par.initial.size();
-    const double Theta = c.st->model.get<ThetaParams>().period();
-    if (c.par.initial[i] > 1e-3 && c.par.initial[i] < Theta - 1e-3) {
+    const double Theta = periodOf(c.st->model);
+    if (!c.st->model.isPhase() || (c.par.initial[i] > 1e-3 && c.par.initial[i] < Theta - 1e-3)) {
       probe("initial", base.grad.initial[i], [&](double h) {
         NetworkParams p = c.par;
         p.initial[i] += h;
@@ -357,10 +390,11 @@ void selection() {
     CHECK(spikegrad::resolveEngine(*sparse, c.ro, EngineKind::kAuto, &plan) ==
           EngineKind::kGeneral);
   }
-  // Another model: the general engine.
+  // Another model: auto keeps the general engine, a forced layered one runs.
   auto qif = std::make_shared<NetworkStructure>(*c.st);
   CHECK(spikegrad::NeuronModel::fromName("qif", &qif->model));
   CHECK(spikegrad::resolveEngine(*qif, c.ro, EngineKind::kAuto, &plan) == EngineKind::kGeneral);
+  CHECK(spikegrad::resolveEngine(*qif, c.ro, EngineKind::kLayered, &plan) == EngineKind::kLayered);
   // Budget: the layered engine gives the general engine's error.
   for (std::int64_t budget : {0, 1, 3}) {
     std::string msg[2];
@@ -386,24 +420,28 @@ void selection() {
 }  // namespace
 
 int main() {
-  std::mt19937 rng(20261202);
-  int fdChecked = 0;
-  for (int variant = 0; variant < 400; ++variant) {
-    Case c = randomCase(rng, variant);
-    spikegrad::test::context() = c.describe;
-    compareEngines(c, rng);
-    if (variant % 4 == 0) compareBatches(c, rng);
-    if (variant % 5 == 0) finiteDifferences(c, rng, &fdChecked);
+  for (const char* kind : {"theta", "qif", "lif"}) {
+    std::mt19937 rng(20261202);
+    int fdChecked = 0;
+    gSpikes = gPseudo = gOrdinary = gGuardNearT = 0;
+    for (int variant = 0; variant < 400; ++variant) {
+      Case c = randomCase(rng, variant, kind);
+      spikegrad::test::context() = c.describe;
+      compareEngines(c, rng);
+      if (variant % 4 == 0) compareBatches(c, rng);
+      if (variant % 5 == 0) finiteDifferences(c, rng, &fdChecked);
+    }
+    spikegrad::test::context().clear();
+    std::printf(
+        "%s: spikes %d, ordinary slots %d, pseudo slots %d, outputs near T %d, FD checks %d\n",
+        kind, gSpikes, gOrdinary, gPseudo, gGuardNearT, fdChecked);
+    // The random cases must exercise what they claim to.
+    CHECK(gSpikes > 1000);
+    CHECK(gOrdinary > 100);
+    CHECK(gPseudo > 100);
+    CHECK(gGuardNearT > 10);
+    CHECK(fdChecked > 100);
   }
-  spikegrad::test::context().clear();
-  std::printf("spikes %d, ordinary slots %d, pseudo slots %d, outputs near T %d, FD checks %d\n",
-              gSpikes, gOrdinary, gPseudo, gGuardNearT, fdChecked);
-  // The random cases must exercise what they claim to.
-  CHECK(gSpikes > 1000);
-  CHECK(gOrdinary > 100);
-  CHECK(gPseudo > 100);
-  CHECK(gGuardNearT > 10);
-  CHECK(fdChecked > 100);
   selection();
   return spikegrad::test::finish("layered_test");
 }

@@ -8,7 +8,7 @@
  */
 import { Network, type Gradients, type ParameterName } from '../../lib/network/network';
 import { feedForward, recurrent } from '../../lib/topology';
-import { lif, qif, theta } from '../../lib/neurons';
+import { lif, osclif, qif, theta } from '../../lib/neurons';
 import { spikeBatch, type InputBatch } from '../../lib/network/inputs';
 import { ttfsBatch } from '../../lib/data/ttfs';
 import { Random } from '../../lib/base/random';
@@ -99,7 +99,8 @@ describe('engine selection', () => {
   });
 
   it("forcing 'layered' where it cannot run is ERR_SPIKEGRAD_ARG with the reason", () => {
-    expect(() => feedForward({ neuron: qif(), sizes: [4, 3], T: 2, engine: 'layered' })).toThrow(expect.objectContaining({ code: 'ERR_SPIKEGRAD_ARG', message: expect.stringMatching(/theta neurons only/) }));
+    expect(() => feedForward({ neuron: osclif(), sizes: [4, 3], T: 2, engine: 'layered' })).toThrow(expect.objectContaining({ code: 'ERR_SPIKEGRAD_ARG', message: expect.stringMatching(/osclif neurons yet/) }));
+    expect(feedForward({ neuron: qif(), sizes: [4, 3], T: 2, engine: 'layered' }).engine).toBe('layered');
     const net = feedForward({ neuron: theta(), sizes: [4, 3, 2], T: 2 });
     expect(() => new Network({ ...net.structure, layers: undefined, engine: 'layered' }, net.params)).toThrow(expect.objectContaining({ code: 'ERR_SPIKEGRAD_ARG', message: expect.stringMatching(/no layers/) }));
     expect(() => new Network({ ...net.structure, engine: 'fast' as never }, net.params)).toThrow(expect.objectContaining({ code: 'ERR_SPIKEGRAD_ARG', message: expect.stringMatching(/structure.engine/) }));

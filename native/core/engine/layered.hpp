@@ -57,7 +57,7 @@ inline bool layerOffsets(const Readout& ro, std::int32_t n, LayerPlan* plan) {
 /// Checks that the layered engine can run the network and readout (see the file comment) and
 /// fills *plan. Returns nullptr if it can, else the reason. O(synapses).
 inline const char* layeredPlan(const NetworkStructure& st, const Readout& ro, LayerPlan* plan) {
-  if (!st.model.is<ThetaParams>()) return "the layered engine runs theta neurons only";
+  if (st.model.is<OscLifParams>()) return "the layered engine does not run osclif neurons yet";
   if (ro.layers.empty()) return "the readout has no layers (recurrent pseudo mode)";
   if (!layerOffsets(ro, st.n, plan)) {
     return "the layers are not contiguous ranges of neurons in index order covering the network";

@@ -75,6 +75,8 @@ void runBackward(Engine engine, const Tape& tape, const double* cot, Gradient* g
       }
     } else if (ev.kind == Tape::kSpike) {
       s.gHat_[idx(ev.index)] += lambda;
+    } else if (ev.kind == Tape::kDelivery) {
+      s.lambda_[idx(ev.index)] += lambda;  // to the spike's own event, swept later
     }
   }
   engine.finishInitial(grad);

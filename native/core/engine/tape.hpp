@@ -11,7 +11,9 @@
 namespace spikegrad {
 
 struct Tape {
-  enum EventKind : std::int8_t { kInput = 0, kSpike = 1, kTrialEnd = 2 };
+  /// kDelivery: a spike's kicks onto the next layer, recorded apart from its kSpike event by the
+  /// layered order (layered_model.hpp); its index is the tape position of that kSpike event.
+  enum EventKind : std::int8_t { kInput = 0, kSpike = 1, kTrialEnd = 2, kDelivery = 3 };
   enum TouchFlags : std::uint8_t {
     kMasked = 1,         ///< predicted spike within eps of the event: V held at 1/eps (qif)
     kClamped = 2,        ///< the flow hit the voltage clamp 1/eps (qif)
