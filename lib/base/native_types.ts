@@ -82,6 +82,8 @@ export interface NativeModelConstants {
 /** The raw functions of the addon, exactly as exported by native/binding/addon.cc. */
 export interface NativeBinding {
   readonly napiVersion: number;
+  /** The most neuron updates the core records for one trial (engine_base.hpp, kMaxTouches). */
+  readonly maxRecordUpdates: number;
   /** One trial (see lib/trial/simulate.ts, TrialSpec plus cotangent and recordEvents). */
   simulate(spec: Record<string, unknown>): unknown;
   simulateAsync(spec: Record<string, unknown>): Promise<unknown>;

@@ -26,13 +26,37 @@ function waitingPage(name: string): string {
   return htmlReport({ title: `spikegrad ${name}`, subtitle: 'starting: the figures appear with the first numbers', sections: [] });
 }
 
-/** Runs an experiment command; returns the exit status. */
-export async function experimentCommand(name: string, args: string[], io: CommandIO = { out: process.stdout, err: process.stderr }): Promise<number> {
-  const command = findExperiment(name);
-  if (command === undefined) {
+/**
+ * The command with some of its defaults replaced (`npm start`'s 20 epochs of batch 100): the
+ * options stay overridable on the command line and are not counted as given (so `--resume` keeps
+ * a checkpoint's settings for them), and --help shows the new defaults.
+ */
+export function withDefaults(command: ExperimentCommand, defaults: Readonly<Record<string, number | string | boolean>>): ExperimentCommand {
+  for (const key of Object.keys(defaults)) {
+    if (!command.options.some((o) => o.name === key)) throw new Error(`spikegrad ${command.name} has no option --${key} to give a default`);
+  }
+  return {
+    ...command,
+    options: command.options.map((o) => (Object.prototype.hasOwnProperty.call(defaults, o.name) ? { ...o, default: defaults[o.name], defaultText: undefined } : o)),
+  };
+}
+
+/**
+ * Runs an experiment command; returns the exit status. `defaults` replaces some of the command's
+ * defaults (withDefaults).
+ */
+export async function experimentCommand(
+  name: string,
+  args: string[],
+  io: CommandIO = { out: process.stdout, err: process.stderr },
+  defaults: Readonly<Record<string, number | string | boolean>> = {},
+): Promise<number> {
+  const found = findExperiment(name);
+  if (found === undefined) {
     io.err.write(`spikegrad: unknown experiment '${name}'\n`);
     return 2;
   }
+  const command = withDefaults(found, defaults);
   const usage = experimentHelp(command);
   try {
     const parsed = parseOptions(args, [...command.options, ...COMMON_OPTIONS]);

@@ -1,7 +1,18 @@
 /** The MNIST experiment's HTML report and JSON numbers. */
 import { figure, grid, htmlReport, PALETTE, spikeRaster } from '../report';
 import type { MnistResult } from './mnist';
-import { clip, imageSvg } from './plots';
+import { imageSvg, voltageTrace } from './plots';
+import { CLASS_NAMES } from '../data/classes';
+import type { DatasetName } from '../data/sources';
+
+/** The dataset the class names are those of ('MNIST' for digits), for the report's title. */
+export function datasetTitle(classes: readonly string[]): string {
+  const titles: Record<DatasetName, string> = { mnist: 'MNIST', 'fashion-mnist': 'Fashion-MNIST', kmnist: 'KMNIST' };
+  for (const [name, names] of Object.entries(CLASS_NAMES) as [DatasetName, readonly string[]][]) {
+    if (names.length === classes.length && names.every((c, q) => c === classes[q])) return titles[name];
+  }
+  return classes.every((c, q) => c === String(q)) ? 'MNIST' : 'Image classification';
+}
 
 export function mnistReport(r: MnistResult, dataLabel: string): { html: string; json: unknown } {
   const tested = r.history.filter((e) => e.test !== undefined);
@@ -33,11 +44,14 @@ export function mnistReport(r: MnistResult, dataLabel: string): { html: string; 
   let othersLabelled = false;
   r.traces.V.forEach((v, q) => {
     if (q === ex.prediction || q === ex.label) return;
-    traces.line(r.traces.times, clip(v, -10, 10), { color: '#a8b1ba', width: 1, label: othersLabelled ? undefined : 'other outputs' });
+    const tr = voltageTrace(r.traces.times, v);
+    traces.line(tr.xs, tr.ys, { color: '#a8b1ba', width: 1, label: othersLabelled ? undefined : 'other outputs' });
     othersLabelled = true;
   });
-  if (!correct) traces.line(r.traces.times, clip(r.traces.V[ex.label], -10, 10), { color: PALETTE[3], width: 2.5, dash: 'dashed', label: `label: ${name(ex.label)}` });
-  traces.line(r.traces.times, clip(r.traces.V[ex.prediction], -10, 10), {
+  const ofLabel = voltageTrace(r.traces.times, r.traces.V[ex.label]);
+  const ofPrediction = voltageTrace(r.traces.times, r.traces.V[ex.prediction]);
+  if (!correct) traces.line(ofLabel.xs, ofLabel.ys, { color: PALETTE[3], width: 2.5, dash: 'dashed', label: `label: ${name(ex.label)}` });
+  traces.line(ofPrediction.xs, ofPrediction.ys, {
     color: PALETTE[0],
     width: 3,
     label: `${correct ? 'label = prediction' : 'prediction'}: ${name(ex.prediction)}${ex.predictionPseudo ? ' (pseudo)' : ''}`,
@@ -58,7 +72,7 @@ export function mnistReport(r: MnistResult, dataLabel: string): { html: string; 
   act.line(tested.map((e) => e.epoch), tested.map((e) => e.test!.silent), { color: PALETTE[1], width: 2, label: 'silent fraction of hidden neurons' });
   const f = r.final;
   const html = htmlReport({
-    title: 'MNIST: a deep, initially silent theta-neuron network',
+    title: `${datasetTitle(names)}: a deep, initially silent theta-neuron network`,
     subtitle: `${r.stopped ? `Stopped (Ctrl-C) after ${r.stopped.epoch} epoch${r.stopped.epoch === 1 ? '' : 's'}${r.stopped.batchInEpoch > 0 ? ` and ${r.stopped.batchInEpoch} batches of the next` : ''}: the run so far. ` : ''}784-100-100-10 theta neurons, time-to-first-spike coding, first-spike cross-entropy, AdaBelief; ${dataLabel} (Klos & Memmesheimer 2025, Fig. 4)`,
     sections: [
       {

@@ -12,6 +12,26 @@ export function clip(values: ArrayLike<number>, lo: number, hi: number): number[
   return Array.from(values, (v) => Math.min(hi, Math.max(lo, v)));
 }
 
+/**
+ * A voltage trace for a plot: the values clipped to [lo, hi], with a gap where the voltage passes
+ * through infinity (a sample at or above hi followed by one at or below lo: a spike and its
+ * reset), so that the line does not draw a vertical stroke over the spike's own mark.
+ */
+export function voltageTrace(times: ArrayLike<number>, values: ArrayLike<number>, lo = -10, hi = 10): { xs: number[]; ys: number[] } {
+  const xs: number[] = [];
+  const ys: number[] = [];
+  for (let k = 0; k < values.length; k++) {
+    const v = Math.min(hi, Math.max(lo, values[k]));
+    if (k > 0 && v <= lo && ys[ys.length - 1] >= hi) {
+      xs.push(NaN);
+      ys.push(NaN);
+    }
+    xs.push(times[k]);
+    ys.push(v);
+  }
+  return { xs, ys };
+}
+
 /** Cumulative arc length sum_k |Delta t_k| of a sequence of output-time vectors. */
 export function arcLength(history: readonly (readonly number[])[]): number[] {
   const out = [0];

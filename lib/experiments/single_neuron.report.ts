@@ -1,25 +1,26 @@
 /** The single-neuron experiment's HTML report and JSON numbers. */
 import { figure, grid, htmlReport, PALETTE } from '../report';
 import { singleNeuronTrace, type SingleNeuronResult } from './single_neuron';
-import { arcLength, clip } from './plots';
+import { arcLength, voltageTrace } from './plots';
 
 export function singleNeuronReport(r: SingleNeuronResult, seed: number): { html: string; json: unknown } {
   const h = r.history;
   const last = h[h.length - 1];
   const dynamics = (label: string, params: number[]) => {
     const tr = singleNeuronTrace(r.fixed, params, r.T);
-    const f = figure({ title: `${label}: voltage`, xlabel: 't / tau', ylabel: 'V', xlim: [0, r.T], ylim: [-4, 4], legend: 'lower right', height: 260 });
-    f.line(tr.times, clip(tr.V, -10, 10), { color: PALETTE[0], label: 'V' });
+    const f = figure({ title: `${label}: voltage`, xlabel: 't / tau', ylabel: 'V', xlim: [0, r.T], ylim: [-4, 4], legend: 'best', height: 260 });
+    const v = voltageTrace(tr.times, tr.V);
+    f.line(v.xs, v.ys, { color: PALETTE[0], label: 'V' });
     tr.spikes.forEach((t, k) => f.vline(t, { color: PALETTE[3], dash: 'solid', width: 2, label: k === 0 ? 'output spike' : undefined }));
     r.targets.forEach((t, k) => f.vline(t, { color: PALETTE[2], dash: 'dashed', label: k === 0 ? 'target' : undefined }));
-    const g = figure({ title: `${label}: input spikes (weight against time)`, xlabel: 't / tau', ylabel: 'weight', xlim: [0, r.T], legend: 'upper right', height: 200 });
+    const g = figure({ title: `${label}: input spikes (weight against time)`, xlabel: 't / tau', ylabel: 'weight', xlim: [0, r.T], legend: 'right', height: 200 });
     g.scatter(tr.inputTimes.slice(2), tr.inputWeights.slice(2), { color: '#888888', label: 'fixed' });
     g.scatter(tr.inputTimes.slice(0, 2), tr.inputWeights.slice(0, 2), { color: PALETTE[1], size: 8, label: 'trained' });
     g.hline(0, { dash: 'dotted' });
     return [f.render(), g.render()];
   };
   const trials = h.map((_, k) => k + 1);
-  const times = figure({ title: 'Output times over trials', xlabel: 'trial', ylabel: 't / tau', ylim: [0, 1.25 * r.T], legend: 'upper right' });
+  const times = figure({ title: 'Output times over trials', xlabel: 'trial', ylabel: 't / tau', ylim: [0, 1.25 * r.T], legend: 'best' });
   times.hspan(r.T, 1.25 * r.T, { label: 'pseudospikes (t > T)' });
   [0, 1].forEach((n) => times.line(trials, h.map((x) => x.times[n]), { color: PALETTE[n], width: 2, label: `output ${n + 1}` }));
   r.targets.forEach((t) => times.hline(t, { dash: 'dashed' }));

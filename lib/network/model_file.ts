@@ -277,7 +277,7 @@ function* parseFile(file: string, size: number): Generator<ReadOp, ParsedFile, n
     const where = `header.blocks[${k}]`;
     if (!isRecord(e)) throw fail(`${where}: expected an object but received ${describe(e)}`);
     try {
-      expectKnownKeys(e, where, ENTRY_KEYS);
+      expectKnownKeys(e, where, ENTRY_KEYS, 'key');
     } catch (err) {
       throw fail((err as Error).message);
     }
@@ -439,7 +439,7 @@ export const NETWORK_HEADER_KEYS: Readonly<Record<string, readonly string[]>> = 
 export function headerObject(value: unknown, name: string, keys: readonly string[], file: string): Record<string, unknown> {
   if (!isRecord(value)) throw modelLoadError(file, `${name}: expected an object but received ${describe(value)}`);
   try {
-    expectKnownKeys(value, name, keys);
+    expectKnownKeys(value, name, keys, 'key');
   } catch (err) {
     throw modelLoadError(file, (err as Error).message);
   }

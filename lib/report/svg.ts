@@ -1490,7 +1490,9 @@ export class Figure {
         }
       } else if (it.kind === 'ref') {
         const p = toPixel(it.axis === 'x' ? xa : ya, it.value);
-        boxes.forEach((b, k) => (scores[k] += (it.axis === 'x' ? p >= b.x0 && p <= b.x1 : p >= b.y0 && p <= b.y1) ? 1 : 0));
+        // A reference line is one mark but a key one (an output spike, a target): hiding it under
+        // the legend costs as much as hiding a stretch of a curve.
+        boxes.forEach((b, k) => (scores[k] += (it.axis === 'x' ? p >= b.x0 && p <= b.x1 : p >= b.y0 && p <= b.y1) ? 25 : 0));
       } else if (it.kind === 'text') {
         const p = pt(it.x, it.y);
         if (p !== null) boxes.forEach((b, k) => (scores[k] += inside(p, b) ? 5 : 0));

@@ -186,9 +186,10 @@ function totalCount(spec: TrialSpec): number {
 
 /**
  * The most neuron updates the core records for one trial (2^26 updates of 48 bytes, about 3 GiB;
- * more is ERR_SPIKEGRAD_MEMORY when the record reaches it).
+ * more is ERR_SPIKEGRAD_MEMORY when the record reaches it): the core's own limit, read from the
+ * binding so that the two cannot differ.
  */
-export const MAX_RECORD_UPDATES = 2 ** 26;
+export const MAX_RECORD_UPDATES: number = native.maxRecordUpdates;
 
 /**
  * Bounds the work a trial can cause before it starts: each of its at most maxEvents in-trial
@@ -200,7 +201,7 @@ function checkRecordBound(spec: TrialSpec): void {
   const worst = (spec.maxEvents + 1) * spec.n;
   if (worst > MAX_RECORD_UPDATES) {
     throw codedError(
-      `spec.maxEvents = ${spec.maxEvents} with n = ${spec.n} neurons allows a record of up to ${worst} neuron updates, more than the limit of 2^26 (about 3 GiB): lower maxEvents to at most ${Math.floor(MAX_RECORD_UPDATES / spec.n) - 1}`,
+      `spec.maxEvents = ${spec.maxEvents} with n = ${spec.n} neurons allows a record of up to ${worst} neuron updates, more than the limit of ${MAX_RECORD_UPDATES} (about ${Math.round((MAX_RECORD_UPDATES * 48) / 2 ** 30)} GiB): lower maxEvents to at most ${Math.floor(MAX_RECORD_UPDATES / spec.n) - 1}`,
       'ERR_SPIKEGRAD_MEMORY',
     );
   }

@@ -7,6 +7,7 @@
 #include "binding/native_batch.hpp"
 #include "binding/native_network.hpp"
 #include "binding/simulate.hpp"
+#include "core/engine/engine_base.hpp"
 
 namespace spikegrad::binding {
 namespace {
@@ -17,6 +18,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   registerNetwork(env, exports);
   registerModels(env, exports);
   exports.Set("napiVersion", Napi::Number::New(env, NAPI_VERSION));
+  // The most neuron updates one trial records (lib/trial/simulate.ts bounds maxEvents by it).
+  exports.Set("maxRecordUpdates",
+              Napi::Number::New(env, static_cast<double>(spikegrad::engine::kMaxTouches)));
   return exports;
 }
 

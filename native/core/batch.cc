@@ -62,6 +62,26 @@ void parallelFor(std::size_t count, unsigned threads,
 }
 
 namespace {
+// Stores sample s's output times, pseudo flags and in-trial event count in `out` and adds its
+// ordinary spikes to the worker's integer counts (per neuron: all of them in [0, n), those before
+// the first readout spike in [n, 2n)). Shared by Batch::forward and Batch::forwardBackward.
+void storeSample(const ForwardResult& r, std::size_t s, std::size_t slots,
+                 const std::vector<std::uint8_t>& isReadout, BatchForward* out,
+                 std::vector<std::int64_t>* counts) {
+  const std::size_t n = isReadout.size();
+  std::copy(r.outputTimes.begin(), r.outputTimes.end(), out->outputTimes.begin() + s * slots);
+  std::copy(r.outputIsPseudo.begin(), r.outputIsPseudo.end(), out->isPseudo.begin() + s * slots);
+  out->inTrialEvents[s] = static_cast<double>(r.inTrialEvents);
+  auto& c = *counts;
+  bool beforeFirst = true;
+  for (std::size_t k = 0; k < r.spikeNeurons.size(); ++k) {
+    const auto j = static_cast<std::size_t>(r.spikeNeurons[k]);
+    if (isReadout[j]) beforeFirst = false;
+    ++c[j];
+    if (beforeFirst) ++c[n + j];
+  }
+}
+
 std::size_t capacityBytes(const Tape& t) {
   return t.events.capacity() * sizeof(Tape::Event) + t.touches.capacity() * sizeof(Tape::Touch) +
          (t.slotEvent.capacity() + t.slotK.capacity()) * sizeof(std::int32_t) +
@@ -159,17 +179,7 @@ void Batch::forward(unsigned threads, bool keepTapes, BatchForward* out) {
     } catch (const Error& e) {
       throw Error(e.code(), "sample " + std::to_string(s) + ": " + e.what());
     }
-    std::copy(r.outputTimes.begin(), r.outputTimes.end(), out->outputTimes.begin() + s * slots);
-    std::copy(r.outputIsPseudo.begin(), r.outputIsPseudo.end(), out->isPseudo.begin() + s * slots);
-    out->inTrialEvents[s] = static_cast<double>(r.inTrialEvents);
-    auto& c = counts[w];
-    bool beforeFirst = true;
-    for (std::size_t k = 0; k < r.spikeNeurons.size(); ++k) {
-      const auto j = static_cast<std::size_t>(r.spikeNeurons[k]);
-      if (isReadout[j]) beforeFirst = false;
-      ++c[j];
-      if (beforeFirst) ++c[n + j];
-    }
+    storeSample(r, s, slots, isReadout, out, &counts[w]);
   });
   out->spikeCount.assign(n, 0.0);
   out->spikeCountFirst.assign(n, 0.0);
@@ -314,18 +324,7 @@ void Batch::forwardBackward(const NativeLoss& loss, const std::int32_t* labels, 
                       "sample " + std::to_string(s) + ": an output time is not finite");
         }
       }
-      std::copy(r.outputTimes.begin(), r.outputTimes.end(), out->outputTimes.begin() + s * slots);
-      std::copy(r.outputIsPseudo.begin(), r.outputIsPseudo.end(),
-                out->isPseudo.begin() + s * slots);
-      out->inTrialEvents[s] = static_cast<double>(r.inTrialEvents);
-      auto& cnt = counts[w];
-      bool beforeFirst = true;
-      for (std::size_t k = 0; k < r.spikeNeurons.size(); ++k) {
-        const auto j = static_cast<std::size_t>(r.spikeNeurons[k]);
-        if (isReadout[j]) beforeFirst = false;
-        ++cnt[j];
-        if (beforeFirst) ++cnt[n + j];
-      }
+      storeSample(r, s, slots, isReadout, out, &counts[w]);
       double* cot = res->cotangent.data() + s * slots;
       res->lossPerSample[s] =
           nativeLoss(loss, r.outputTimes.data(), slots, labels[s], trial_.T, B, cot);

@@ -3,7 +3,7 @@ import os = require('os');
 import path = require('path');
 import { bundledSplit, runMnist } from '../../lib/experiments/mnist';
 import { CLASS_NAMES, loadModel } from '../../lib';
-import { mnistReport } from '../../lib/experiments/mnist.report';
+import { datasetTitle, mnistReport } from '../../lib/experiments/mnist.report';
 
 describe('MNIST experiment (reduced)', () => {
   it('starts silent, learns, reports, and resumes from its checkpoint', async () => {
@@ -34,6 +34,11 @@ describe('MNIST experiment (reduced)', () => {
       expect(wrong.html).toContain(`label: ${ex.label} ${CLASS_NAMES['fashion-mnist'][ex.label]}`);
       expect(wrong.html).toContain(`prediction: ${(ex.label + 1) % 10} ${CLASS_NAMES['fashion-mnist'][(ex.label + 1) % 10]}`);
       expect(wrong.html).toMatch(/, wrong\./);
+      // The title names the dataset the classes are those of.
+      expect(html).toContain('<title>MNIST: a deep');
+      expect(wrong.html).toContain('<title>Fashion-MNIST: a deep');
+      expect(datasetTitle(CLASS_NAMES.kmnist)).toBe('KMNIST');
+      expect(datasetTitle(['cat', 'dog'])).toBe('Image classification');
       // Resuming a finished run for one more epoch continues from epoch 2.
       const more = await runMnist({ train, test, epochs: 3, batchSize: 25, checkpoint, resume: true, progress: false });
       expect(more.history.map((e) => e.epoch)).toEqual([0, 1, 2, 3]);

@@ -192,6 +192,16 @@ describe('model files and Network.fromJSON', () => {
     });
   });
 
+  it('a version-2 header with a misspelt key says "Unknown key", as the JSON formats do', () => {
+    const f = path.join(tmp, 'model.spikegrad');
+    saveModel(f, net());
+    const damaged = withHeader(fs.readFileSync(f), (h) => h.replace('"network":{', '"network":{"Tt":7,'));
+    expect(thrown(() => loadModel(write('v2-key.spikegrad', damaged)))).toEqual({
+      code: 'ERR_SPIKEGRAD_LOAD',
+      message: expect.stringMatching(/Unknown key 'Tt' in network; did you mean 'T'\?/),
+    });
+  });
+
   it("trainable masks: values other than 0 and 1 are refused (256 used to wrap to 0), and so are indices beyond 32 bits", () => {
     const json = net().toJSON() as unknown as Record<string, Record<string, unknown>>;
     const weights = json.params.weights as number[];

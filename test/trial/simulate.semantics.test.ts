@@ -5,7 +5,7 @@
  *
  * Appendix A.4 and A.5 are covered by the fixture tests elsewhere.
  */
-import { EventKind, simulate, simulateAsync } from '../../lib/trial/simulate';
+import { EventKind, MAX_RECORD_UPDATES, simulate, simulateAsync } from '../../lib/trial/simulate';
 import type { ModelName, TrialResult, TrialSpec } from '../../lib/trial/simulate';
 import { MODELS, period, randomRecurrent, stateDim } from '../helpers/networks';
 
@@ -383,6 +383,17 @@ describe('event budget (method.md 3.4)', () => {
       }
     }
     expect(tested).toBe(5);
+  });
+
+  it('bounds maxEvents x n by the core record cap (2^26 updates), read from the binding', () => {
+    expect(MAX_RECORD_UPDATES).toBe(2 ** 26);
+    const spec = single('theta', [[0.5, 0.01]], 20, 1, 1);
+    // n = 1: (maxEvents + 1) * 1 at the cap passes the bound (the trial itself needs 7 events)...
+    expect(simulate({ ...spec, maxEvents: MAX_RECORD_UPDATES - 1 }).spikeTimes).toHaveLength(6);
+    // ...one more is refused before the trial starts, naming the largest safe maxEvents.
+    expect(() => simulate({ ...spec, maxEvents: MAX_RECORD_UPDATES })).toThrow(
+      expect.objectContaining({ code: 'ERR_SPIKEGRAD_MEMORY', message: expect.stringMatching(/limit of 67108864 \(about 3 GiB\): lower maxEvents to at most 67108863$/) }),
+    );
   });
 
   it('counts network spikes as well as inputs (a free theta neuron spiking periodically)', () => {
