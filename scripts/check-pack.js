@@ -78,6 +78,10 @@ try {
   for (const want of ['dist/index.js', 'dist/index.d.ts', 'dist/cli/main.js', 'prebuilds/linux-x64/spikegrad.node', 'binding.gyp', 'CMakeLists.txt', 'native/sources.json', 'native/vendor/eigen/Eigen/Dense', 'native/vendor/eigen/LICENSE.MPL2', 'data/mnist-10k/train-images-idx3-ubyte.gz', 'data/mnist-10k/train-labels-idx1-ubyte.gz', 'data/mnist-10k/LICENSE', 'build-wasm/spikegrad.js', 'build-wasm/spikegrad.wasm']) {
     if (!files.includes(want)) throw new Error(`tarball lacks ${want}`);
   }
+  // The linux-arm64 prebuild (npm run prebuildify:arm64, CI makes it) ships beside the x64 one.
+  if (fs.existsSync(path.join(root, 'prebuilds', 'linux-arm64', 'spikegrad.node')) && !files.includes('prebuilds/linux-arm64/spikegrad.node')) {
+    throw new Error('tarball lacks prebuilds/linux-arm64/spikegrad.node');
+  }
   step(`${info.filename}: ${files.length} files, ${(info.size / 1e6).toFixed(2)} MB`);
 
   // A PATH with nothing but node, npm, npx and sh.

@@ -39,7 +39,7 @@ function addonError(nativeCause: string, wasmCause: string | undefined): Error {
       `Cause: ${nativeCause}`,
       ...(wasmCause === undefined ? [] : [`WebAssembly build (${wasmPath}): ${wasmCause}`]),
       'Possible solutions:',
-      '- Prebuilt binaries ship for linux-x64 (glibc); elsewhere the WebAssembly build (build-wasm/, in the package) runs with no compiler.',
+      '- Prebuilt binaries ship for linux-x64 and linux-arm64 (glibc); elsewhere the WebAssembly build (build-wasm/, in the package) runs with no compiler.',
       '- For the native speed, install a compiler toolchain (e.g. `apt-get install g++ make python3`) and run `npm rebuild spikegrad`',
       '  (npm >= 11 may need "allowScripts": {"spikegrad": true} in your package.json to run the install script).',
       '- In a clone of the repository, run `npm run build` (native) or `npm run build:wasm` (WebAssembly).',

@@ -80,7 +80,19 @@ function buffers(v, out) {
   else if (v && typeof v === 'object') for (const k of Object.keys(v)) buffers(v[k], out);
   return out;
 }
+// The synchronous calls this worker holds (received, not yet answered): if the worker exits
+// (process.exit, an uncaught exception) it flags them, so the blocked caller fails instead of
+// waiting for ever.
+const holding = new Set();
+process.on('exit', () => {
+  for (const done of holding) {
+    Atomics.store(done, 1, workerData.tag);
+    Atomics.add(done, 0, 1);
+    Atomics.notify(done, 0);
+  }
+});
 function answer(port, m) {
+  if (m.done) holding.add(m.done);
   try {
     const value = run(m.op, m.args);
     port.postMessage({ id: m.id, ok: true, value }, [...buffers(value, new Set())]);
@@ -88,6 +100,7 @@ function answer(port, m) {
     port.postMessage({ id: m.id, ok: false, error: { name: e && e.constructor ? e.constructor.name : 'Error', code: e && e.code, message: e && e.message ? e.message : String(e) } });
   }
   if (m.done) {
+    holding.delete(m.done);
     Atomics.add(m.done, 0, 1);
     Atomics.notify(m.done, 0);
   }
@@ -109,6 +122,10 @@ interface Slot {
   pending: Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void; fix?: (e: Error) => Error }>;
   /** Networks already created in this worker. */
   nets: Set<number>;
+  /** The worker's number (from 1), which it reports when it exits holding a synchronous call. */
+  tag: number;
+  /** Set when the worker exited; slot() then starts a new one. */
+  exited?: boolean;
 }
 
 /** The error a worker reported, rebuilt with its class and code. */
@@ -123,6 +140,7 @@ function rebuild(error: Reply['error']): Error {
 class Pool {
   private readonly slots: Slot[] = [];
   private nextId = 1;
+  private nextTag = 1;
   private turn = 0;
 
   constructor(
@@ -137,25 +155,37 @@ class Pool {
   }
 
   slot(k: number): Slot {
-    while (this.slots.length <= k) {
-      const { port1, port2 } = new MessageChannel();
-      const worker = new Worker(WORKER_SOURCE, {
-        eval: true,
-        workerData: { module: this.module, factory: this.factory, runtime: this.runtime, port: port2 },
-        transferList: [port2],
-      });
-      const slot: Slot = { worker, port: port1, pending: new Map(), nets: new Set() };
-      port1.on('message', (m: Reply) => this.settle(slot, m));
-      worker.on('error', (err) => {
-        for (const p of slot.pending.values()) p.reject(err);
-        slot.pending.clear();
-      });
-      // Idle workers do not keep the process alive (call() refs the port while replies are due).
-      worker.unref();
-      port1.unref();
-      this.slots.push(slot);
-    }
+    while (this.slots.length <= k) this.slots.push(this.fresh());
+    if (this.slots[k].exited) this.slots[k] = this.fresh();
     return this.slots[k];
+  }
+
+  /** A new worker and its port. */
+  private fresh(): Slot {
+    const { port1, port2 } = new MessageChannel();
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { module: this.module, factory: this.factory, runtime: this.runtime, port: port2, tag: this.nextTag },
+      transferList: [port2],
+    });
+    const slot: Slot = { worker, port: port1, pending: new Map(), nets: new Set(), tag: this.nextTag++ };
+    port1.on('message', (m: Reply) => this.settle(slot, m));
+    worker.on('error', (err) => {
+      for (const p of slot.pending.values()) p.reject(err);
+      slot.pending.clear();
+    });
+    // A worker that exited cannot answer: its calls fail, and the next call starts a new worker
+    // (ensureNet creates its networks again; batches recorded in the old one are gone).
+    worker.on('exit', (code) => {
+      const err = codedError(`a WebAssembly worker exited (code ${code}) before it answered`, 'ERR_SPIKEGRAD_INTERNAL');
+      for (const p of slot.pending.values()) p.reject(err);
+      slot.pending.clear();
+      slot.exited = true;
+    });
+    // Idle workers do not keep the process alive (call() refs them while replies are due).
+    worker.unref();
+    port1.unref();
+    return slot;
   }
 
   /** The next worker in turn. */
@@ -169,7 +199,10 @@ class Pool {
     const p = slot.pending.get(m.id);
     if (!p) return;
     slot.pending.delete(m.id);
-    if (slot.pending.size === 0) slot.port.unref();
+    if (slot.pending.size === 0) {
+      slot.port.unref();
+      slot.worker.unref();
+    }
     if (m.ok) p.resolve(m.value);
     else {
       const err = rebuild(m.error);
@@ -181,7 +214,11 @@ class Pool {
     const slot = this.slot(k);
     const id = this.id();
     return new Promise((resolve, reject) => {
-      if (slot.pending.size === 0) slot.port.ref();
+      // The worker too: if it dies, its 'exit' event must still run to reject the calls.
+      if (slot.pending.size === 0) {
+        slot.port.ref();
+        slot.worker.ref();
+      }
       slot.pending.set(id, { resolve, reject, fix });
       slot.port.postMessage({ id, op, args }, transfer);
     });
@@ -189,13 +226,21 @@ class Pool {
 
   /** Runs calls [worker, op, args] on their workers at once and waits for all of them, blocking. */
   callSync(calls: [number, string, object, ((e: Error) => Error)?][]): unknown[] {
-    const done = new Int32Array(new SharedArrayBuffer(4));
+    // done[0] counts the answered calls; done[1] is the tag of a worker that exited holding one.
+    const done = new Int32Array(new SharedArrayBuffer(8));
     const ids = calls.map(([k, op, args]) => {
       const id = this.id();
       this.slot(k).port.postMessage({ id, op, args, done });
       return id;
     });
-    for (let seen = Atomics.load(done, 0); seen < calls.length; seen = Atomics.load(done, 0)) Atomics.wait(done, 0, seen);
+    for (let seen = Atomics.load(done, 0); seen < calls.length && Atomics.load(done, 1) === 0; seen = Atomics.load(done, 0)) Atomics.wait(done, 0, seen);
+    const dead = Atomics.load(done, 1);
+    if (dead !== 0) {
+      // Its 'exit' event has not run yet (this thread was blocked): mark it now, so that a call
+      // made before the event loop turns goes to a new worker instead of waiting for ever.
+      for (const slot of this.slots) if (slot.tag === dead) slot.exited = true;
+      throw codedError('a WebAssembly worker exited during a synchronous call', 'ERR_SPIKEGRAD_INTERNAL');
+    }
     // Replies come in order on each port; earlier async replies found on the way are settled.
     const wanted = new Set(ids);
     const replies = new Map<number, Reply>();

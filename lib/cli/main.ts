@@ -57,8 +57,9 @@ export async function main(argv: string[]): Promise<number> {
   return 2;
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
+/** Sets the process's exit status from a command's promise (1, with the stack, if it throws). */
+export function exitWith(run: Promise<number>): void {
+  run.then(
     (code) => {
       process.exitCode = code;
     },
@@ -68,3 +69,5 @@ if (require.main === module) {
     },
   );
 }
+
+if (require.main === module) exitWith(main(process.argv.slice(2)));

@@ -5,6 +5,7 @@
  * 5`); a plain `spikegrad mnist` keeps the paper's defaults (100 epochs, batch 1000).
  */
 import { experimentCommand } from './experiments';
+import { exitWith } from './main';
 import type { CommandIO } from './eval';
 
 /** The quick start's defaults for `spikegrad mnist`. */
@@ -15,14 +16,4 @@ export function startCommand(args: string[], io?: CommandIO): Promise<number> {
   return experimentCommand('mnist', args, io, START_DEFAULTS);
 }
 
-if (require.main === module) {
-  startCommand(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (err: unknown) => {
-      process.stderr.write(`spikegrad: ${String((err as Error)?.stack ?? err)}\n`);
-      process.exitCode = 1;
-    },
-  );
-}
+if (require.main === module) exitWith(startCommand(process.argv.slice(2)));

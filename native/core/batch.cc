@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <condition_variable>
 #include <exception>
 #include <functional>
 #include <limits>
@@ -14,6 +15,107 @@ unsigned resolveThreads(unsigned threads, std::size_t count) {
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
   return static_cast<unsigned>(std::max<std::size_t>(1, std::min<std::size_t>(threads, count)));
 }
+
+namespace {
+// A persistent pool of helper threads. A parallelFor call borrows idle helpers (creating more only
+// when none are idle, so threads are created once and reused by every later call), runs the work
+// on them and on the calling thread, and gives them back when all of them are done. Concurrent
+// calls (several async batches) each borrow their own helpers. The pool is never destroyed: its
+// idle helpers wait on their condition variable until the process exits (no join at exit).
+class HelperPool {
+ public:
+  struct Helper {
+    std::mutex m;
+    std::condition_variable cv;
+    std::function<void()> task;  // set by the borrower; empty when idle
+    bool done = true;
+  };
+
+  static HelperPool& instance() {
+    static HelperPool* pool = new HelperPool();  // leaked on purpose: no destructor at exit
+    return *pool;
+  }
+
+  /// Up to `count` helpers, idle ones first, then new ones; fewer when a thread cannot be created.
+  std::vector<Helper*> borrow(unsigned count) {
+    std::vector<Helper*> out;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      while (out.size() < count && !idle_.empty()) {
+        out.push_back(idle_.back());
+        idle_.pop_back();
+      }
+    }
+    // At most kPerCore persistent helpers per hardware thread: more threads than cores do not
+    // make a batch faster, and every helper keeps its stack's address space for the rest of the
+    // process (under `ulimit -v` a pool of 1024 would leave none for libuv's own threads).
+    const std::size_t cap = kPerCore * std::max(1u, std::thread::hardware_concurrency());
+    while (out.size() < count) {
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (live_ >= cap) break;
+        ++live_;
+      }
+      auto* h = new Helper();
+      try {
+        std::thread([h] { loop(h); }).detach();
+      } catch (const std::exception&) {
+        // A thread that cannot be created (no address space for its stack, a process limit) is
+        // not an error: the helpers already borrowed and the calling thread do the work.
+        delete h;
+        std::lock_guard<std::mutex> lock(mutex_);
+        --live_;
+        break;
+      }
+      out.push_back(h);
+    }
+    return out;
+  }
+
+  void giveBack(const std::vector<Helper*>& helpers) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    idle_.insert(idle_.end(), helpers.begin(), helpers.end());
+  }
+
+  static void run(Helper* h, std::function<void()> task) {
+    {
+      std::lock_guard<std::mutex> lock(h->m);
+      h->task = std::move(task);
+      h->done = false;
+    }
+    h->cv.notify_all();
+  }
+
+  static void wait(Helper* h) {
+    std::unique_lock<std::mutex> lock(h->m);
+    h->cv.wait(lock, [h] { return h->done; });
+  }
+
+ private:
+  static void loop(Helper* h) {
+    for (;;) {
+      std::function<void()> task;
+      {
+        std::unique_lock<std::mutex> lock(h->m);
+        h->cv.wait(lock, [h] { return static_cast<bool>(h->task); });
+        task = std::move(h->task);
+        h->task = nullptr;
+      }
+      task();  // never throws: the work loop catches everything
+      {
+        std::lock_guard<std::mutex> lock(h->m);
+        h->done = true;
+      }
+      h->cv.notify_all();
+    }
+  }
+
+  static constexpr std::size_t kPerCore = 2;
+  std::mutex mutex_;
+  std::vector<Helper*> idle_;
+  std::size_t live_ = 0;  // helpers created (idle or borrowed)
+};
+}  // namespace
 
 void parallelFor(std::size_t count, unsigned threads,
                  const std::function<void(std::size_t, unsigned)>& fn) {
@@ -43,25 +145,43 @@ void parallelFor(std::size_t count, unsigned threads,
       }
     }
   };
-  std::vector<std::thread> pool;
-  pool.reserve(threads - 1);
-  for (unsigned w = 1; w < threads; ++w) {
-    // A thread that cannot be created (no address space for its stack, a process limit) is not
-    // an error: the threads already started and the calling thread do the work. Results do not
-    // depend on the number of threads. (Left uncaught, the exception destroyed the joinable
-    // threads of the pool: std::terminate.)
-    try {
-      pool.emplace_back(work, w);
-    } catch (const std::exception&) {
-      break;
+  if (threads <= 1) {
+    work(0);
+  } else {
+    HelperPool& pool = HelperPool::instance();
+    const std::vector<HelperPool::Helper*> helpers = pool.borrow(threads - 1);
+    for (std::size_t w = 0; w < helpers.size(); ++w) {
+      const auto id = static_cast<unsigned>(w + 1);
+      HelperPool::run(helpers[w], [&work, id] { work(id); });
     }
+    work(0);
+    for (auto* h : helpers) HelperPool::wait(h);
+    pool.giveBack(helpers);
   }
-  work(0);
-  for (auto& t : pool) t.join();
   if (failure) std::rethrow_exception(failure);
 }
 
 namespace {
+// Stores sample s's output times, pseudo flags and in-trial event count in `out` and adds its
+// ordinary spikes to the worker's integer counts (per neuron: all of them in [0, n), those before
+// the first readout spike in [n, 2n)). Shared by Batch::forward and Batch::forwardBackward.
+void storeSample(const ForwardResult& r, std::size_t s, std::size_t slots,
+                 const std::vector<std::uint8_t>& isReadout, BatchForward* out,
+                 std::vector<std::int64_t>* counts) {
+  const std::size_t n = isReadout.size();
+  std::copy(r.outputTimes.begin(), r.outputTimes.end(), out->outputTimes.begin() + s * slots);
+  std::copy(r.outputIsPseudo.begin(), r.outputIsPseudo.end(), out->isPseudo.begin() + s * slots);
+  out->inTrialEvents[s] = static_cast<double>(r.inTrialEvents);
+  auto& c = *counts;
+  bool beforeFirst = true;
+  for (std::size_t k = 0; k < r.spikeNeurons.size(); ++k) {
+    const auto j = static_cast<std::size_t>(r.spikeNeurons[k]);
+    if (isReadout[j]) beforeFirst = false;
+    ++c[j];
+    if (beforeFirst) ++c[n + j];
+  }
+}
+
 std::size_t capacityBytes(const Tape& t) {
   return t.events.capacity() * sizeof(Tape::Event) + t.touches.capacity() * sizeof(Tape::Touch) +
          (t.slotEvent.capacity() + t.slotK.capacity()) * sizeof(std::int32_t) +
@@ -159,17 +279,7 @@ void Batch::forward(unsigned threads, bool keepTapes, BatchForward* out) {
     } catch (const Error& e) {
       throw Error(e.code(), "sample " + std::to_string(s) + ": " + e.what());
     }
-    std::copy(r.outputTimes.begin(), r.outputTimes.end(), out->outputTimes.begin() + s * slots);
-    std::copy(r.outputIsPseudo.begin(), r.outputIsPseudo.end(), out->isPseudo.begin() + s * slots);
-    out->inTrialEvents[s] = static_cast<double>(r.inTrialEvents);
-    auto& c = counts[w];
-    bool beforeFirst = true;
-    for (std::size_t k = 0; k < r.spikeNeurons.size(); ++k) {
-      const auto j = static_cast<std::size_t>(r.spikeNeurons[k]);
-      if (isReadout[j]) beforeFirst = false;
-      ++c[j];
-      if (beforeFirst) ++c[n + j];
-    }
+    storeSample(r, s, slots, isReadout, out, &counts[w]);
   });
   out->spikeCount.assign(n, 0.0);
   out->spikeCountFirst.assign(n, 0.0);
@@ -314,18 +424,7 @@ void Batch::forwardBackward(const NativeLoss& loss, const std::int32_t* labels, 
                       "sample " + std::to_string(s) + ": an output time is not finite");
         }
       }
-      std::copy(r.outputTimes.begin(), r.outputTimes.end(), out->outputTimes.begin() + s * slots);
-      std::copy(r.outputIsPseudo.begin(), r.outputIsPseudo.end(),
-                out->isPseudo.begin() + s * slots);
-      out->inTrialEvents[s] = static_cast<double>(r.inTrialEvents);
-      auto& cnt = counts[w];
-      bool beforeFirst = true;
-      for (std::size_t k = 0; k < r.spikeNeurons.size(); ++k) {
-        const auto j = static_cast<std::size_t>(r.spikeNeurons[k]);
-        if (isReadout[j]) beforeFirst = false;
-        ++cnt[j];
-        if (beforeFirst) ++cnt[n + j];
-      }
+      storeSample(r, s, slots, isReadout, out, &counts[w]);
       double* cot = res->cotangent.data() + s * slots;
       res->lossPerSample[s] =
           nativeLoss(loss, r.outputTimes.data(), slots, labels[s], trial_.T, B, cot);

@@ -45,6 +45,26 @@ function run(workers: number): Report {
   return JSON.parse(r.stdout) as Report;
 }
 
+maybe('WebAssembly backend: a worker that exits mid-call', () => {
+  it('fails the blocked synchronous forward and the async one with a coded error, then runs on a new worker', () => {
+    // The child would hang in Atomics.wait without the fix: the timeout turns that into a failure.
+    const r = spawnSync(process.execPath, [path.join(__dirname, 'fixtures', 'wasm-crash.js')], {
+      encoding: 'utf8',
+      env: { ...process.env, SPIKEGRAD_BACKEND: 'wasm', SPIKEGRAD_WASM_WORKERS: '1' },
+      timeout: 120_000,
+    });
+    expect(r.error).toBeUndefined();
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout) as { backend: string; sync: { code: string; message: string } | null; async: { code: string; message: string } | null; crashesLeft: number; outputs: number; same: boolean };
+    expect(out.backend).toBe('wasm');
+    expect(out.sync).toEqual(expect.objectContaining({ code: 'ERR_SPIKEGRAD_INTERNAL', message: expect.stringContaining('worker exited') }));
+    expect(out.async).toEqual(expect.objectContaining({ code: 'ERR_SPIKEGRAD_INTERNAL', message: expect.stringContaining('worker exited') }));
+    expect(out.crashesLeft).toBeLessThanOrEqual(0);
+    expect(out.outputs).toBe(40 * 10);
+    expect(out.same).toBe(true);
+  });
+});
+
 maybe('WebAssembly backend: async calls on worker threads', () => {
   jest.setTimeout(300_000);
   const reports = new Map<number, Report>();

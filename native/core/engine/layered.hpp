@@ -34,6 +34,7 @@
 #include <string>
 #include <vector>
 
+#include "core/engine/kernels.hpp"
 #include "core/engine/theta_engine.hpp"
 
 namespace spikegrad {
@@ -220,7 +221,7 @@ struct LayeredTheta : ThetaEngine {
             std::fill(sum, sum + nl, 0.0);
             for (std::int32_t c = in.start[k]; c < in.start[k + 1]; ++c) {
               const double* col = par.input.data() + inp.start[idx(in.channels[idx(c)])];
-              for (std::size_t q = 0; q < nl; ++q) sum[q] += col[q];
+              kernels::add(sum, col, nl);
             }
             w = sum;
           } else {
@@ -373,7 +374,7 @@ struct LayeredTheta : ThetaEngine {
         for (std::int32_t j = off[l - 1]; j < lo; ++j) {
           const double rj = s.r_[idx(j)];
           const double* w = par.recurrent.data() + net.recurrent.start[idx(j)];
-          for (std::size_t q = 0; q < nl; ++q) u[q] += w[q] * rj;
+          kernels::axpy(u, w, rj, nl);
         }
       }
       const double tCommon = std::tan(a * (T - layerLast[l]));
@@ -483,8 +484,8 @@ struct LayeredTheta : ThetaEngine {
         const double* pt = rec.pt.data() + ptBase + ev * nl;
         double lam = 0.0;
         if (fastSlopes) {
-          kickAdjoints(pt, w, g0, gHat, gw, s.g1_.data(), nl);
-          lam = sum(s.g1_.data(), nl);
+          kernels::kickAdjoints(pt, w, g0, gHat, gw, s.g1_.data(), nl, 1.0 / m.r, tauOverR2);
+          lam = kernels::sum(s.g1_.data(), nl);
         } else {
           for (std::size_t q = 0; q < nl; ++q) {
             const double ptv = pt[q];
@@ -512,18 +513,18 @@ struct LayeredTheta : ThetaEngine {
           const auto k = idx(rec.evSource[e0 + ev]);
           const std::int32_t j = rec.spikes[k].neuron;
           double* dW = grad->recurrent.data() + net.recurrent.start[idx(j)];
-          for (std::size_t q = 0; q < nl; ++q) dW[q] += gw[q];
+          kernels::add(dW, gw, nl);
           lamSpike[k] += lam;
         } else {
           const auto k = idx(rec.evSource[e0 + ev]);
           if (bundles) {
             for (std::int32_t c = in.start[k]; c < in.start[k + 1]; ++c) {
               double* dW = grad->input.data() + inp.start[idx(in.channels[idx(c)])];
-              for (std::size_t q = 0; q < nl; ++q) dW[q] += gw[q];
+              kernels::add(dW, gw, nl);
             }
           } else {
             double* dW = grad->input.data() + inp.start[idx(in.channels[k])];
-            for (std::size_t q = 0; q < nl; ++q) dW[q] += gw[q];
+            kernels::add(dW, gw, nl);
           }
           if (k < ownEvents) {
             grad->inputTimes[k] += lam;
@@ -536,53 +537,9 @@ struct LayeredTheta : ThetaEngine {
     for (std::size_t i = 0; i < n; ++i) grad->initial[i] += s.g0_[i] - s.gHat_[i];
   }
 
-  /// The reverse of one input event of a layer without branches (vectorised): a neuron that
-  /// was not kicked (pt NaN) keeps its adjoints and contributes nothing; a kicked one passes
-  /// gHat to the event, multiplies its phase adjoint by dH/dphi and gives g dH/dw for its weight.
-  /// With |pt| < pGuard < 1e100 the plain slope formulas are kickSlopes' up to a square of y that
-  /// overflows to a slope of 0 instead of one below 1e-100. contrib[q]: the event-time adjoint.
-  void kickAdjoints(const double* __restrict pt, const double* __restrict w, double* __restrict g0,
-                    double* __restrict gHat, double* __restrict gw, double* __restrict contrib,
-                    std::size_t nl) const {
-    const double invR = 1.0 / m.r;
-    for (std::size_t q = 0; q < nl; ++q) {
-      const double ptv = pt[q];
-      const bool kicked = ptv == ptv;
-      const double ptk = kicked ? ptv : 0.0;
-      const double y = ptk + w[q] * invR;
-      const double inv = 1.0 / (1.0 + y * y);
-      const double gs = g0[q], gh = gHat[q];
-      const double g = gs - gh;
-      const double ga = g * ((1.0 + ptk * ptk) * inv);
-      gw[q] = kicked ? g * (tauOverR2 * inv) : 0.0;
-      contrib[q] = kicked ? gh + (ga - gs) : 0.0;
-      g0[q] = kicked ? ga : gs;
-      gHat[q] = kicked ? 0.0 : gh;
-    }
-  }
-
-  /// sum_q x[q] in four interleaved partial sums.
-  static double sum(const double* x, std::size_t count) {
-    double acc[4] = {0.0, 0.0, 0.0, 0.0};
-    std::size_t q = 0;
-    for (; q + 4 <= count; q += 4) {
-      for (std::size_t k = 0; k < 4; ++k) acc[k] += x[q + k];
-    }
-    for (; q < count; ++q) acc[q & 3] += x[q];
-    return (acc[0] + acc[1]) + (acc[2] + acc[3]);
-  }
-
-  /// sum_q x[q] y[q] in four interleaved partial sums (vectorisable; the order differs from a
-  /// sequential sum by round-off only).
-  static double dot(const double* x, const double* y, std::size_t count) {
-    double acc[4] = {0.0, 0.0, 0.0, 0.0};
-    std::size_t q = 0;
-    for (; q + 4 <= count; q += 4) {
-      for (std::size_t k = 0; k < 4; ++k) acc[k] += x[q + k] * y[q + k];
-    }
-    for (; q < count; ++q) acc[q & 3] += x[q] * y[q];
-    return (acc[0] + acc[1]) + (acc[2] + acc[3]);
-  }
+  // The branch-free reverse of an input event (kernels::kickAdjoints) requires |pt| < pGuard <
+  // 1e100: then the plain slope formulas are kickSlopes' up to a square of y that overflows to a
+  // slope of 0 instead of one below 1e-100.
 
   /// The reverse of couple(): EngineBase::reverseCoupling with dense weight columns.
   void reverseCouple(Gradient* grad) {
@@ -604,8 +561,8 @@ struct LayeredTheta : ThetaEngine {
         const auto s0 = idx(net.recurrent.start[idx(j)]);
         const double* w = par.recurrent.data() + s0;
         double* gw = grad->recurrent.data() + s0;
-        for (std::size_t q = 0; q < nl; ++q) gw[q] += gu[q] * rj;
-        s.gr_[idx(j)] += dot(gu, w, nl);
+        kernels::axpy(gw, gu, rj, nl);
+        s.gr_[idx(j)] += kernels::dot(gu, w, nl);
       }
     }
   }
