@@ -27,6 +27,44 @@ namespace engine {
                   std::to_string(atLeast));
 }
 
+/// Input event k at time tk, recorded as tape event e (its touches from index first): a kick by
+/// each synapse of its channel, or, for a bundle, one kick per target by the summed weights.
+template <typename Engine>
+void deliverInput(Engine& engine, std::int32_t k, std::int32_t e, std::int32_t first, double tk) {
+  Workspace& s = engine.s;
+  const NetworkParams& par = engine.par;
+  const InputSpikes& in = engine.in;
+  const auto& inp = engine.net.input;
+  engine.tape->events.push_back({tk, k, first, Tape::kInput});
+  if (!in.bundled()) {
+    const std::int32_t ch = in.channels[idx(k)];
+    for (std::int32_t syn = inp.start[idx(ch)]; syn < inp.start[idx(ch) + 1]; ++syn) {
+      engine.touch(inp.target[idx(syn)], e, tk, par.input[idx(syn)], syn,
+                   Tape::kKicked | Tape::kInputSynapse);
+    }
+    return;
+  }
+  // A bundle: sum the weights per target, then update each target once.
+  for (std::int32_t q = in.start[idx(k)]; q < in.start[idx(k) + 1]; ++q) {
+    const std::int32_t ch = in.channels[idx(q)];
+    for (std::int32_t syn = inp.start[idx(ch)]; syn < inp.start[idx(ch) + 1]; ++syn) {
+      const auto t = idx(inp.target[idx(syn)]);
+      if (!s.inBundle_[t]) {
+        s.inBundle_[t] = 1;
+        s.wSum_[t] = 0.0;
+        s.bundleList_.push_back(inp.target[idx(syn)]);
+      }
+      s.wSum_[t] += par.input[idx(syn)];
+    }
+  }
+  for (std::int32_t t : s.bundleList_) {
+    s.inBundle_[idx(t)] = 0;
+    engine.touch(t, e, tk, s.wSum_[idx(t)], -1,
+                 Tape::kKicked | Tape::kInputSynapse | Tape::kBundle);
+  }
+  s.bundleList_.clear();
+}
+
 template <typename Engine>
 void runEvents(Engine& engine) {
   Workspace& s = engine.s;
@@ -37,7 +75,6 @@ void runEvents(Engine& engine) {
   const double T = engine.T;
   const std::int64_t budget = engine.maxEvents;
   const auto& rec = net.recurrent;
-  const auto& inp = net.input;
   std::size_t c = 0;
   std::int64_t count = 0;
   for (;;) {
@@ -58,35 +95,7 @@ void runEvents(Engine& engine) {
     const auto e = static_cast<std::int32_t>(tape.events.size());
     const auto first = static_cast<std::int32_t>(tape.touches.size());
     if (isInput) {
-      const std::int32_t k = s.order_[c++];
-      tape.events.push_back({tk, k, first, Tape::kInput});
-      if (!in.bundled()) {
-        const std::int32_t ch = in.channels[idx(k)];
-        for (std::int32_t syn = inp.start[idx(ch)]; syn < inp.start[idx(ch) + 1]; ++syn) {
-          engine.touch(inp.target[idx(syn)], e, tk, par.input[idx(syn)], syn,
-                       Tape::kKicked | Tape::kInputSynapse);
-        }
-      } else {
-        // A bundle: sum the weights per target, then update each target once.
-        for (std::int32_t q = in.start[idx(k)]; q < in.start[idx(k) + 1]; ++q) {
-          const std::int32_t ch = in.channels[idx(q)];
-          for (std::int32_t syn = inp.start[idx(ch)]; syn < inp.start[idx(ch) + 1]; ++syn) {
-            const auto t = idx(inp.target[idx(syn)]);
-            if (!s.inBundle_[t]) {
-              s.inBundle_[t] = 1;
-              s.wSum_[t] = 0.0;
-              s.bundleList_.push_back(inp.target[idx(syn)]);
-            }
-            s.wSum_[t] += par.input[idx(syn)];
-          }
-        }
-        for (std::int32_t t : s.bundleList_) {
-          s.inBundle_[idx(t)] = 0;
-          engine.touch(t, e, tk, s.wSum_[idx(t)], -1,
-                       Tape::kKicked | Tape::kInputSynapse | Tape::kBundle);
-        }
-        s.bundleList_.clear();
-      }
+      deliverInput(engine, s.order_[c++], e, first, tk);
     } else {
       const std::int32_t j = s.queue_.top();
       tape.events.push_back({tk, j, first, Tape::kSpike});

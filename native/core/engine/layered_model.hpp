@@ -47,7 +47,6 @@ void runForwardLayered(Engine engine, const LayerPlan& plan, std::int64_t maxEve
   Tape& tape = *engine.tape;
   const double T = engine.T;
   const auto& rec = net.recurrent;
-  const auto& inp = net.input;
   const auto& off = plan.off;
   std::int64_t count = 0;
   std::vector<std::int32_t> below, spikes;  // tape events of the layer below's spikes, this one's
@@ -86,34 +85,7 @@ void runForwardLayered(Engine engine, const LayerPlan& plan, std::int64_t maxEve
           engine.touch(rec.target[idx(syn)], e, tk, par.recurrent[idx(syn)], syn, Tape::kKicked);
         }
       } else {
-        const std::int32_t k = s.order_[c++];
-        tape.events.push_back({tk, k, first, Tape::kInput});
-        if (!in.bundled()) {
-          const std::int32_t ch = in.channels[idx(k)];
-          for (std::int32_t syn = inp.start[idx(ch)]; syn < inp.start[idx(ch) + 1]; ++syn) {
-            engine.touch(inp.target[idx(syn)], e, tk, par.input[idx(syn)], syn,
-                         Tape::kKicked | Tape::kInputSynapse);
-          }
-        } else {
-          for (std::int32_t q = in.start[idx(k)]; q < in.start[idx(k) + 1]; ++q) {
-            const std::int32_t ch = in.channels[idx(q)];
-            for (std::int32_t syn = inp.start[idx(ch)]; syn < inp.start[idx(ch) + 1]; ++syn) {
-              const auto t = idx(inp.target[idx(syn)]);
-              if (!s.inBundle_[t]) {
-                s.inBundle_[t] = 1;
-                s.wSum_[t] = 0.0;
-                s.bundleList_.push_back(inp.target[idx(syn)]);
-              }
-              s.wSum_[t] += par.input[idx(syn)];
-            }
-          }
-          for (std::int32_t t : s.bundleList_) {
-            s.inBundle_[idx(t)] = 0;
-            engine.touch(t, e, tk, s.wSum_[idx(t)], -1,
-                         Tape::kKicked | Tape::kInputSynapse | Tape::kBundle);
-          }
-          s.bundleList_.clear();
-        }
+        deliverInput(engine, s.order_[c++], e, first, tk);
       }
     }
     below.swap(spikes);
