@@ -186,8 +186,12 @@ export async function queueSweep(options: QueueSweepOptions): Promise<SweepResul
         if (!job) continue;
         const state = await job.getState();
         if (state === 'completed') {
-          const r = job.returnvalue as JobResult;
-          const record: TrialRecord = { id, options: t.options, status: 'done', final: r.final, seconds: r.seconds, attempts: job.attemptsStarted ?? job.attemptsMade ?? 1, worker: r.worker };
+          // The job may have completed between getJob and getState: then its return value is read
+          // again (or at the next poll), not taken as null from the snapshot.
+          const finished = job.returnvalue === null || job.returnvalue === undefined ? await queue.getJob(id) : job;
+          const r = finished?.returnvalue as JobResult | null | undefined;
+          if (!finished || r === null || r === undefined) continue;
+          const record: TrialRecord = { id, options: t.options, status: 'done', final: r.final, seconds: r.seconds, attempts: finished.attemptsStarted ?? finished.attemptsMade ?? 1, worker: r.worker };
           appendResult(out, record);
           writeCurves(out, id, r.curves);
           left.delete(id);
