@@ -49,7 +49,7 @@ export interface YinYangExperimentOptions {
   batchSize?: number;
   /** Initial learning rate. Default 0.003. */
   lr?: number;
-  /** Learning-rate decay time in epochs (lr(step) = lr exp(-epoch / lrDecay)). Default 60. */
+  /** Learning-rate decay time in epochs (lr(step) = lr exp(-epoch / lrDecay)). Default 20. */
   lrDecay?: number;
   /** Weight of the early-spike regulariser. Default 0.01. */
   gamma?: number;
@@ -141,7 +141,7 @@ export const YINYANG_DEFAULTS: Readonly<Omit<YinYangSettings, 'seed'>> = Object.
   epochs: 60,
   batchSize: 50,
   lr: 0.003,
-  lrDecay: 60,
+  lrDecay: 20,
   gamma: 0.01,
   marginWeight: 1,
   margin: 0.5,
