@@ -99,7 +99,7 @@ void Simulator::forward(const Network& net, const InputSpikes& inputs, const Rea
       resetState(n, &s);
     }
   } else if (kind == EngineKind::kLayered) {
-    engine::LayeredTheta lt(base, ThetaAdapter(st.model.get<ThetaParams>()), plan_);
+    engine::LayeredTheta lt(base, ThetaAdapter(st.model.get<ThetaParams>()), plan_, layered_);
     lt.maxEvents = trial.maxEvents;
     lt.wantState = wantState_;
     try {
@@ -136,7 +136,7 @@ void Simulator::backward(const Network& net, const InputSpikes& inputs, const Re
     if (!engine::layerOffsets(readout, st.n, &plan_) || !st.model.is<ThetaParams>()) {
       throw Error(ErrorCode::kInternal, "backward(): a layered tape needs its layered network");
     }
-    engine::LayeredTheta lt(base, ThetaAdapter(st.model.get<ThetaParams>()), plan_);
+    engine::LayeredTheta lt(base, ThetaAdapter(st.model.get<ThetaParams>()), plan_, layered_);
     lt.backward(tape, cotangent, grad);
     return;
   }

@@ -35,6 +35,7 @@
 #include <vector>
 
 #include "core/engine/kernels.hpp"
+#include "core/engine/layered_state.hpp"
 #include "core/engine/theta_engine.hpp"
 
 namespace spikegrad {
@@ -99,12 +100,14 @@ struct LayeredFallback {};
 
 struct LayeredTheta : ThetaEngine {
   const LayerPlan& plan;
+  LayeredState& ls;  ///< buffers and caches that outlive the trial (the Simulator's)
   double tauOverR2 = 0;
   bool wantState = true;          ///< fill ForwardResult::stateAtT (batches do not need it)
   std::vector<double> layerLast;  ///< per layer: the time of its last input event (0 if none)
 
-  LayeredTheta(const EngineBase& base, ThetaAdapter model, const LayerPlan& layerPlan)
-      : ThetaEngine(base, model), plan(layerPlan) {
+  LayeredTheta(const EngineBase& base, ThetaAdapter model, const LayerPlan& layerPlan,
+               LayeredState& state)
+      : ThetaEngine(base, model), plan(layerPlan), ls(state) {
     tauOverR2 = m.p.tau / (m.r * m.r);
   }
 
@@ -144,10 +147,12 @@ struct LayeredTheta : ThetaEngine {
     s.tK_.resize(n);
     s.pK_.resize(n);
     s.plK_.resize(n);
-    for (std::size_t i = 0; i < n; ++i) {
-      s.tHat_[i] = m.Theta - par.initial[i];
-      s.x0_[i] = tanOfPhase(par.initial[i]);
-    }
+    ls.reserveLayer(n);
+    // The initial tangents are parameters: computed once per parameter set (bit-identical).
+    const double* x0 = ls.initialTangents(par.initial.data(), n, a,
+                                          [this](double phi) { return tanOfPhase(phi); });
+    std::copy(x0, x0 + n, s.x0_.begin());
+    for (std::size_t i = 0; i < n; ++i) s.tHat_[i] = m.Theta - par.initial[i];
     rec.layerEvents.assign(1, 0);
     rec.layerSpikes.assign(1, 0);
     rec.ptStart.assign(1, 0);
@@ -195,8 +200,11 @@ struct LayeredTheta : ThetaEngine {
         const bool spikeOnTie = l == 0 && e < E;
         const double x = a * (tNext - tPrev + m.p.eps + margin);
         const double cNext = x >= kPi ? -kInfinity : 1.0 / std::tan(x);
-        for (std::size_t q = 0; q < nl; ++q) {
-          if (!known[q] && tLast[q] == tPrev && p[q] < cNext) continue;
+        // The candidates (flagCandidates), in index order; the others cannot spike before tNext.
+        kernels::flagCandidates(p, tLast, known, tPrev, cNext, ls.flag.data(), nl);
+        const std::size_t nCand = kernels::gatherFlags(ls.flag.data(), nl, ls.list.data());
+        for (std::size_t c = 0; c < nCand; ++c) {
+          const auto q = idx(ls.list[c]);
           const auto i = idx(lo) + q;
           for (;;) {
             const double ts = prediction(i);
@@ -233,7 +241,30 @@ struct LayeredTheta : ThetaEngine {
         }
         double* pt = rec.pt.data() + ptBase + e * nl;
         const double tCommon = std::tan(a * (tk - tPrev));
-        for (std::size_t q = 0; q < nl; ++q) {
+        // The common path for the whole layer (kernels::flowCommon, kickCommon), then the
+        // flagged neurons again from their saved state with the scalar code below.
+        kernels::flowCommon(p, tLast, known, tHat, tPrev, tCommon, tk, m.p.eps, pGuard,
+                            ls.pre.data(), ls.flag.data(), nl);
+        const std::size_t nRare = kernels::gatherFlags(ls.flag.data(), nl, ls.list.data());
+        double* saved = ls.saved.data();
+        for (std::size_t k = 0; k < nRare; ++k) {
+          const auto q = idx(ls.list[k]);
+          saved[5 * k] = p[q];
+          saved[5 * k + 1] = tLast[q];
+          saved[5 * k + 2] = tK[q];
+          saved[5 * k + 3] = pK[q];
+          saved[5 * k + 4] = plK[q];
+          ls.savedKnown[k] = known[q];
+        }
+        kernels::kickCommon(ls.pre.data(), w, invR, tk, pLim, p, tLast, known, tK, pK, plK, pt, nl);
+        for (std::size_t k = 0; k < nRare; ++k) {
+          const auto q = idx(ls.list[k]);
+          p[q] = saved[5 * k];
+          tLast[q] = saved[5 * k + 1];
+          tK[q] = saved[5 * k + 2];
+          pK[q] = saved[5 * k + 3];
+          plK[q] = saved[5 * k + 4];
+          known[q] = ls.savedKnown[k];
           const double p0 = p[q];
           double pv, ptv = kNaN;
           if (known[q] && tHat[q] - tk <= m.p.eps) {
@@ -312,7 +343,10 @@ struct LayeredTheta : ThetaEngine {
     tape->slotEvent.assign(total, -1);
     tape->slotK.assign(total, 0);
     const std::size_t R = ro.neurons.size();
-    std::vector<std::size_t> filled(R, 0), offset(R, 0);
+    std::vector<std::size_t>& filled = ls.filled;
+    std::vector<std::size_t>& offset = ls.offset;
+    filled.assign(R, 0);
+    offset.assign(R, 0);
     for (std::size_t q = 1; q < R; ++q) offset[q] = offset[q - 1] + idx(ro.counts[q - 1]);
     s.headOf_.assign(n, -1);
     s.nextEntry_.assign(R, -1);
@@ -412,6 +446,10 @@ struct LayeredTheta : ThetaEngine {
 
   // ---- reverse ----------------------------------------------------------------------------
 
+  const double* rateT = nullptr;   ///< backward: the rates r of the forward run (its tape)
+  const double* drdx0T = nullptr;  ///< ... dr/dx0
+  const double* drdx1T = nullptr;  ///< ... dr/du
+
   void backward(const Tape& tp, const double* cot, Gradient* grad) {
     const Tape::Layered& rec = tp.layered;
     const auto n = idx(net.n);
@@ -423,11 +461,10 @@ struct LayeredTheta : ThetaEngine {
     s.gr_.assign(n, 0.0);
     std::vector<double>& lamSpike = s.lambda_;
     lamSpike.assign(rec.spikes.size(), 0.0);
-    auto from = tp.pseudo.begin();
-    for (auto* v : {&s.u_, &s.r_, &s.drdx0_, &s.drdx1_}) {
-      v->assign(from, from + static_cast<std::ptrdiff_t>(n));
-      from += static_cast<std::ptrdiff_t>(n);
-    }
+    // The forward run's pseudo quantities, read in place (u, r, dr/dx0, dr/du: n values each).
+    rateT = tp.pseudo.data() + n;
+    drdx0T = tp.pseudo.data() + 2 * n;
+    drdx1T = tp.pseudo.data() + 3 * n;
     // Seeds: ordinary slots their spike's time, pseudo slots the phase at T and the pseudo input.
     std::size_t slot = 0;
     for (std::size_t q = 0; q < ro.neurons.size(); ++q) {
@@ -440,13 +477,14 @@ struct LayeredTheta : ThetaEngine {
         }
         if (G == 0.0) continue;
         // The slopes of H(phi_T, u): the rate's partials times Theta.
-        s.g0_[i] -= G * (s.drdx0_[i] * m.Theta);
-        s.gu_[i] -= G * (s.drdx1_[i] * m.Theta);
+        s.g0_[i] -= G * (drdx0T[i] * m.Theta);
+        s.gu_[i] -= G * (drdx1T[i] * m.Theta);
       }
     }
     reverseCouple(grad);
     s.wSum_.resize(n);
     s.g1_.resize(n);
+    ls.reserveLayer(n);
     const bool fastSlopes = pGuard < 1e100;
     const Synapses& inp = net.input;
     for (std::size_t l = L; l-- > 0;) {
@@ -484,8 +522,26 @@ struct LayeredTheta : ThetaEngine {
         const double* pt = rec.pt.data() + ptBase + ev * nl;
         double lam = 0.0;
         if (fastSlopes) {
-          kernels::kickAdjoints(pt, w, g0, gHat, gw, s.g1_.data(), nl, 1.0 / m.r, tauOverR2);
-          lam = kernels::sum(s.g1_.data(), nl);
+          // The neurons that were not kicked (pt NaN, few) keep their adjoints and contribute
+          // nothing: saved before the branch-free kernel and restored after it.
+          kernels::flagNaN(pt, ls.flag.data(), nl);
+          const std::size_t nRare = kernels::gatherFlags(ls.flag.data(), nl, ls.list.data());
+          double* saved = ls.saved.data();
+          for (std::size_t k = 0; k < nRare; ++k) {
+            const auto q = idx(ls.list[k]);
+            saved[2 * k] = g0[q];
+            saved[2 * k + 1] = gHat[q];
+          }
+          double* contrib = s.g1_.data();
+          kernels::kickAdjoints(pt, w, g0, gHat, gw, contrib, nl, 1.0 / m.r, tauOverR2);
+          for (std::size_t k = 0; k < nRare; ++k) {
+            const auto q = idx(ls.list[k]);
+            g0[q] = saved[2 * k];
+            gHat[q] = saved[2 * k + 1];
+            gw[q] = 0.0;
+            contrib[q] = 0.0;
+          }
+          lam = kernels::sum(contrib, nl);
         } else {
           for (std::size_t q = 0; q < nl; ++q) {
             const double ptv = pt[q];
@@ -548,8 +604,8 @@ struct LayeredTheta : ThetaEngine {
       const std::int32_t lo = off[l], hi = off[l + 1];
       for (std::int32_t i = lo; i < hi; ++i) {
         const auto ui = idx(i);
-        s.g0_[ui] += s.gr_[ui] * s.drdx0_[ui];
-        s.gu_[ui] += s.gr_[ui] * s.drdx1_[ui];
+        s.g0_[ui] += s.gr_[ui] * drdx0T[ui];
+        s.gu_[ui] += s.gr_[ui] * drdx1T[ui];
       }
       if (l == 0) continue;
       const auto nl = idx(hi - lo);
@@ -557,7 +613,7 @@ struct LayeredTheta : ThetaEngine {
       // Nothing to do when no pseudo drive of the layer has an adjoint (every output spiked).
       if (std::all_of(gu, gu + nl, [](double x) { return x == 0.0; })) continue;
       for (std::int32_t j = off[l - 1]; j < lo; ++j) {
-        const double rj = s.r_[idx(j)];
+        const double rj = rateT[idx(j)];
         const auto s0 = idx(net.recurrent.start[idx(j)]);
         const double* w = par.recurrent.data() + s0;
         double* gw = grad->recurrent.data() + s0;
