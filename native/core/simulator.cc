@@ -40,11 +40,8 @@ void assignLayers(const Readout& readout, std::size_t n, Workspace* s) {
   }
 }
 
-/// The general engines' per-neuron records, fresh (no touch yet, not queued), and an empty queue.
-void resetState(std::size_t n, Workspace* s) {
-  s->state_.assign(n, NeuronState{});
-  s->queue_.attach(s->state_.data());
-}
+/// An empty queue for the general engines (whose init() resets their per-neuron records).
+void resetState(std::size_t n, Workspace* s) { s->queue_.reset(static_cast<std::int32_t>(n)); }
 
 }  // namespace
 

@@ -21,8 +21,9 @@ struct CurrentEngine : EngineBase {
 
   void init() {
     const auto n = idx(net.n);
+    s.current_.assign(n, CurrentNeuron{});
     for (std::size_t i = 0; i < n; ++i) {
-      NeuronState& ns = s.state_[i];
+      CurrentNeuron& ns = s.current_[i];
       ns.x0 = par.initial[i];
       ns.x1 = par.initial[n + i];
       ns.tLast = 0.0;
@@ -34,7 +35,7 @@ struct CurrentEngine : EngineBase {
   /// Updates neuron i at event e (time tk): flow, kick by w, reset if it spiked, new prediction.
   void touch(std::int32_t i, std::int32_t e, double tk, double w, std::int32_t synapse,
              std::uint8_t flags) {
-    NeuronState& ns = s.state_[idx(i)];
+    CurrentNeuron& ns = s.current_[idx(i)];
     const bool isEnd = tape->events[idx(e)].kind == Tape::kTrialEnd;
     const bool isReset = (flags & Tape::kReset) != 0;
     const double delta = tk - ns.tLast;
@@ -69,8 +70,12 @@ struct CurrentEngine : EngineBase {
     // At the trial end a masked neuron is at its pole: its record holds the time from T to its kept
     // prediction instead of the stand-in 1/eps (method.md 2.1, "The trial end at the pole").
     if (isEnd && masked) V = std::fmax(0.0, tHat - tk);
-    record(i, e, tk, V, I, w, synapse, flags);
+    ns.x1 = I;
+    record(ns, i, e, tk, V, I, w, synapse, flags);
   }
+
+  /// Neuron i's prediction in force.
+  double predicted(std::size_t i) const { return s.current_[i].tHat; }
 
   /// True when a trial-end record holds a neuron at its pole (x0 = time to its spike, x1 = I(T)).
   static bool atPole(const Tape::Touch& end) {
@@ -133,14 +138,14 @@ struct CurrentEngine : EngineBase {
     }
     // I_pseudo,i = I_i(T) + sum_j w_ij r_j, in reverse.
     reverseCoupling(grad);
-    for (std::size_t i = 0; i < idx(net.n); ++i) s.adj_[i].g1 += s.gu_[i];
+    for (std::size_t i = 0; i < idx(net.n); ++i) s.g1_[i] += s.gu_[i];
   }
 
   /// One touch of the reverse sweep (method.md 5.5). Returns the adjoint of the delivered weight
   /// and adds this touch's contributions to *lambda (event e) and lambda of the previous touch.
   double undo(const Tape& tp, const Tape::Touch& tc, double tEvent, double* lambda) {
     const auto i = idx(tc.neuron);
-    double gV = s.adj_[i].g0, gI = s.adj_[i].g1;
+    double gV = s.adj_[i].g0, gI = s.g1_[i];
     if constexpr (M::kMask) {
       if (atPole(tc) && tp.events[idx(tc.event)].kind == Tape::kTrialEnd) {
         // 0. At the pole psi = psi(tHat - T, I(T)): the adjoint of psi goes to the kept prediction
@@ -198,7 +203,7 @@ struct CurrentEngine : EngineBase {
     *lambda += gDelta;
     if (tc.prevEvent >= 0) s.lambda_[idx(tc.prevEvent)] -= gDelta;
     s.adj_[i].g0 = gV0;
-    s.adj_[i].g1 = gI0;
+    s.g1_[i] = gI0;
     return gw;
   }
 
@@ -206,7 +211,7 @@ struct CurrentEngine : EngineBase {
   void finishInitial(Gradient* grad) {
     const auto n = idx(net.n);
     for (std::size_t i = 0; i < n; ++i) {
-      double gV = s.adj_[i].g0, gI = s.adj_[i].g1;
+      double gV = s.adj_[i].g0, gI = s.g1_[i];
       if (s.adj_[i].gHat != 0.0) {
         const SpikeTime st = m.spikeTime(par.initial[i], par.initial[n + i]);
         gV += s.adj_[i].gHat * st.d_dV;

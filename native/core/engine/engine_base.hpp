@@ -44,10 +44,11 @@ struct EngineBase {
   std::int64_t maxEvents = 0;  ///< the event budget (forward only)
   std::int64_t inTrial = 0;    ///< in-trial events of the forward run
 
-  /// Appends neuron i's update at event e (time tk) to the tape and makes it the neuron's state.
-  void record(std::int32_t i, std::int32_t e, double tk, double x0, double x1, double w,
+  /// Appends neuron i's update at event e (time tk) to the tape and makes x0 the state of its
+  /// record ns (PhaseNeuron or CurrentNeuron; the current engine keeps x1 itself).
+  template <typename Neuron>
+  void record(Neuron& ns, std::int32_t i, std::int32_t e, double tk, double x0, double x1, double w,
               std::int32_t synapse, std::uint8_t flags) {
-    const auto ui = idx(i);
     // A runaway network can touch far more neurons than its event budget suggests; the record
     // of one trial is capped (about 4 GiB) so that it fails with a coded error, not the OOM killer.
     if (tape->touches.size() >= kMaxTouches) {
@@ -56,13 +57,11 @@ struct EngineBase {
                       " neuron updates (about 4 GiB): lower maxEvents or T, or check for a "
                       "runaway network");
     }
-    NeuronState& ns = s.state_[ui];
     tape->touches.push_back({x0, x1, w, i, ns.lastTouch, e, synapse, ns.lastEvent, flags});
     ns.lastTouch = static_cast<std::int32_t>(tape->touches.size() - 1);
     ns.lastEvent = e;
     ns.tLast = tk;
     ns.x0 = x0;
-    ns.x1 = x1;
   }
 
   // The pseudo coupling of the trial end (defined in pseudo_coupling.hpp).

@@ -22,19 +22,22 @@ struct PhaseEngine : EngineBase {
 
   void init() {
     const auto n = idx(net.n);
+    s.phase_.assign(n, PhaseNeuron{});
     for (std::size_t i = 0; i < n; ++i) {
-      NeuronState& ns = s.state_[i];
+      PhaseNeuron& ns = s.phase_[i];
       ns.x0 = par.initial[i];
-      ns.x1 = 0.0;
       ns.tLast = 0.0;
       ns.tHat = m.Theta - ns.x0;
       s.queue_.set(static_cast<std::int32_t>(i), ns.tHat < T ? ns.tHat : kInfinity);
     }
   }
 
+  /// Neuron i's prediction in force.
+  double predicted(std::size_t i) const { return s.phase_[i].tHat; }
+
   void touch(std::int32_t i, std::int32_t e, double tk, double w, std::int32_t synapse,
              std::uint8_t flags) {
-    NeuronState& ns = s.state_[idx(i)];
+    PhaseNeuron& ns = s.phase_[idx(i)];
     const bool isEnd = tape->events[idx(e)].kind == Tape::kTrialEnd;
     double phi = ns.x0 + (tk - ns.tLast);  // free flow
     double aux = 0.0;                      // kept in the tape's x1 for the reverse pass
@@ -48,7 +51,7 @@ struct PhaseEngine : EngineBase {
       ns.tHat = tk + (m.Theta - phi);  // exactly tk when a kick reaches Theta
       s.queue_.set(i, ns.tHat < T ? ns.tHat : kInfinity);
     }
-    record(i, e, tk, phi, aux, w, synapse, flags);
+    record(ns, i, e, tk, phi, aux, w, synapse, flags);
   }
 
   /// Rates r = H(phi_T, u) / Theta (method.md 4.2), at u = 0 in recurrent mode; H without the

@@ -30,9 +30,15 @@ void EngineBase::couplePseudo(RateFn rate) {
   };
   if (ro.layers.empty()) {
     for (std::size_t j = 0; j < n; ++j) set(j, rate(j, 0.0, true));
+    // Over all synapses, in source order; the source's rate stays in a register.
+    const std::int32_t* start = rec.start.data();
+    const std::int32_t* target = rec.target.data();
+    const double* w = weight.data();
+    double* u = s.u_.data();
     for (std::int32_t j = 0; j < net.n; ++j) {
-      for (std::int32_t k = rec.start[idx(j)]; k < rec.start[idx(j) + 1]; ++k) {
-        s.u_[idx(rec.target[idx(k)])] += weight[idx(k)] * s.r_[idx(j)];
+      const double rj = s.r_[idx(j)];
+      for (std::int32_t k = start[idx(j)]; k < start[idx(j) + 1]; ++k) {
+        u[idx(target[idx(k)])] += w[idx(k)] * rj;
       }
     }
     return;
@@ -65,12 +71,21 @@ inline void EngineBase::reverseCoupling(Gradient* grad) {
   const auto& rec = net.recurrent;
   const auto& weight = par.recurrent;
   if (ro.layers.empty()) {
+    // The source's rate and rate adjoint stay in registers, as in the layered loops below.
+    const std::int32_t* start = rec.start.data();
+    const std::int32_t* target = rec.target.data();
+    const double* w = weight.data();
+    const double* gu = s.gu_.data();
+    double* gw = grad->recurrent.data();
     for (std::int32_t j = 0; j < net.n; ++j) {
-      for (std::int32_t k = rec.start[idx(j)]; k < rec.start[idx(j) + 1]; ++k) {
-        const double gu = s.gu_[idx(rec.target[idx(k)])];
-        grad->recurrent[idx(k)] += gu * s.r_[idx(j)];
-        s.gr_[idx(j)] += gu * weight[idx(k)];
+      const double rj = s.r_[idx(j)];
+      double grj = s.gr_[idx(j)];
+      for (std::int32_t k = start[idx(j)]; k < start[idx(j) + 1]; ++k) {
+        const double g = gu[idx(target[idx(k)])];
+        gw[idx(k)] += g * rj;
+        grj += g * w[idx(k)];
       }
+      s.gr_[idx(j)] = grj;
     }
     for (std::size_t j = 0; j < n; ++j) s.adj_[j].g0 += s.gr_[j] * s.drdx0_[j];
     return;

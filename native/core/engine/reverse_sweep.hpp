@@ -20,6 +20,7 @@ void runBackward(Engine engine, const Tape& tape, const double* cot, Gradient* g
   // Per neuron: the adjoints of the state after the touch being undone (first the state at T)
   // and of the prediction in force.
   s.adj_.assign(n, NeuronAdjoint{});
+  s.g1_.assign(n, 0.0);  // the adjoint of x1 (qif, lif)
   s.gu_.assign(n, 0.0);  // adjoint of the pseudo drive or pseudo input
   s.gr_.assign(n, 0.0);  // adjoint of the pseudo rate
   s.wSum_.resize(n, 0.0);

@@ -48,7 +48,7 @@ struct ThetaEngine : PhaseEngine<ThetaAdapter> {
 
   void init() {
     PhaseEngine::init();
-    for (NeuronState& ns : s.state_) ns.x0 = tanOfPhase(ns.x0);
+    for (PhaseNeuron& ns : s.phase_) ns.x0 = tanOfPhase(ns.x0);
   }
 
   /// Per-event constants: the spike-before-T threshold p > cot(a (T - t_k)) (-inf when every
@@ -72,7 +72,7 @@ struct ThetaEngine : PhaseEngine<ThetaAdapter> {
 
   void touch(std::int32_t i, std::int32_t e, double tk, double w, std::int32_t synapse,
              std::uint8_t flags) {
-    NeuronState& ns = s.state_[idx(i)];
+    PhaseNeuron& ns = s.phase_[idx(i)];
     const double delta = tk - ns.tLast;
     const double p0 = ns.x0;
     double pv = 0.0, aux = 0.0;
@@ -101,7 +101,7 @@ struct ThetaEngine : PhaseEngine<ThetaAdapter> {
         flags &= static_cast<std::uint8_t>(~Tape::kKicked);
       }
     }
-    record(i, e, tk, pv, aux, w, synapse, flags);
+    record(ns, i, e, tk, pv, aux, w, synapse, flags);
   }
 
   /// t_hat = t_k + (Theta - phi+) = t_k + atan2(1, p+)/a, computed only for spikes before T.
@@ -109,7 +109,7 @@ struct ThetaEngine : PhaseEngine<ThetaAdapter> {
     *flags |= Tape::kNewPrediction;
     double tHat = kInfinity;
     if (pv > pLimit || pLimit == -kInfinity) tHat = tk + std::atan2(1.0, pv) / a;
-    s.state_[idx(i)].tHat = tHat;
+    s.phase_[idx(i)].tHat = tHat;
     s.queue_.set(i, tHat < T ? tHat : kInfinity);
   }
 };

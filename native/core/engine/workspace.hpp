@@ -10,29 +10,41 @@
 
 namespace spikegrad {
 
-/// One neuron's state in the general engines (event_loop.hpp), in one cache line: everything a
-/// touch reads and writes (the flow from the last update, the prediction, the tape links and the
-/// heap slot), so that touching a neuron of a large network costs one cache miss, not one per
-/// array.
-struct alignas(64) NeuronState {
-  double x0 = 0, x1 = 0;        ///< state after the last update (the engine's encoding)
+// One neuron's state in the general engines (event_loop.hpp), one record per neuron holding
+// exactly what a touch reads and writes (the state after the last update, its time, the
+// prediction and the tape links), so that touching a neuron of a large network costs one cache
+// miss, not one per array. The heap slot stays in the queue's own compact array (a sift moves
+// other neurons' slots, which are then not spread over the records).
+
+/// A phase model's neuron (theta, osclif): 32 bytes, two to a cache line.
+struct alignas(32) PhaseNeuron {
+  double x0 = 0;                ///< phase (theta: tangent) after the last update
   double tLast = 0;             ///< time of the last update
   double tHat = 0;              ///< predicted spike time (+infinity if none)
   std::int32_t lastTouch = -1;  ///< tape record of the last update, -1 for the initial state
   std::int32_t lastEvent = -1;  ///< event of the last update, -1 initially
-  std::int32_t heapPos = -1;    ///< slot in the spike queue, -1 when not queued
+};
+
+/// A current-based model's neuron (qif, lif): V and I, one cache line.
+struct alignas(64) CurrentNeuron {
+  double x0 = 0, x1 = 0;        ///< V and I after the last update
+  double tLast = 0;             ///< time of the last update
+  double tHat = 0;              ///< predicted spike time (+infinity if none)
+  std::int32_t lastTouch = -1;  ///< tape record of the last update, -1 for the initial state
+  std::int32_t lastEvent = -1;  ///< event of the last update, -1 initially
 };
 
 /// One neuron's adjoints in the general engines' reverse sweep (reverse_sweep.hpp), read and
-/// written together by each undone touch: of the state after the touch (x0, x1) and of the
-/// prediction in force.
-struct alignas(32) NeuronAdjoint {
-  double g0 = 0, g1 = 0, gHat = 0;
+/// written together by each undone touch: of the state x0 after the touch and of the
+/// prediction in force (the current-based models' adjoint of x1 is g1_).
+struct alignas(16) NeuronAdjoint {
+  double g0 = 0, gHat = 0;
 };
 
 struct Workspace {
-  std::vector<NeuronState> state_;   ///< per neuron: the general engines' forward state
-  SpikeQueue<NeuronState> queue_;    ///< the general engines' queue (slots in state_)
+  std::vector<PhaseNeuron> phase_;      ///< per neuron: the phase engines' forward state
+  std::vector<CurrentNeuron> current_;  ///< per neuron: the current engine's forward state
+  SpikeQueue queue_;
   std::vector<std::int32_t> order_;  ///< input events sorted stably by time
   InputSpikes merged_;               ///< the sample's events plus the trainable input spikes
   // The layered engine's per-neuron state (layered.hpp): tangent p, its time, prediction.
@@ -50,8 +62,9 @@ struct Workspace {
   std::vector<std::uint8_t> known_;
   std::vector<double> tK_, pK_, plK_;
   std::vector<double> hT_;  ///< per neuron: H(phi_T, u), the pseudo phase (layered engine)
-  // Backward workspace: per event lambda_, per neuron the general engines' adj_ and, for the
-  // pseudo coupling, gu_ and gr_; g0_, g1_ and gHat_ are the layered engine's (layered.hpp).
+  // Backward workspace: per event lambda_, per neuron the general engines' adj_ (and g1_ for
+  // qif and lif) and, for the pseudo coupling, gu_ and gr_; g0_ and gHat_ are the layered
+  // engine's (layered.hpp).
   std::vector<NeuronAdjoint> adj_;
   std::vector<double> lambda_, g0_, g1_, gHat_, gu_, gr_;
 };
