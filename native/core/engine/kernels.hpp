@@ -10,6 +10,7 @@
 // auto-vectoriser.
 #pragma once
 
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -78,10 +79,10 @@ SPIKEGRAD_KERNEL void flagCandidates(const double* __restrict p, const double* _
 }
 
 /// The flow of the common path: pre[q] = (p + t) / (1 - p t) with t = tan(a (tk - tPrev)); flag[q]
-/// = 1 where the common path does not apply (guarded: known and tHat - tk <= eps; updated after
-/// tPrev; the flowed state outside (-pGuard, pGuard), which includes p = -inf and NaN).
+/// = 1 where the common path does not apply (guarded: tHat - tk <= eps, where tHat is +inf
+/// while the prediction is not known; updated after tPrev; the flowed state outside (-pGuard,
+/// pGuard), which includes p = -inf and NaN).
 SPIKEGRAD_KERNEL void flowCommon(const double* __restrict p, const double* __restrict tLast,
-                                 const std::uint8_t* __restrict known,
                                  const double* __restrict tHat, double tPrev, double tCommon,
                                  double tk, double eps, double pGuard, double* __restrict pre,
                                  std::uint8_t* __restrict flag, std::size_t count) {
@@ -89,29 +90,34 @@ SPIKEGRAD_KERNEL void flowCommon(const double* __restrict p, const double* __res
     const double p0 = p[q];
     const double v = (p0 + tCommon) / (1.0 - p0 * tCommon);
     pre[q] = v;
-    const bool guarded = (known[q] != 0) & (tHat[q] - tk <= eps);
+    const bool guarded = tHat[q] - tk <= eps;
     const bool inside = (v > -pGuard) & (v < pGuard);
     flag[q] = static_cast<std::uint8_t>(guarded | (tLast[q] != tPrev) | !inside);
   }
 }
 
 /// The kick of the common path: pt = pre, p = pre + w invR (the lazy prediction from it: known
-/// 0, tK tk, pK p, plK pLim), tLast tk.
+/// 0, tHat +inf, tK tk, pK p, plK pLim), tLast tk; cand[q] = 1 if the neuron is a spike
+/// candidate of the next interval (its state not below that interval's threshold cAfter).
 SPIKEGRAD_KERNEL void kickCommon(const double* __restrict pre, const double* __restrict w,
-                                 double invR, double tk, double pLim, double* __restrict p,
-                                 double* __restrict tLast, std::uint8_t* __restrict known,
+                                 double invR, double tk, double pLim, double cAfter,
+                                 double* __restrict p, double* __restrict tLast,
+                                 std::uint8_t* __restrict known, double* __restrict tHat,
                                  double* __restrict tK, double* __restrict pK,
-                                 double* __restrict plK, double* __restrict pt, std::size_t count) {
+                                 double* __restrict plK, double* __restrict pt,
+                                 std::uint8_t* __restrict cand, std::size_t count) {
   for (std::size_t q = 0; q < count; ++q) {
     const double v = pre[q];
     const double pv = v + w[q] * invR;
     pt[q] = v;
     p[q] = pv;
     known[q] = 0;
+    tHat[q] = HUGE_VAL;
     tK[q] = tk;
     pK[q] = pv;
     plK[q] = pLim;
     tLast[q] = tk;
+    cand[q] = static_cast<std::uint8_t>(!(pv < cAfter));
   }
 }
 

@@ -113,6 +113,14 @@ struct LayeredTheta : ThetaEngine {
 
   static constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
+  /// The candidate threshold of the interval (t0, t1): a neuron not known, last updated at t0, with
+  /// a state below it neither spikes before t1 nor is within eps of its spike after t1 (the
+  /// margin covers the round-off between the flowed state and the prediction).
+  double cutoff(double t1, double t0, double margin) const {
+    const double x = a * (t1 - t0 + m.p.eps + margin);
+    return x >= kPi ? -kInfinity : 1.0 / std::tan(x);
+  }
+
   /// The spike-before-T threshold of ThetaEngine::enterEvent for an event at tk.
   double limitAt(double tk) const {
     const double x = a * (T - tk);
@@ -193,16 +201,18 @@ struct LayeredTheta : ThetaEngine {
       double* plK = s.plK_.data() + lo;
       double tPrev = 0.0;  // the time of the layer's previous input event (0 before the first)
       if (l == 0) layerLast.assign(L, 0.0);
+      std::uint8_t* cand = ls.cand.data();
       for (std::size_t e = 0; e <= E; ++e) {
         const double tNext = e < E ? rec.evTime[e0 + e] : T;
         // A layer-0 spike at an input's time goes first; a spike of layer l >= 1 at the time of a
         // spike of layer l-1 goes second (ties to the lower index).
         const bool spikeOnTie = l == 0 && e < E;
-        const double x = a * (tNext - tPrev + m.p.eps + margin);
-        const double cNext = x >= kPi ? -kInfinity : 1.0 / std::tan(x);
-        // The candidates (flagCandidates), in index order; the others cannot spike before tNext.
-        kernels::flagCandidates(p, tLast, known, tPrev, cNext, ls.flag.data(), nl);
-        const std::size_t nCand = kernels::gatherFlags(ls.flag.data(), nl, ls.list.data());
+        // The candidates, in index order; the others cannot spike before tNext. Flagged by the
+        // previous event's kick (cand), before the first event by flagCandidates.
+        if (e == 0) {
+          kernels::flagCandidates(p, tLast, known, tPrev, cutoff(tNext, tPrev, margin), cand, nl);
+        }
+        const std::size_t nCand = kernels::gatherFlags(cand, nl, ls.list.data());
         for (std::size_t c = 0; c < nCand; ++c) {
           const auto q = idx(ls.list[c]);
           const auto i = idx(lo) + q;
@@ -241,29 +251,34 @@ struct LayeredTheta : ThetaEngine {
         }
         double* pt = rec.pt.data() + ptBase + e * nl;
         const double tCommon = std::tan(a * (tk - tPrev));
+        // The candidate threshold of the next interval (tk, tAfter).
+        const double cAfter = cutoff(e + 1 < E ? rec.evTime[e0 + e + 1] : T, tk, margin);
         // The common path for the whole layer (kernels::flowCommon, kickCommon), then the
         // flagged neurons again from their saved state with the scalar code below.
-        kernels::flowCommon(p, tLast, known, tHat, tPrev, tCommon, tk, m.p.eps, pGuard,
-                            ls.pre.data(), ls.flag.data(), nl);
+        kernels::flowCommon(p, tLast, tHat, tPrev, tCommon, tk, m.p.eps, pGuard, ls.pre.data(),
+                            ls.flag.data(), nl);
         const std::size_t nRare = kernels::gatherFlags(ls.flag.data(), nl, ls.list.data());
         double* saved = ls.saved.data();
         for (std::size_t k = 0; k < nRare; ++k) {
           const auto q = idx(ls.list[k]);
-          saved[5 * k] = p[q];
-          saved[5 * k + 1] = tLast[q];
-          saved[5 * k + 2] = tK[q];
-          saved[5 * k + 3] = pK[q];
-          saved[5 * k + 4] = plK[q];
+          saved[6 * k] = p[q];
+          saved[6 * k + 1] = tLast[q];
+          saved[6 * k + 2] = tK[q];
+          saved[6 * k + 3] = pK[q];
+          saved[6 * k + 4] = plK[q];
+          saved[6 * k + 5] = tHat[q];
           ls.savedKnown[k] = known[q];
         }
-        kernels::kickCommon(ls.pre.data(), w, invR, tk, pLim, p, tLast, known, tK, pK, plK, pt, nl);
+        kernels::kickCommon(ls.pre.data(), w, invR, tk, pLim, cAfter, p, tLast, known, tHat, tK, pK,
+                            plK, pt, cand, nl);
         for (std::size_t k = 0; k < nRare; ++k) {
           const auto q = idx(ls.list[k]);
-          p[q] = saved[5 * k];
-          tLast[q] = saved[5 * k + 1];
-          tK[q] = saved[5 * k + 2];
-          pK[q] = saved[5 * k + 3];
-          plK[q] = saved[5 * k + 4];
+          p[q] = saved[6 * k];
+          tLast[q] = saved[6 * k + 1];
+          tK[q] = saved[6 * k + 2];
+          pK[q] = saved[6 * k + 3];
+          plK[q] = saved[6 * k + 4];
+          tHat[q] = saved[6 * k + 5];
           known[q] = ls.savedKnown[k];
           const double p0 = p[q];
           double pv, ptv = kNaN;
@@ -276,6 +291,7 @@ struct LayeredTheta : ThetaEngine {
               ptv = pv;
               pv += w[q] * invR;
               known[q] = 0;
+              tHat[q] = kInfinity;  // stale while unknown (flowCommon's guard test needs no known)
               tK[q] = tk;
               pK[q] = pv;
               plK[q] = pLim;
@@ -284,6 +300,7 @@ struct LayeredTheta : ThetaEngine {
           pt[q] = ptv;
           p[q] = pv;
           tLast[q] = tk;
+          cand[q] = static_cast<std::uint8_t>(known[q] || !(pv < cAfter));
         }
         tPrev = tk;
       }
