@@ -37,7 +37,7 @@ export type { Dataset, BatchContext, ImageDatasetOptions, SpikeDatasetOptions } 
 export * from './training/losses';
 export * from './training/optim';
 export { Trainer } from './training/trainer';
-export type { TrainerOptions, FitOptions, FitResult, Metrics, BatchInfo, EpochInfo } from './training/trainer';
+export type { TrainerOptions, FitOptions, FitResult, Metrics, BatchInfo, EpochInfo, BestState, SelectionMetric } from './training/trainer';
 export { Progress, formatDuration } from './training/progress';
 export type { ProgressOptions } from './training/progress';
 export { saveModel, saveModelAsync, loadModel, loadModelAsync, parseModel } from './training/checkpoint';

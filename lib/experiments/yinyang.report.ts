@@ -32,6 +32,11 @@ export function yinYangReport(r: YinYangResult): { html: string; json: unknown }
   const ep = tested.map((e) => e.epoch);
   acc.line(ep, tested.map((e) => e.test!.accuracy!), { color: PALETTE[0], width: 2, label: 'with pseudospikes' });
   acc.line(ep, tested.map((e) => e.test!.accuracyOrdinary!), { color: PALETTE[1], width: 2, label: 'real spikes only' });
+  const validated = tested.filter((e) => e.validation !== undefined);
+  if (validated.length > 0) {
+    acc.line(validated.map((e) => e.epoch), validated.map((e) => e.validation!.accuracyOrdinary!), { color: PALETTE[3], dash: 'dashed', label: 'validation, real spikes only' });
+    acc.vline(r.selected.epoch, { dash: 'dotted', color: PALETTE[1], label: `reported epoch ${r.selected.epoch}` });
+  }
   acc.hline(0.981, { dash: 'dotted', color: '#999999', label: 'EventProp 98.1%' });
   const loss = figure({ title: 'Loss', xlabel: 'epoch', ylabel: 'loss', yscale: 'log', legend: 'upper right' });
   const trained = tested.filter((e) => e.trainLoss !== undefined);
@@ -55,6 +60,8 @@ export function yinYangReport(r: YinYangResult): { html: string; json: unknown }
           rows: [
             ['test accuracy, real spikes only', f.accuracyOrdinary!],
             ['test accuracy with pseudospikes', f.accuracy!],
+            ['reported epoch', r.selected.validation ? `${r.selected.epoch} (best real-spike validation accuracy, ${r.selected.validation.accuracyOrdinary!.toFixed(4)})` : `${r.selected.epoch} (the last)`],
+            ['last epoch: test accuracy, real spikes / with pseudospikes', `${r.last.accuracyOrdinary!.toFixed(4)} / ${r.last.accuracy!.toFixed(4)}`],
             ['test loss (with / without pseudospikes)', `${f.loss.toFixed(4)} / ${f.lossOrdinary.toFixed(4)}`],
             ['spikes per hidden neuron per sample', f.activity],
             ['silent hidden neurons (fraction)', f.silent],
@@ -73,14 +80,14 @@ export function yinYangReport(r: YinYangResult): { html: string; json: unknown }
       {
         heading: 'Per epoch',
         table: {
-          columns: ['epoch', 'train loss', 'test acc', 'test acc (real spikes)', 'loss', 'activity', 'silent', 'seconds'],
-          rows: tested.map((e) => [e.epoch, e.trainLoss ?? '—', e.test!.accuracy!, e.test!.accuracyOrdinary!, e.test!.loss, e.test!.activity, e.test!.silent, e.seconds]),
+          columns: ['epoch', 'train loss', 'test acc', 'test acc (real spikes)', 'validation acc (real spikes)', 'loss', 'activity', 'silent', 'seconds'],
+          rows: tested.map((e) => [e.epoch, e.trainLoss ?? '—', e.test!.accuracy!, e.test!.accuracyOrdinary!, e.validation?.accuracyOrdinary ?? '—', e.test!.loss, e.test!.activity, e.test!.silent, e.seconds]),
           digits: 4,
         },
       },
     ],
     footer: 'spikegrad Yin-Yang experiment',
   });
-  const json = { settings: s, final: r.final, seconds: r.seconds, history: r.history, ...(r.stopped ? { stopped: r.stopped } : {}) };
+  const json = { settings: s, final: r.final, selected: r.selected, last: r.last, seconds: r.seconds, history: r.history, ...(r.stopped ? { stopped: r.stopped } : {}) };
   return { html, json };
 }

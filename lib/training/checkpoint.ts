@@ -53,6 +53,8 @@ export interface TrainingState {
   seconds?: number;
   /** Settings of the run that are not part of the trainer (its data, its command line), so a resume can check them. */
   settings?: Record<string, string | number | boolean>;
+  /** The parameters of the epoch with the best validation score so far (the trainer's keepBest). */
+  best?: { epoch: number; metric: 'accuracyOrdinary' | 'accuracy'; score: number; parameters: number[][] };
 }
 
 /** The content of a version-1 (JSON) model file, as earlier versions of spikegrad wrote it. */
@@ -82,7 +84,8 @@ export interface LoadedModel {
 
 const SAVE_OPTIONS = ['optimizer', 'training'] as const;
 const OPTIMIZER_KEYS = ['version', 'name', 'options', 'step', 'shapes', 'moments'] as const;
-const TRAINING_KEYS = ['epoch', 'batchInEpoch', 'seed', 'batchSize', 'shuffleState', 'augmentState', 'history', 'seconds', 'settings'] as const;
+const TRAINING_KEYS = ['epoch', 'batchInEpoch', 'seed', 'batchSize', 'shuffleState', 'augmentState', 'history', 'seconds', 'settings', 'best'] as const;
+const BEST_KEYS = ['epoch', 'metric', 'score', 'parameters'] as const;
 const HEADER_KEYS = ['format', 'version', 'network', 'blocks', 'optimizer', 'training'] as const;
 
 /** The sections of a save, checked; `copy` copies the moment arrays (asynchronous saves). */
@@ -286,9 +289,18 @@ function checkTraining(file: string, training: unknown): void {
       }
     }
   }
+  if (t.best !== undefined) {
+    const b = headerObject(t.best, 'training.best', BEST_KEYS, file);
+    if (!Number.isInteger(b.epoch) || (b.epoch as number) < 0 || (b.epoch as number) > (t.epoch as number)) throw fail(`training.best.epoch ${describe(b.epoch)} is not an epoch in [0, ${String(t.epoch)}]`);
+    if (b.metric !== 'accuracyOrdinary' && b.metric !== 'accuracy') throw fail(`training.best.metric ${describe(b.metric)} is not accuracyOrdinary or accuracy`);
+    if (typeof b.score !== 'number' || !Number.isFinite(b.score)) throw fail(`training.best.score ${describe(b.score)} is not a finite number`);
+    if (!Array.isArray(b.parameters) || !b.parameters.every((p) => Array.isArray(p) && p.every((x) => typeof x === 'number' && Number.isFinite(x)))) {
+      throw fail('training.best.parameters is not a list of arrays of finite numbers');
+    }
+  }
 }
 
-const EPOCH_KEYS = ['epoch', 'step', 'trainLoss', 'test', 'seconds'];
+const EPOCH_KEYS = ['epoch', 'step', 'trainLoss', 'test', 'validation', 'seconds'];
 const METRIC_KEYS = ['loss', 'lossOrdinary', 'accuracy', 'accuracyOrdinary', 'activity', 'activityFirst', 'silent', 'silentFirst', 'samples'];
 
 /** The keys the reader accepts in each object of a header (docs/schema/model-header.schema.json). */
@@ -297,6 +309,7 @@ export const MODEL_HEADER_KEYS: Readonly<Record<string, readonly string[]>> = {
   ...NETWORK_HEADER_KEYS,
   optimizer: OPTIMIZER_KEYS,
   training: TRAINING_KEYS,
+  best: BEST_KEYS,
   epoch: EPOCH_KEYS,
   metrics: METRIC_KEYS,
 };
@@ -309,11 +322,11 @@ function checkHistory(history: unknown, fail: (what: string) => Error): void {
     if (!isRecord(h)) throw fail(`${where} is not an object`);
     for (const [key, v] of Object.entries(h)) {
       if (!EPOCH_KEYS.includes(key)) throw fail(`${where}.${key} is not a field of an epoch's record`);
-      if (key === 'test') {
-        if (!isRecord(v)) throw fail(`${where}.test is not an object of metrics`);
+      if (key === 'test' || key === 'validation') {
+        if (!isRecord(v)) throw fail(`${where}.${key} is not an object of metrics`);
         for (const [m, x] of Object.entries(v)) {
-          if (!METRIC_KEYS.includes(m)) throw fail(`${where}.test.${m} is not a metric`);
-          if (typeof x !== 'number' || !Number.isFinite(x)) throw fail(`${where}.test.${m} is not a finite number`);
+          if (!METRIC_KEYS.includes(m)) throw fail(`${where}.${key}.${m} is not a metric`);
+          if (typeof x !== 'number' || !Number.isFinite(x)) throw fail(`${where}.${key}.${m} is not a finite number`);
         }
       } else if (typeof v !== 'number' || !Number.isFinite(v)) {
         throw fail(`${where}.${key} is not a number`);

@@ -56,7 +56,24 @@ export interface EpochInfo {
   trainLoss?: number;
   /** Evaluation on the test set, when one was given. */
   test?: Metrics;
+  /** Evaluation on the validation set, when one was given. */
+  validation?: Metrics;
   seconds: number;
+}
+
+/** The metrics {@link FitOptions.keepBest} can select on (higher is better). */
+export const SELECTION_METRICS = ['accuracyOrdinary', 'accuracy'] as const;
+export type SelectionMetric = (typeof SELECTION_METRICS)[number];
+
+/** The parameters of the epoch with the best validation score ({@link FitOptions.keepBest}). */
+export interface BestState {
+  /** The epoch (0: before training) whose parameters these are. */
+  epoch: number;
+  /** The validation metric selected on, and its value at that epoch. */
+  metric: SelectionMetric;
+  score: number;
+  /** The network's parameter arrays at that epoch, in parameterList() order. */
+  parameters: Float64Array[];
 }
 
 export interface TrainerOptions<Targets> {
@@ -76,6 +93,14 @@ export interface FitOptions<Targets> {
   /** Train until this many epochs are complete (a resumed trainer continues its count). */
   epochs: number;
   test?: Dataset<Targets>;
+  /** A validation set, evaluated after every epoch (and before training with evaluateBefore) into `validation`. */
+  validation?: Dataset<Targets>;
+  /**
+   * Keep the parameters of the epoch with the highest validation value of this metric
+   * (`trainer.best`, saved in checkpoints, so a resumed run selects the same epoch; ties keep
+   * the earlier epoch). Needs `validation`. Default: no selection.
+   */
+  keepBest?: SelectionMetric;
   /** Evaluate on the test set before training (epoch 0). Default false. */
   evaluateBefore?: boolean;
   /** Samples per evaluation batch. Default the training batch size. */
@@ -106,6 +131,8 @@ const FIT_OPTIONS = optionNames<FitOptions<unknown>>()([
   'train',
   'epochs',
   'test',
+  'validation',
+  'keepBest',
   'evaluateBefore',
   'evalBatchSize',
   'signal',
@@ -146,6 +173,8 @@ export class Trainer<Targets> {
   /** Batches done in the current epoch. */
   batchInEpoch = 0;
   history: EpochInfo[] = [];
+  /** The best epoch's parameters so far (fit with keepBest; restored from checkpoints). */
+  best?: BestState;
   /**
    * Settings of the run outside the trainer (its data, a command line), saved with checkpoints
    * and restored by {@link Trainer.load}, so that a resume can check them against its own.
@@ -301,7 +330,16 @@ export class Trainer<Targets> {
     const batches = Math.ceil(train.size / this.batchSize);
     const wanted = options.progress ?? process.stderr.isTTY === true;
     const fresh = this.epoch === 0 && this.batchInEpoch === 0 && this.history.length === 0;
-    const evalsLeft = test ? Math.max(0, epochs - this.epoch) + (options.evaluateBefore && fresh ? 1 : 0) : 0;
+    const { validation, keepBest } = options;
+    if (validation !== undefined && (typeof validation?.batch !== 'function' || !Number.isInteger(validation.size) || validation.size < 1)) {
+      throw argumentError(`Expected a non-empty Dataset for validation but received ${describe(validation)}`);
+    }
+    if (keepBest !== undefined) {
+      if (!(SELECTION_METRICS as readonly unknown[]).includes(keepBest)) throw rangeError(`Expected keepBest in ${SELECTION_METRICS.join(', ')} but received ${describe(keepBest)}`);
+      if (validation === undefined) throw argumentError('keepBest selects on the validation set: give validation too');
+    }
+    const perEval = (test ? 1 : 0) + (validation ? 1 : 0);
+    const evalsLeft = perEval * (Math.max(0, epochs - this.epoch) + (options.evaluateBefore && fresh ? 1 : 0));
     const samplesLeft = Math.max(0, (epochs - this.epoch) * train.size - Math.min(train.size, this.batchInEpoch * this.batchSize));
     const progress = wanted === false ? undefined : new Progress(wanted === true ? undefined : wanted, epochs, samplesLeft, evalsLeft);
     const evaluateTest = async (epoch: number, data: Dataset<Targets>): Promise<Metrics> => {
@@ -324,9 +362,21 @@ export class Trainer<Targets> {
         throw codedError(`Training aborted at epoch ${this.epoch}, batch ${this.batchInEpoch}`, 'ABORT_ERR');
       }
     };
-    if (options.evaluateBefore && test && this.epoch === 0 && this.batchInEpoch === 0 && this.history.length === 0) {
+    // The validation metrics of an epoch, and the selection of its parameters when they are the best.
+    const validate = async (info: EpochInfo) => {
+      if (!validation) return;
+      info.validation = await evaluateTest(info.epoch, validation);
+      if (keepBest === undefined) return;
+      const score = info.validation[keepBest];
+      if (typeof score === 'number' && (this.best === undefined || this.best.metric !== keepBest || score > this.best.score)) {
+        this.best = { epoch: info.epoch, metric: keepBest, score, parameters: this.network.parameterList().map((a) => a.slice()) };
+      }
+    };
+    if (options.evaluateBefore && (test || validation) && this.epoch === 0 && this.batchInEpoch === 0 && this.history.length === 0) {
       const t0 = Date.now();
-      const info: EpochInfo = { epoch: 0, step: this.step, test: await evaluateTest(0, test), seconds: (Date.now() - t0) / 1000 };
+      const info: EpochInfo = { epoch: 0, step: this.step, ...(test ? { test: await evaluateTest(0, test) } : {}), seconds: 0 };
+      await validate(info);
+      info.seconds = (Date.now() - t0) / 1000;
       this.history.push(info);
       await options.onEpoch?.(info);
     }
@@ -362,6 +412,7 @@ export class Trainer<Targets> {
       };
       progress?.finishLine();
       if (test) info.test = await evaluateTest(this.epoch, test);
+      await validate(info);
       info.seconds = (Date.now() - t0) / 1000;
       this.history.push(info);
       if (options.checkpoint) await this.saveAsync(options.checkpoint);
@@ -382,7 +433,16 @@ export class Trainer<Targets> {
       history: this.history,
       seconds: this.seconds,
       ...(this.settings === undefined ? {} : { settings: { ...this.settings } }),
+      ...(this.best === undefined ? {} : { best: { epoch: this.best.epoch, metric: this.best.metric, score: this.best.score, parameters: this.best.parameters.map((a) => Array.from(a)) } }),
     };
+  }
+
+  /** A copy of the network with the parameters of {@link best} (undefined without a selection). */
+  bestNetwork(): Network | undefined {
+    if (this.best === undefined) return undefined;
+    const net = this.network.clone();
+    net.parameterList().forEach((a, k) => a.set(this.best!.parameters[k]));
+    return net;
   }
 
   /** Saves network, optimiser state and training position atomically. */
@@ -457,6 +517,13 @@ export class Trainer<Targets> {
     t.history = (tr.history ?? []) as EpochInfo[];
     t.secondsBefore = tr.seconds ?? t.history.reduce((sum, h) => sum + h.seconds, 0);
     if (tr.settings !== undefined) t.settings = { ...tr.settings };
+    if (tr.best !== undefined) {
+      const b = tr.best;
+      if (b.parameters.length !== lengths.length || b.parameters.some((p, k) => p.length !== lengths[k])) {
+        throw bad(`training.best holds parameters of lengths ${JSON.stringify(b.parameters.map((p) => p.length))}, the network has ${JSON.stringify(lengths)}`);
+      }
+      t.best = { epoch: b.epoch, metric: b.metric, score: b.score, parameters: b.parameters.map((p) => Float64Array.from(p)) };
+    }
     return t;
   }
 }

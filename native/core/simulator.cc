@@ -40,6 +40,12 @@ void assignLayers(const Readout& readout, std::size_t n, Workspace* s) {
   }
 }
 
+/// The general engines' per-neuron records, fresh (no touch yet, not queued), and an empty queue.
+void resetState(std::size_t n, Workspace* s) {
+  s->state_.assign(n, NeuronState{});
+  s->queue_.attach(s->state_.data());
+}
+
 }  // namespace
 
 EngineKind resolveEngine(const NetworkStructure& st, const Readout& readout, EngineKind requested,
@@ -70,9 +76,7 @@ void Simulator::forward(const Network& net, const InputSpikes& inputs, const Rea
   const InputSpikes& in = withTrainableInputs(inputs, st, net.params, &s.merged_);
   sortInputs(in, &s.order_);
   const auto n = idx(st.n);
-  s.queue_.reset(st.n);
-  s.lastTouch_.assign(n, -1);
-  s.lastEvent_.assign(n, -1);
+  resetState(n, &s);
   s.wSum_.assign(n, 0.0);
   s.inBundle_.assign(n, 0);
   s.bundleList_.clear();
@@ -92,12 +96,10 @@ void Simulator::forward(const Network& net, const InputSpikes& inputs, const Rea
       return;
     } catch (const engine::LayeredFallback&) {
       tape->clear();  // and the general engine starts from a fresh workspace
-      s.queue_.reset(st.n);
-      s.lastTouch_.assign(n, -1);
-      s.lastEvent_.assign(n, -1);
+      resetState(n, &s);
     }
   } else if (kind == EngineKind::kLayered) {
-    engine::LayeredTheta lt(base, ThetaAdapter(st.model.get<ThetaParams>()), plan_);
+    engine::LayeredTheta lt(base, ThetaAdapter(st.model.get<ThetaParams>()), plan_, layered_);
     lt.maxEvents = trial.maxEvents;
     lt.wantState = wantState_;
     try {
@@ -134,7 +136,7 @@ void Simulator::backward(const Network& net, const InputSpikes& inputs, const Re
     if (!engine::layerOffsets(readout, st.n, &plan_) || !st.model.is<ThetaParams>()) {
       throw Error(ErrorCode::kInternal, "backward(): a layered tape needs its layered network");
     }
-    engine::LayeredTheta lt(base, ThetaAdapter(st.model.get<ThetaParams>()), plan_);
+    engine::LayeredTheta lt(base, ThetaAdapter(st.model.get<ThetaParams>()), plan_, layered_);
     lt.backward(tape, cotangent, grad);
     return;
   }

@@ -11,6 +11,7 @@
 // proportional to the events' reach, not to events x n.
 #pragma once
 
+#include "core/engine/layered_state.hpp"
 #include "core/engine/results.hpp"
 #include "core/engine/tape.hpp"
 #include "core/engine/workspace.hpp"
@@ -66,6 +67,7 @@ class Simulator {
   EngineKind last_ = EngineKind::kGeneral;
   LayerPlan plan_;
   Workspace ws_;
+  engine::LayeredState layered_;  ///< the layered theta engine's own buffers and caches
 };
 
 }  // namespace spikegrad

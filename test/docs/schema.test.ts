@@ -143,6 +143,7 @@ describe('docs/schema/model-header.schema.json', () => {
       ['training', defs.training],
       ['epoch', defs.epoch],
       ['metrics', defs.epoch.properties!.test],
+      ['best', defs.best],
     ];
     for (const [name, node] of pairs) expect([name, keysAt(headerSchema, node)]).toEqual([name, [...MODEL_HEADER_KEYS[name]].sort()]);
     expect(pairs.map(([n]) => n).sort()).toEqual(Object.keys(MODEL_HEADER_KEYS).sort());

@@ -124,3 +124,69 @@ describe('Trainer', () => {
     return expect(trainer.fit({ train, epochs: -1 })).rejects.toThrow(expect.objectContaining({ message: expect.stringMatching(/epochs/) }));
   });
 });
+
+describe('Trainer: validation and keepBest', () => {
+  const validationSet = () => {
+    const { images, labels } = twoClassImages(24, 5);
+    return imageDataset({ images, pixels: 16, labels, T: 2 });
+  };
+
+  it('evaluates the validation set every epoch and keeps the parameters of the best epoch', async () => {
+    const { trainer, train } = makeTrainer();
+    const validation = validationSet();
+    const seen: Float64Array[][] = [];
+    await trainer.fit({ train, validation, keepBest: 'accuracyOrdinary', evaluateBefore: true, epochs: 5, progress: false, onEpoch: () => void seen.push(params(trainer)) });
+    expect(trainer.history.map((e) => e.epoch)).toEqual([0, 1, 2, 3, 4, 5]);
+    const scores = trainer.history.map((e) => e.validation!.accuracyOrdinary!);
+    const bestEpoch = scores.indexOf(Math.max(...scores)); // the first of equal scores
+    expect(trainer.best!.epoch).toBe(bestEpoch);
+    expect(trainer.best!.score).toBe(scores[bestEpoch]);
+    expect(trainer.best!.parameters).toEqual(seen[bestEpoch]);
+    const net = trainer.bestNetwork()!;
+    expect(net.parameterList()).toEqual(seen[bestEpoch]);
+    expect(net).not.toBe(trainer.network);
+    expect((await trainer.evaluate(validation)).accuracyOrdinary).toBe(scores[5]);
+  });
+
+  it('stores the best epoch in the checkpoint: a resumed run selects exactly as an uninterrupted one', async () => {
+    const validation = validationSet();
+    const full = makeTrainer(5);
+    await full.trainer.fit({ train: full.train, validation, keepBest: 'accuracy', epochs: 4, progress: false });
+    const part = makeTrainer(5);
+    const file = path.join(tmp, 'best.sgm');
+    await part.trainer.fit({ train: part.train, validation, keepBest: 'accuracy', epochs: 2, progress: false, checkpoint: file });
+    const stored = loadModel(file).training!.best!;
+    expect(stored.epoch).toBe(part.trainer.best!.epoch);
+    expect(stored.parameters).toEqual(part.trainer.best!.parameters.map((a) => Array.from(a)));
+    const resumed = await Trainer.loadAsync<Int32Array>(file, { loss: firstSpikeCrossEntropy() });
+    expect(resumed.best).toEqual(part.trainer.best);
+    await resumed.fit({ train: part.train, validation, keepBest: 'accuracy', epochs: 4, progress: false });
+    expect(resumed.best).toEqual(full.trainer.best);
+    expect(resumed.history.map((e) => e.validation)).toEqual(full.trainer.history.map((e) => e.validation));
+  });
+
+  it('refuses keepBest without a validation set or with an unknown metric, and a damaged stored best', async () => {
+    const { trainer, train } = makeTrainer();
+    await expect(trainer.fit({ train, epochs: 1, keepBest: 'accuracyOrdinary', progress: false })).rejects.toThrow(expect.objectContaining({ code: 'ERR_SPIKEGRAD_ARG', message: expect.stringMatching(/validation/) }));
+    await expect(trainer.fit({ train, validation: validationSet(), epochs: 1, keepBest: 'loss' as never, progress: false })).rejects.toThrow(expect.objectContaining({ code: 'ERR_SPIKEGRAD_RANGE', message: expect.stringMatching(/keepBest/) }));
+    await trainer.fit({ train, validation: validationSet(), keepBest: 'accuracyOrdinary', epochs: 1, progress: false });
+    const file = path.join(tmp, 'best-damaged.json');
+    const good = trainer.trainingState();
+    const edits: [string, (b: Record<string, unknown>) => void, RegExp][] = [
+      ['an epoch after the position', (b) => (b.epoch = 2), /training\.best\.epoch/],
+      ['an unknown metric', (b) => (b.metric = 'loss'), /training\.best\.metric/],
+      ['parameters that are not numbers', (b) => ((b.parameters as unknown[][])[0][0] = 'x'), /training\.best\.parameters/],
+      ['an unknown key', (b) => (b.epochs = 1), /epochs/],
+    ];
+    for (const [, edit, message] of edits) {
+      const training = JSON.parse(JSON.stringify(good)) as typeof good;
+      edit(training.best as unknown as Record<string, unknown>);
+      fs.writeFileSync(file, JSON.stringify({ format: 'spikegrad-model', version: 1, network: trainer.network.toJSON(), optimizer: trainer.optimizer.state(), training }));
+      expect(() => loadModel(file)).toThrow(expect.objectContaining({ code: 'ERR_SPIKEGRAD_LOAD', message: expect.stringMatching(message) }));
+    }
+    const training = JSON.parse(JSON.stringify(good)) as typeof good;
+    training.best!.parameters[0].push(1);
+    fs.writeFileSync(file, JSON.stringify({ format: 'spikegrad-model', version: 1, network: trainer.network.toJSON(), optimizer: trainer.optimizer.state(), training }));
+    expect(() => Trainer.load(file, { loss: firstSpikeCrossEntropy() })).toThrow(expect.objectContaining({ code: 'ERR_SPIKEGRAD_LOAD', message: expect.stringMatching(/training\.best holds parameters/) }));
+  });
+});

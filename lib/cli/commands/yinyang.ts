@@ -1,7 +1,7 @@
 /** `spikegrad yinyang`: the Yin-Yang task against EventProp (a 5-H-3 spiking network). */
 import fs = require('fs');
 import path = require('path');
-import { runYinYang, YINYANG_DEFAULTS, YINYANG_NEURONS, type YinYangNeuron } from '../../experiments/yinyang';
+import { runYinYang, YINYANG_DEFAULTS, YINYANG_NEURONS, YINYANG_SELECTIONS, type YinYangNeuron, type YinYangSelection } from '../../experiments/yinyang';
 import { yinYangReport } from '../../experiments/yinyang.report';
 import { UsageError } from '../options';
 import type { ExperimentCommand } from '../command';
@@ -14,7 +14,8 @@ export const yinyang: ExperimentCommand = {
   description:
     'The Yin-Yang task (Kriener et al. 2022): a 5-H-3 spiking network, latency-coded inputs with a\n' +
     'bias spike, the first-spike cross-entropy and AdaBelief. Reports the test accuracy of the real\n' +
-    'spiking network (no pseudospikes deciding) and with pseudospikes (EventProp: 98.1 +- 0.2%).\n' +
+    'spiking network (no pseudospikes deciding) and with pseudospikes (EventProp: 98.1 +- 0.2%), at\n' +
+    'the epoch with the best real-spike accuracy on the validation split (--select last: the last).\n' +
     'Ctrl-C stops after the current batch; the checkpoint is kept (continue with --resume).',
   options: [
     { name: 'neuron', type: 'string', arg: 'MODEL', default: D.neuron, meaning: `neuron model of both layers: ${YINYANG_NEURONS.join(', ')}` },
@@ -24,12 +25,16 @@ export const yinyang: ExperimentCommand = {
     { name: 'lr', type: 'number', min: 1e-9, max: 10, default: D.lr, meaning: 'initial AdaBelief step size' },
     { name: 'lr-decay', type: 'number', min: 1e-3, max: 1e9, default: D.lrDecay, meaning: 'step-size decay time in epochs (lr exp(-epoch / lr-decay))' },
     { name: 'gamma', type: 'number', min: 0, max: 1000, default: D.gamma, meaning: 'weight of the early-spike regulariser' },
+    { name: 'margin-weight', type: 'number', min: 0, max: 1000, default: D.marginWeight, meaning: 'weight of the real-spike margin term of the loss (0: off)' },
+    { name: 'margin', type: 'number', min: 0, max: 1e6, default: D.margin, meaning: 'the correct output should spike this much before the others and T' },
+    { name: 'select', type: 'string', arg: 'HOW', default: D.select, meaning: `reported epoch: ${YINYANG_SELECTIONS.join(' or ')} (best real-spike accuracy on the validation split, or the last)` },
     { name: 'w-scale', type: 'number', min: 1e-6, max: 1e6, default: D.wScale, meaning: 'initial weights ~ U(+-w-scale / sqrt(fan-in))' },
     { name: 't-end', type: 'number', min: 1e-6, max: 1e6, arg: 'T', default: D.T, meaning: 'trial length T' },
     { name: 't-early', type: 'number', min: 0, max: 1e6, default: D.tEarly, meaning: 'input spike time of the value 0' },
     { name: 't-late', type: 'number', min: 0, max: 1e6, default: D.tLate, meaning: 'input spike time of the value 1' },
     { name: 't-bias', type: 'number', min: 0, max: 1e6, default: D.bias, meaning: 'time of the bias spike (input channel 4)' },
     { name: 'train-size', type: 'integer', min: 1, max: 10000000, default: D.trainSize, meaning: 'training points (generated with seed 42)' },
+    { name: 'validation-size', type: 'integer', min: 1, max: 10000000, default: D.validationSize, meaning: 'validation points (generated with seed 41) for --select validation' },
     { name: 'test-size', type: 'integer', min: 1, max: 10000000, default: D.testSize, meaning: 'test points (generated with seed 40)' },
     { name: 'seed', type: 'integer', min: 0, max: 0xffffffff, arg: 'S', default: 0, meaning: 'seed of the initial weights and the shuffling' },
     { name: 'threads', type: 'integer', min: 0, arg: 'K', default: 0, defaultText: '0: all cores', meaning: 'native worker threads (results do not depend on it)' },
@@ -40,6 +45,8 @@ export const yinyang: ExperimentCommand = {
     const v = c.values;
     const neuron = String(v.neuron);
     if (!(YINYANG_NEURONS as readonly string[]).includes(neuron)) throw new UsageError(`--neuron must be one of ${YINYANG_NEURONS.join(', ')} (got ${JSON.stringify(neuron)})`);
+    const select = String(v.select);
+    if (!(YINYANG_SELECTIONS as readonly string[]).includes(select)) throw new UsageError(`--select must be one of ${YINYANG_SELECTIONS.join(', ')} (got ${JSON.stringify(select)})`);
     fs.mkdirSync(c.out, { recursive: true });
     const checkpoint = typeof v.checkpoint === 'string' ? v.checkpoint : path.join(c.out, 'yinyang-checkpoint.sgm');
     if (v.resume === true && !fs.existsSync(checkpoint)) c.io.err.write(`--resume: there is no checkpoint at ${checkpoint}; starting afresh\n`);
@@ -53,6 +60,10 @@ export const yinyang: ExperimentCommand = {
         lr: v.lr as number,
         lrDecay: v['lr-decay'] as number,
         gamma: v.gamma as number,
+        marginWeight: v['margin-weight'] as number,
+        margin: v.margin as number,
+        select: select as YinYangSelection,
+        validationSize: v['validation-size'] as number,
         wScale: v['w-scale'] as number,
         T: v['t-end'] as number,
         tEarly: v['t-early'] as number,
@@ -70,7 +81,8 @@ export const yinyang: ExperimentCommand = {
         onSnapshot: c.live && ((snap) => c.live!.update(yinYangReport(snap))),
         onEpoch: (e) => {
           if (!e.test) return;
-          c.say(`epoch ${e.epoch}: test accuracy ${e.test.accuracyOrdinary!.toFixed(4)} real spikes (${e.test.accuracy!.toFixed(4)} with pseudospikes), loss ${e.test.loss.toFixed(4)}\n`);
+          const val = e.validation ? `, validation ${e.validation.accuracyOrdinary!.toFixed(4)} real spikes` : '';
+          c.say(`epoch ${e.epoch}: test accuracy ${e.test.accuracyOrdinary!.toFixed(4)} real spikes (${e.test.accuracy!.toFixed(4)} with pseudospikes), loss ${e.test.loss.toFixed(4)}${val}\n`);
         },
       });
     } catch (err) {
@@ -86,7 +98,8 @@ export const yinyang: ExperimentCommand = {
       return 130;
     }
     const f = r.final;
-    c.io.out.write(`test accuracy: ${(100 * f.accuracyOrdinary!).toFixed(2)}% real spikes only, ${(100 * f.accuracy!).toFixed(2)}% with pseudospikes; ${r.seconds.toFixed(1)} s\n`);
+    const which = r.selected.validation ? `epoch ${r.selected.epoch}, best real-spike validation accuracy ${(100 * r.selected.validation.accuracyOrdinary!).toFixed(2)}%` : `epoch ${r.selected.epoch}`;
+    c.io.out.write(`test accuracy: ${(100 * f.accuracyOrdinary!).toFixed(2)}% real spikes only, ${(100 * f.accuracy!).toFixed(2)}% with pseudospikes (${which}); ${r.seconds.toFixed(1)} s\n`);
     c.write('yinyang', yinYangReport(r));
     return 0;
   },

@@ -18,6 +18,14 @@ import { expectBoolean, expectPositive, readOptions } from '../../base/validate'
 export interface FirstSpikeCrossEntropyOptions {
   /** Weight of the regulariser gamma (exp(t_y / T) - 1); finite, >= 0. Default 0.01. */
   gamma?: number;
+  /**
+   * Weight alpha of the real-spike margin alpha max(0, t[y] + margin - min(T, min_{k != y} t[k])):
+   * it pushes the correct output to spike at least `margin` before every other output's real
+   * spike and before T, so that real spikes (not pseudospikes) decide. Finite, >= 0. Default 0 (off).
+   */
+  marginWeight?: number;
+  /** The margin m of {@link marginWeight}, in units of time; finite, >= 0. Default 0.5. */
+  margin?: number;
 }
 
 /**
@@ -84,11 +92,14 @@ export function checkLabels(labels: unknown, samples: number, slots: number, nam
  * ```
  */
 export function firstSpikeCrossEntropy(options?: FirstSpikeCrossEntropyOptions): Loss<Labels> {
-  const o = readOptions(options, 'firstSpikeCrossEntropy options', ['gamma']);
+  const o = readOptions(options, 'firstSpikeCrossEntropy options', ['gamma', 'marginWeight', 'margin']);
   const gamma = o.gamma === undefined ? 0.01 : expectPositive(o.gamma, 'gamma', true);
+  const alpha = o.marginWeight === undefined ? 0 : expectPositive(o.marginWeight, 'marginWeight', true);
+  const margin = o.margin === undefined ? 0.5 : expectPositive(o.margin, 'margin', true);
   return {
     name: 'first_spike_cross_entropy',
-    native: { name: 'first_spike_cross_entropy', gamma },
+    // The core computes the cross-entropy with its regulariser; the margin term only here.
+    ...(alpha === 0 ? { native: { name: 'first_spike_cross_entropy', gamma } } : {}),
     compute(out: OutputBatch, labels: Labels): LossResult {
       const { times, samples, slots, T } = checkOutputBatch(out);
       checkLabels(labels, samples, slots);
@@ -112,6 +123,23 @@ export function firstSpikeCrossEntropy(options?: FirstSpikeCrossEntropyOptions):
         perSample[s] = ty - tMin + Math.log(z) + (gamma === 0 ? 0 : gamma * Math.expm1(ty / T));
         for (let k = 0; k < slots; k++) grad[base + k] = -grad[base + k] / z / samples;
         grad[base + y] += (1 + (gamma === 0 ? 0 : (gamma / T) * Math.exp(ty / T))) / samples;
+        if (alpha > 0) {
+          // The earliest other real spike (or T); its slot takes the opposite gradient.
+          let rival = -1;
+          let tRival = T;
+          for (let k = 0; k < slots; k++) {
+            if (k !== y && times[base + k] < tRival) {
+              tRival = times[base + k];
+              rival = k;
+            }
+          }
+          const h = ty + margin - tRival;
+          if (h > 0) {
+            perSample[s] += alpha * h;
+            grad[base + y] += alpha / samples;
+            if (rival >= 0) grad[base + rival] -= alpha / samples;
+          }
+        }
       }
       return { value: mean(perSample), perSample, grad };
     },

@@ -21,24 +21,24 @@ struct CurrentEngine : EngineBase {
 
   void init() {
     const auto n = idx(net.n);
-    s.x0_.assign(par.initial.begin(), par.initial.begin() + static_cast<std::ptrdiff_t>(n));
-    s.x1_.assign(par.initial.begin() + static_cast<std::ptrdiff_t>(n), par.initial.end());
-    s.tLast_.assign(n, 0.0);
-    s.tHat_.resize(n);
     for (std::size_t i = 0; i < n; ++i) {
-      s.tHat_[i] = m.spikeTime(s.x0_[i], s.x1_[i]).dt;
-      s.queue_.set(static_cast<std::int32_t>(i), s.tHat_[i] < T ? s.tHat_[i] : kInfinity);
+      NeuronState& ns = s.state_[i];
+      ns.x0 = par.initial[i];
+      ns.x1 = par.initial[n + i];
+      ns.tLast = 0.0;
+      ns.tHat = m.spikeTime(ns.x0, ns.x1).dt;
+      s.queue_.set(static_cast<std::int32_t>(i), ns.tHat < T ? ns.tHat : kInfinity);
     }
   }
 
   /// Updates neuron i at event e (time tk): flow, kick by w, reset if it spiked, new prediction.
   void touch(std::int32_t i, std::int32_t e, double tk, double w, std::int32_t synapse,
              std::uint8_t flags) {
-    const auto ui = idx(i);
+    NeuronState& ns = s.state_[idx(i)];
     const bool isEnd = tape->events[idx(e)].kind == Tape::kTrialEnd;
     const bool isReset = (flags & Tape::kReset) != 0;
-    const double delta = tk - s.tLast_[ui];
-    const double tHat = s.tHat_[ui];
+    const double delta = tk - ns.tLast;
+    const double tHat = ns.tHat;
     // The eps mask of method.md 3.5: a neuron due to spike within eps is never integrated through
     // its blow-up; V is held at 1/eps and its prediction is kept. So is a neuron whose flow would
     // pass the clamp 1/eps before its (finite) predicted spike: with tau != 1 that happens more
@@ -46,14 +46,14 @@ struct CurrentEngine : EngineBase {
     bool masked = M::kMask && std::fabs(tHat - tk) < m.eps();
     Flow f{};
     if (!masked) {
-      f = m.flow(s.x0_[ui], s.x1_[ui], delta);
+      f = m.flow(ns.x0, ns.x1, delta);
       masked = M::kMask && f.clamped && tHat >= tk && tHat < kInfinity;
     }
     double V, I;
     if (masked) {
       flags |= Tape::kMasked;
       V = m.clampV();
-      I = s.x1_[ui] * std::exp(-2.0 * delta / m.tau());
+      I = ns.x1 * std::exp(-2.0 * delta / m.tau());
     } else {
       V = f.V;
       I = f.I;
@@ -63,8 +63,8 @@ struct CurrentEngine : EngineBase {
     if (isReset) V = m.resetV();
     if (!isEnd && (!masked || isReset)) {
       flags |= Tape::kNewPrediction;
-      s.tHat_[ui] = tk + m.spikeTime(V, I).dt;
-      s.queue_.set(i, s.tHat_[ui] < T ? s.tHat_[ui] : kInfinity);
+      ns.tHat = tk + m.spikeTime(V, I).dt;
+      s.queue_.set(i, ns.tHat < T ? ns.tHat : kInfinity);
     }
     // At the trial end a masked neuron is at its pole: its record holds the time from T to its kept
     // prediction instead of the stand-in 1/eps (method.md 2.1, "The trial end at the pole").
@@ -127,27 +127,27 @@ struct CurrentEngine : EngineBase {
         const double G = cot[slot];
         if (G == 0.0 || tp.slotEvent[slot] >= 0) continue;
         const Pseudo ps = pseudoAtEnd(end[i], end[i].x1 + s.u_[i], tp.slotK[slot]);
-        s.g0_[i] += G * ps.d_dV;
+        s.adj_[i].g0 += G * ps.d_dV;
         s.gu_[i] += G * ps.d_dIp;
       }
     }
     // I_pseudo,i = I_i(T) + sum_j w_ij r_j, in reverse.
     reverseCoupling(grad);
-    for (std::size_t i = 0; i < idx(net.n); ++i) s.g1_[i] += s.gu_[i];
+    for (std::size_t i = 0; i < idx(net.n); ++i) s.adj_[i].g1 += s.gu_[i];
   }
 
   /// One touch of the reverse sweep (method.md 5.5). Returns the adjoint of the delivered weight
   /// and adds this touch's contributions to *lambda (event e) and lambda of the previous touch.
   double undo(const Tape& tp, const Tape::Touch& tc, double tEvent, double* lambda) {
     const auto i = idx(tc.neuron);
-    double gV = s.g0_[i], gI = s.g1_[i];
+    double gV = s.adj_[i].g0, gI = s.adj_[i].g1;
     if constexpr (M::kMask) {
       if (atPole(tc) && tp.events[idx(tc.event)].kind == Tape::kTrialEnd) {
         // 0. At the pole psi = psi(tHat - T, I(T)): the adjoint of psi goes to the kept prediction
         // (passed on like any masked neuron's) and to I(T); V- is not used.
         if (gV != 0.0) {
           const Pole pl = m.pole(tc.x0, tc.x1);
-          s.gHat_[i] += gV * pl.dpsi_ddt;
+          s.adj_[i].gHat += gV * pl.dpsi_ddt;
           gI += gV * pl.dpsi_dI;
         }
         gV = 0.0;
@@ -155,14 +155,14 @@ struct CurrentEngine : EngineBase {
     }
     // 1. Prediction t_hat = t_e + dt*(V+, I+).
     if (tc.flags & Tape::kNewPrediction) {
-      const double gh = s.gHat_[i];
+      const double gh = s.adj_[i].gHat;
       if (gh != 0.0) {
         const SpikeTime st = m.spikeTime(tc.x0, tc.x1);
         gV += gh * st.d_dV;
         gI += gh * st.d_dI;
         *lambda += gh;
       }
-      s.gHat_[i] = 0.0;
+      s.adj_[i].gHat = 0.0;
     }
     // 2. Kick I+ = I- + w; reset and mask make V+ a constant.
     const double gw = gI;
@@ -197,8 +197,8 @@ struct CurrentEngine : EngineBase {
     }
     *lambda += gDelta;
     if (tc.prevEvent >= 0) s.lambda_[idx(tc.prevEvent)] -= gDelta;
-    s.g0_[i] = gV0;
-    s.g1_[i] = gI0;
+    s.adj_[i].g0 = gV0;
+    s.adj_[i].g1 = gI0;
     return gw;
   }
 
@@ -206,11 +206,11 @@ struct CurrentEngine : EngineBase {
   void finishInitial(Gradient* grad) {
     const auto n = idx(net.n);
     for (std::size_t i = 0; i < n; ++i) {
-      double gV = s.g0_[i], gI = s.g1_[i];
-      if (s.gHat_[i] != 0.0) {
+      double gV = s.adj_[i].g0, gI = s.adj_[i].g1;
+      if (s.adj_[i].gHat != 0.0) {
         const SpikeTime st = m.spikeTime(par.initial[i], par.initial[n + i]);
-        gV += s.gHat_[i] * st.d_dV;
-        gI += s.gHat_[i] * st.d_dI;
+        gV += s.adj_[i].gHat * st.d_dV;
+        gI += s.adj_[i].gHat * st.d_dI;
       }
       grad->initial[i] += gV;
       grad->initial[n + i] += gI;

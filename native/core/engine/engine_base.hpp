@@ -56,12 +56,13 @@ struct EngineBase {
                       " neuron updates (about 4 GiB): lower maxEvents or T, or check for a "
                       "runaway network");
     }
-    tape->touches.push_back({x0, x1, w, i, s.lastTouch_[ui], e, synapse, s.lastEvent_[ui], flags});
-    s.lastTouch_[ui] = static_cast<std::int32_t>(tape->touches.size() - 1);
-    s.lastEvent_[ui] = e;
-    s.tLast_[ui] = tk;
-    s.x0_[ui] = x0;
-    s.x1_[ui] = x1;
+    NeuronState& ns = s.state_[ui];
+    tape->touches.push_back({x0, x1, w, i, ns.lastTouch, e, synapse, ns.lastEvent, flags});
+    ns.lastTouch = static_cast<std::int32_t>(tape->touches.size() - 1);
+    ns.lastEvent = e;
+    ns.tLast = tk;
+    ns.x0 = x0;
+    ns.x1 = x1;
   }
 
   // The pseudo coupling of the trial end (defined in pseudo_coupling.hpp).

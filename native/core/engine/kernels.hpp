@@ -10,7 +10,10 @@
 // auto-vectoriser.
 #pragma once
 
+#include <cmath>
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__) && \
     defined(__GLIBC__) && !defined(__AVX2__)
@@ -45,40 +48,151 @@ SPIKEGRAD_KERNEL double sum(const double* x, std::size_t count) {
   return (acc[0] + acc[1]) + (acc[2] + acc[3]);
 }
 
-/// sum_q x[q] y[q] in four interleaved partial sums (the order differs from a sequential sum by
-/// round-off only, and is the same in every clone).
-SPIKEGRAD_KERNEL double dot(const double* x, const double* y, std::size_t count) {
+/// y[q] += a x[q], and returns sum_q x[q] w[q] in four interleaved partial sums (the order
+/// differs from a sequential sum by round-off only, and is the same in every clone): one pass
+/// over x for both.
+SPIKEGRAD_KERNEL double axpyDot(double* __restrict y, const double* __restrict x, double a,
+                                const double* __restrict w, std::size_t count) {
   double acc[4] = {0.0, 0.0, 0.0, 0.0};
   std::size_t q = 0;
   for (; q + 4 <= count; q += 4) {
-    for (std::size_t k = 0; k < 4; ++k) acc[k] += x[q + k] * y[q + k];
+    for (std::size_t k = 0; k < 4; ++k) {
+      y[q + k] += x[q + k] * a;
+      acc[k] += x[q + k] * w[q + k];
+    }
   }
-  for (; q < count; ++q) acc[q & 3] += x[q] * y[q];
+  for (; q < count; ++q) {
+    y[q] += x[q] * a;
+    acc[q & 3] += x[q] * w[q];
+  }
   return (acc[0] + acc[1]) + (acc[2] + acc[3]);
 }
 
-/// The reverse of one input event of a layer without branches (LayeredTheta::kickAdjoints):
-/// a neuron that was not kicked (pt NaN) keeps its adjoints and contributes nothing; a kicked
-/// one passes gHat to the event, multiplies its phase adjoint by dH/dphi and gives g dH/dw for
-/// its weight. contrib[q]: the event-time adjoint. invR = 1/r, tauOverR2 = tau/r^2.
+/// y[q] = (((y[q] + x0[q] a0) + x1[q] a1) + x2[q] a2) + x3[q] a3: four axpy in a row, in the
+/// same order (bit-identical to them), with y loaded and stored once.
+SPIKEGRAD_KERNEL void axpy4(double* __restrict y, const double* __restrict x0,
+                            const double* __restrict x1, const double* __restrict x2,
+                            const double* __restrict x3, double a0, double a1, double a2, double a3,
+                            std::size_t count) {
+  for (std::size_t q = 0; q < count; ++q) {
+    y[q] = (((y[q] + x0[q] * a0) + x1[q] * a1) + x2[q] * a2) + x3[q] * a3;
+  }
+}
+
+/// y[q] = (((y[q] + x0[q]) + x1[q]) + x2[q]) + x3[q]: four add in a row, in the same order.
+SPIKEGRAD_KERNEL void add4(double* __restrict y, const double* __restrict x0,
+                           const double* __restrict x1, const double* __restrict x2,
+                           const double* __restrict x3, std::size_t count) {
+  for (std::size_t q = 0; q < count; ++q) y[q] = (((y[q] + x0[q]) + x1[q]) + x2[q]) + x3[q];
+}
+
+// ---- The kick of one input event onto a layer (LayeredTheta::forward) ----------------------
+// The common path of a neuron (not guarded, last updated at the layer's previous event, finite
+// state, flowed state inside the guard band) is the same sequence of IEEE operations as the
+// scalar path of the theta engine, computed for every neuron of the layer without branches; the
+// few other neurons are flagged, and the caller redoes them with the scalar code from their
+// saved state (so every neuron's result is exactly the scalar one).
+
+/// flag[q] = 1 if neuron q may spike (or be guarded) before cNext's event: it has an exact
+/// prediction (known), or it was updated after tPrev, or its state is not below cNext.
+SPIKEGRAD_KERNEL void flagCandidates(const double* __restrict p, const double* __restrict tLast,
+                                     const std::uint8_t* __restrict known, double tPrev,
+                                     double cNext, std::uint8_t* __restrict flag,
+                                     std::size_t count) {
+  for (std::size_t q = 0; q < count; ++q) {
+    flag[q] = static_cast<std::uint8_t>((known[q] != 0) | (tLast[q] != tPrev) | !(p[q] < cNext));
+  }
+}
+
+/// The flow of the common path: pre[q] = (p + t) / (1 - p t) with t = tan(a (tk - tPrev)); flag[q]
+/// = 1 where the common path does not apply (guarded: tHat - tk <= eps, where tHat is +inf
+/// while the prediction is not known; updated after tPrev; the flowed state outside (-pGuard,
+/// pGuard), which includes p = -inf and NaN).
+SPIKEGRAD_KERNEL void flowCommon(const double* __restrict p, const double* __restrict tLast,
+                                 const double* __restrict tHat, double tPrev, double tCommon,
+                                 double tk, double eps, double pGuard, double* __restrict pre,
+                                 std::uint8_t* __restrict flag, std::size_t count) {
+  for (std::size_t q = 0; q < count; ++q) {
+    const double p0 = p[q];
+    const double v = (p0 + tCommon) / (1.0 - p0 * tCommon);
+    pre[q] = v;
+    const bool guarded = tHat[q] - tk <= eps;
+    const bool inside = (v > -pGuard) & (v < pGuard);
+    flag[q] = static_cast<std::uint8_t>(guarded | (tLast[q] != tPrev) | !inside);
+  }
+}
+
+/// The kick of the common path: pt = pre, p = pre + w invR (the lazy prediction from it: known
+/// 0, tHat +inf, tK tk, pK p, plK pLim), tLast tk; cand[q] = 1 if the neuron is a spike
+/// candidate of the next interval (its state not below that interval's threshold cAfter).
+SPIKEGRAD_KERNEL void kickCommon(const double* __restrict pre, const double* __restrict w,
+                                 double invR, double tk, double pLim, double cAfter,
+                                 double* __restrict p, double* __restrict tLast,
+                                 std::uint8_t* __restrict known, double* __restrict tHat,
+                                 double* __restrict tK, double* __restrict pK,
+                                 double* __restrict plK, double* __restrict pt,
+                                 std::uint8_t* __restrict cand, std::size_t count) {
+  for (std::size_t q = 0; q < count; ++q) {
+    const double v = pre[q];
+    const double pv = v + w[q] * invR;
+    pt[q] = v;
+    p[q] = pv;
+    known[q] = 0;
+    tHat[q] = HUGE_VAL;
+    tK[q] = tk;
+    pK[q] = pv;
+    plK[q] = pLim;
+    tLast[q] = tk;
+    cand[q] = static_cast<std::uint8_t>(!(pv < cAfter));
+  }
+}
+
+/// flag[q] = 1 where x[q] is NaN.
+SPIKEGRAD_KERNEL void flagNaN(const double* __restrict x, std::uint8_t* __restrict flag,
+                              std::size_t count) {
+  for (std::size_t q = 0; q < count; ++q) flag[q] = static_cast<std::uint8_t>(x[q] != x[q]);
+}
+
+/// The reverse of one input event of a layer for kicked neurons (pt not NaN; the caller restores
+/// the others): a kicked neuron passes gHat to the event, multiplies its phase adjoint by
+/// dH/dphi and gives g dH/dw for its weight. contrib[q]: the event-time adjoint. invR = 1/r,
+/// tauOverR2 = tau/r^2. One division per neuron, shared by both slopes.
 SPIKEGRAD_KERNEL void kickAdjoints(const double* __restrict pt, const double* __restrict w,
                                    double* __restrict g0, double* __restrict gHat,
                                    double* __restrict gw, double* __restrict contrib,
                                    std::size_t count, double invR, double tauOverR2) {
   for (std::size_t q = 0; q < count; ++q) {
-    const double ptv = pt[q];
-    const bool kicked = ptv == ptv;
-    const double ptk = kicked ? ptv : 0.0;
+    const double ptk = pt[q];
     const double y = ptk + w[q] * invR;
     const double inv = 1.0 / (1.0 + y * y);
     const double gs = g0[q], gh = gHat[q];
     const double g = gs - gh;
     const double ga = g * ((1.0 + ptk * ptk) * inv);
-    gw[q] = kicked ? g * (tauOverR2 * inv) : 0.0;
-    contrib[q] = kicked ? gh + (ga - gs) : 0.0;
-    g0[q] = kicked ? ga : gs;
-    gHat[q] = kicked ? 0.0 : gh;
+    gw[q] = g * (tauOverR2 * inv);
+    contrib[q] = gh + (ga - gs);
+    g0[q] = ga;
+    gHat[q] = 0.0;
   }
+}
+
+/// The indices q < count with flag[q] != 0 (flags 0 or 1), in increasing order, into list; their
+/// number. Eight flags are tested at once (the flagged neurons are few).
+inline std::size_t gatherFlags(const std::uint8_t* flag, std::size_t count, std::int32_t* list) {
+  std::size_t c = 0, q = 0;
+  for (; q + 8 <= count; q += 8) {
+    std::uint64_t word;
+    std::memcpy(&word, flag + q, sizeof word);
+    if (word == 0) continue;
+    for (std::size_t k = q; k < q + 8; ++k) {
+      list[c] = static_cast<std::int32_t>(k);
+      c += flag[k];
+    }
+  }
+  for (; q < count; ++q) {
+    list[c] = static_cast<std::int32_t>(q);
+    c += flag[q];
+  }
+  return c;
 }
 
 }  // namespace kernels

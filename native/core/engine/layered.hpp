@@ -35,6 +35,7 @@
 #include <vector>
 
 #include "core/engine/kernels.hpp"
+#include "core/engine/layered_state.hpp"
 #include "core/engine/theta_engine.hpp"
 
 namespace spikegrad {
@@ -99,16 +100,26 @@ struct LayeredFallback {};
 
 struct LayeredTheta : ThetaEngine {
   const LayerPlan& plan;
+  LayeredState& ls;  ///< buffers and caches that outlive the trial (the Simulator's)
   double tauOverR2 = 0;
   bool wantState = true;          ///< fill ForwardResult::stateAtT (batches do not need it)
   std::vector<double> layerLast;  ///< per layer: the time of its last input event (0 if none)
 
-  LayeredTheta(const EngineBase& base, ThetaAdapter model, const LayerPlan& layerPlan)
-      : ThetaEngine(base, model), plan(layerPlan) {
+  LayeredTheta(const EngineBase& base, ThetaAdapter model, const LayerPlan& layerPlan,
+               LayeredState& state)
+      : ThetaEngine(base, model), plan(layerPlan), ls(state) {
     tauOverR2 = m.p.tau / (m.r * m.r);
   }
 
   static constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+  /// The candidate threshold of the interval (t0, t1): a neuron not known, last updated at t0, with
+  /// a state below it neither spikes before t1 nor is within eps of its spike after t1 (the
+  /// margin covers the round-off between the flowed state and the prediction).
+  double cutoff(double t1, double t0, double margin) const {
+    const double x = a * (t1 - t0 + m.p.eps + margin);
+    return x >= kPi ? -kInfinity : 1.0 / std::tan(x);
+  }
 
   /// The spike-before-T threshold of ThetaEngine::enterEvent for an event at tk.
   double limitAt(double tk) const {
@@ -144,10 +155,12 @@ struct LayeredTheta : ThetaEngine {
     s.tK_.resize(n);
     s.pK_.resize(n);
     s.plK_.resize(n);
-    for (std::size_t i = 0; i < n; ++i) {
-      s.tHat_[i] = m.Theta - par.initial[i];
-      s.x0_[i] = tanOfPhase(par.initial[i]);
-    }
+    ls.reserveLayer(n);
+    // The initial tangents are parameters: computed once per parameter set (bit-identical).
+    const double* x0 = ls.initialTangents(par.initial.data(), n, a,
+                                          [this](double phi) { return tanOfPhase(phi); });
+    std::copy(x0, x0 + n, s.x0_.begin());
+    for (std::size_t i = 0; i < n; ++i) s.tHat_[i] = m.Theta - par.initial[i];
     rec.layerEvents.assign(1, 0);
     rec.layerSpikes.assign(1, 0);
     rec.ptStart.assign(1, 0);
@@ -188,15 +201,20 @@ struct LayeredTheta : ThetaEngine {
       double* plK = s.plK_.data() + lo;
       double tPrev = 0.0;  // the time of the layer's previous input event (0 before the first)
       if (l == 0) layerLast.assign(L, 0.0);
+      std::uint8_t* cand = ls.cand.data();
       for (std::size_t e = 0; e <= E; ++e) {
         const double tNext = e < E ? rec.evTime[e0 + e] : T;
         // A layer-0 spike at an input's time goes first; a spike of layer l >= 1 at the time of a
         // spike of layer l-1 goes second (ties to the lower index).
         const bool spikeOnTie = l == 0 && e < E;
-        const double x = a * (tNext - tPrev + m.p.eps + margin);
-        const double cNext = x >= kPi ? -kInfinity : 1.0 / std::tan(x);
-        for (std::size_t q = 0; q < nl; ++q) {
-          if (!known[q] && tLast[q] == tPrev && p[q] < cNext) continue;
+        // The candidates, in index order; the others cannot spike before tNext. Flagged by the
+        // previous event's kick (cand), before the first event by flagCandidates.
+        if (e == 0) {
+          kernels::flagCandidates(p, tLast, known, tPrev, cutoff(tNext, tPrev, margin), cand, nl);
+        }
+        const std::size_t nCand = kernels::gatherFlags(cand, nl, ls.list.data());
+        for (std::size_t c = 0; c < nCand; ++c) {
+          const auto q = idx(ls.list[c]);
           const auto i = idx(lo) + q;
           for (;;) {
             const double ts = prediction(i);
@@ -219,10 +237,15 @@ struct LayeredTheta : ThetaEngine {
           if (bundles) {
             double* sum = rec.wsum.data() + e * nl;
             std::fill(sum, sum + nl, 0.0);
-            for (std::int32_t c = in.start[k]; c < in.start[k + 1]; ++c) {
-              const double* col = par.input.data() + inp.start[idx(in.channels[idx(c)])];
-              kernels::add(sum, col, nl);
+            // The columns in the bundle's order, four at a time (the same sums as one by one).
+            const auto column = [&](std::int32_t c) {
+              return par.input.data() + inp.start[idx(in.channels[idx(c)])];
+            };
+            std::int32_t c = in.start[k];
+            for (; c + 4 <= in.start[k + 1]; c += 4) {
+              kernels::add4(sum, column(c), column(c + 1), column(c + 2), column(c + 3), nl);
             }
+            for (; c < in.start[k + 1]; ++c) kernels::add(sum, column(c), nl);
             w = sum;
           } else {
             w = par.input.data() + inp.start[idx(in.channels[k])];
@@ -233,7 +256,35 @@ struct LayeredTheta : ThetaEngine {
         }
         double* pt = rec.pt.data() + ptBase + e * nl;
         const double tCommon = std::tan(a * (tk - tPrev));
-        for (std::size_t q = 0; q < nl; ++q) {
+        // The candidate threshold of the next interval (tk, tAfter).
+        const double cAfter = cutoff(e + 1 < E ? rec.evTime[e0 + e + 1] : T, tk, margin);
+        // The common path for the whole layer (kernels::flowCommon, kickCommon), then the
+        // flagged neurons again from their saved state with the scalar code below.
+        kernels::flowCommon(p, tLast, tHat, tPrev, tCommon, tk, m.p.eps, pGuard, ls.pre.data(),
+                            ls.flag.data(), nl);
+        const std::size_t nRare = kernels::gatherFlags(ls.flag.data(), nl, ls.list.data());
+        double* saved = ls.saved.data();
+        for (std::size_t k = 0; k < nRare; ++k) {
+          const auto q = idx(ls.list[k]);
+          saved[6 * k] = p[q];
+          saved[6 * k + 1] = tLast[q];
+          saved[6 * k + 2] = tK[q];
+          saved[6 * k + 3] = pK[q];
+          saved[6 * k + 4] = plK[q];
+          saved[6 * k + 5] = tHat[q];
+          ls.savedKnown[k] = known[q];
+        }
+        kernels::kickCommon(ls.pre.data(), w, invR, tk, pLim, cAfter, p, tLast, known, tHat, tK, pK,
+                            plK, pt, cand, nl);
+        for (std::size_t k = 0; k < nRare; ++k) {
+          const auto q = idx(ls.list[k]);
+          p[q] = saved[6 * k];
+          tLast[q] = saved[6 * k + 1];
+          tK[q] = saved[6 * k + 2];
+          pK[q] = saved[6 * k + 3];
+          plK[q] = saved[6 * k + 4];
+          tHat[q] = saved[6 * k + 5];
+          known[q] = ls.savedKnown[k];
           const double p0 = p[q];
           double pv, ptv = kNaN;
           if (known[q] && tHat[q] - tk <= m.p.eps) {
@@ -245,6 +296,7 @@ struct LayeredTheta : ThetaEngine {
               ptv = pv;
               pv += w[q] * invR;
               known[q] = 0;
+              tHat[q] = kInfinity;  // stale while unknown (flowCommon's guard test needs no known)
               tK[q] = tk;
               pK[q] = pv;
               plK[q] = pLim;
@@ -253,6 +305,7 @@ struct LayeredTheta : ThetaEngine {
           pt[q] = ptv;
           p[q] = pv;
           tLast[q] = tk;
+          cand[q] = static_cast<std::uint8_t>(known[q] || !(pv < cAfter));
         }
         tPrev = tk;
       }
@@ -312,7 +365,10 @@ struct LayeredTheta : ThetaEngine {
     tape->slotEvent.assign(total, -1);
     tape->slotK.assign(total, 0);
     const std::size_t R = ro.neurons.size();
-    std::vector<std::size_t> filled(R, 0), offset(R, 0);
+    std::vector<std::size_t>& filled = ls.filled;
+    std::vector<std::size_t>& offset = ls.offset;
+    filled.assign(R, 0);
+    offset.assign(R, 0);
     for (std::size_t q = 1; q < R; ++q) offset[q] = offset[q - 1] + idx(ro.counts[q - 1]);
     s.headOf_.assign(n, -1);
     s.nextEntry_.assign(R, -1);
@@ -371,11 +427,17 @@ struct LayeredTheta : ThetaEngine {
       if (l > 0) {
         double* u = s.u_.data() + lo;
         const auto nl = idx(hi - lo);
-        for (std::int32_t j = off[l - 1]; j < lo; ++j) {
-          const double rj = s.r_[idx(j)];
-          const double* w = par.recurrent.data() + net.recurrent.start[idx(j)];
-          kernels::axpy(u, w, rj, nl);
+        // u = sum_j W_j r_j in source order, four sources at a time (the same sums).
+        const auto column = [&](std::int32_t j) {
+          return par.recurrent.data() + net.recurrent.start[idx(j)];
+        };
+        const double* r = s.r_.data();
+        std::int32_t j = off[l - 1];
+        for (; j + 4 <= lo; j += 4) {
+          kernels::axpy4(u, column(j), column(j + 1), column(j + 2), column(j + 3), r[idx(j)],
+                         r[idx(j) + 1], r[idx(j) + 2], r[idx(j) + 3], nl);
         }
+        for (; j < lo; ++j) kernels::axpy(u, column(j), r[idx(j)], nl);
       }
       const double tCommon = std::tan(a * (T - layerLast[l]));
       for (std::int32_t i = lo; i < hi; ++i) {
@@ -412,6 +474,10 @@ struct LayeredTheta : ThetaEngine {
 
   // ---- reverse ----------------------------------------------------------------------------
 
+  const double* rateT = nullptr;   ///< backward: the rates r of the forward run (its tape)
+  const double* drdx0T = nullptr;  ///< ... dr/dx0
+  const double* drdx1T = nullptr;  ///< ... dr/du
+
   void backward(const Tape& tp, const double* cot, Gradient* grad) {
     const Tape::Layered& rec = tp.layered;
     const auto n = idx(net.n);
@@ -423,11 +489,10 @@ struct LayeredTheta : ThetaEngine {
     s.gr_.assign(n, 0.0);
     std::vector<double>& lamSpike = s.lambda_;
     lamSpike.assign(rec.spikes.size(), 0.0);
-    auto from = tp.pseudo.begin();
-    for (auto* v : {&s.u_, &s.r_, &s.drdx0_, &s.drdx1_}) {
-      v->assign(from, from + static_cast<std::ptrdiff_t>(n));
-      from += static_cast<std::ptrdiff_t>(n);
-    }
+    // The forward run's pseudo quantities, read in place (u, r, dr/dx0, dr/du: n values each).
+    rateT = tp.pseudo.data() + n;
+    drdx0T = tp.pseudo.data() + 2 * n;
+    drdx1T = tp.pseudo.data() + 3 * n;
     // Seeds: ordinary slots their spike's time, pseudo slots the phase at T and the pseudo input.
     std::size_t slot = 0;
     for (std::size_t q = 0; q < ro.neurons.size(); ++q) {
@@ -440,13 +505,14 @@ struct LayeredTheta : ThetaEngine {
         }
         if (G == 0.0) continue;
         // The slopes of H(phi_T, u): the rate's partials times Theta.
-        s.g0_[i] -= G * (s.drdx0_[i] * m.Theta);
-        s.gu_[i] -= G * (s.drdx1_[i] * m.Theta);
+        s.g0_[i] -= G * (drdx0T[i] * m.Theta);
+        s.gu_[i] -= G * (drdx1T[i] * m.Theta);
       }
     }
     reverseCouple(grad);
     s.wSum_.resize(n);
     s.g1_.resize(n);
+    ls.reserveLayer(n);
     const bool fastSlopes = pGuard < 1e100;
     const Synapses& inp = net.input;
     for (std::size_t l = L; l-- > 0;) {
@@ -484,8 +550,26 @@ struct LayeredTheta : ThetaEngine {
         const double* pt = rec.pt.data() + ptBase + ev * nl;
         double lam = 0.0;
         if (fastSlopes) {
-          kernels::kickAdjoints(pt, w, g0, gHat, gw, s.g1_.data(), nl, 1.0 / m.r, tauOverR2);
-          lam = kernels::sum(s.g1_.data(), nl);
+          // The neurons that were not kicked (pt NaN, few) keep their adjoints and contribute
+          // nothing: saved before the branch-free kernel and restored after it.
+          kernels::flagNaN(pt, ls.flag.data(), nl);
+          const std::size_t nRare = kernels::gatherFlags(ls.flag.data(), nl, ls.list.data());
+          double* saved = ls.saved.data();
+          for (std::size_t k = 0; k < nRare; ++k) {
+            const auto q = idx(ls.list[k]);
+            saved[2 * k] = g0[q];
+            saved[2 * k + 1] = gHat[q];
+          }
+          double* contrib = s.g1_.data();
+          kernels::kickAdjoints(pt, w, g0, gHat, gw, contrib, nl, 1.0 / m.r, tauOverR2);
+          for (std::size_t k = 0; k < nRare; ++k) {
+            const auto q = idx(ls.list[k]);
+            g0[q] = saved[2 * k];
+            gHat[q] = saved[2 * k + 1];
+            gw[q] = 0.0;
+            contrib[q] = 0.0;
+          }
+          lam = kernels::sum(contrib, nl);
         } else {
           for (std::size_t q = 0; q < nl; ++q) {
             const double ptv = pt[q];
@@ -548,8 +632,8 @@ struct LayeredTheta : ThetaEngine {
       const std::int32_t lo = off[l], hi = off[l + 1];
       for (std::int32_t i = lo; i < hi; ++i) {
         const auto ui = idx(i);
-        s.g0_[ui] += s.gr_[ui] * s.drdx0_[ui];
-        s.gu_[ui] += s.gr_[ui] * s.drdx1_[ui];
+        s.g0_[ui] += s.gr_[ui] * drdx0T[ui];
+        s.gu_[ui] += s.gr_[ui] * drdx1T[ui];
       }
       if (l == 0) continue;
       const auto nl = idx(hi - lo);
@@ -557,12 +641,11 @@ struct LayeredTheta : ThetaEngine {
       // Nothing to do when no pseudo drive of the layer has an adjoint (every output spiked).
       if (std::all_of(gu, gu + nl, [](double x) { return x == 0.0; })) continue;
       for (std::int32_t j = off[l - 1]; j < lo; ++j) {
-        const double rj = s.r_[idx(j)];
+        const double rj = rateT[idx(j)];
         const auto s0 = idx(net.recurrent.start[idx(j)]);
         const double* w = par.recurrent.data() + s0;
         double* gw = grad->recurrent.data() + s0;
-        kernels::axpy(gw, gu, rj, nl);
-        s.gr_[idx(j)] += kernels::dot(gu, w, nl);
+        s.gr_[idx(j)] += kernels::axpyDot(gw, gu, rj, w, nl);
       }
     }
   }

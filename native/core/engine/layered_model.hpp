@@ -52,9 +52,9 @@ void runForwardLayered(Engine engine, const LayerPlan& plan, std::int64_t maxEve
   std::vector<std::int32_t> below, spikes;  // tape events of the layer below's spikes, this one's
   for (std::size_t l = 0; l < plan.layers(); ++l) {
     // The heap holds this layer's predictions only.
-    s.queue_.reset(net.n);
+    s.queue_.clear();
     for (std::int32_t i = off[l]; i < off[l + 1]; ++i) {
-      const double th = s.tHat_[idx(i)];
+      const double th = s.state_[idx(i)].tHat;
       s.queue_.set(i, th < T ? th : kInfinity);
     }
     spikes.clear();

@@ -22,22 +22,22 @@ struct PhaseEngine : EngineBase {
 
   void init() {
     const auto n = idx(net.n);
-    s.x0_.assign(par.initial.begin(), par.initial.end());
-    s.x1_.assign(n, 0.0);
-    s.tLast_.assign(n, 0.0);
-    s.tHat_.resize(n);
     for (std::size_t i = 0; i < n; ++i) {
-      s.tHat_[i] = m.Theta - s.x0_[i];
-      s.queue_.set(static_cast<std::int32_t>(i), s.tHat_[i] < T ? s.tHat_[i] : kInfinity);
+      NeuronState& ns = s.state_[i];
+      ns.x0 = par.initial[i];
+      ns.x1 = 0.0;
+      ns.tLast = 0.0;
+      ns.tHat = m.Theta - ns.x0;
+      s.queue_.set(static_cast<std::int32_t>(i), ns.tHat < T ? ns.tHat : kInfinity);
     }
   }
 
   void touch(std::int32_t i, std::int32_t e, double tk, double w, std::int32_t synapse,
              std::uint8_t flags) {
-    const auto ui = idx(i);
+    NeuronState& ns = s.state_[idx(i)];
     const bool isEnd = tape->events[idx(e)].kind == Tape::kTrialEnd;
-    double phi = s.x0_[ui] + (tk - s.tLast_[ui]);  // free flow
-    double aux = 0.0;                              // kept in the tape's x1 for the reverse pass
+    double phi = ns.x0 + (tk - ns.tLast);  // free flow
+    double aux = 0.0;                      // kept in the tape's x1 for the reverse pass
     if (flags & Tape::kReset) {
       phi = 0.0;  // a self-synapse's kick is overwritten by the reset
     } else if (flags & Tape::kKicked) {
@@ -45,8 +45,8 @@ struct PhaseEngine : EngineBase {
     }
     if (!isEnd) {
       flags |= Tape::kNewPrediction;
-      s.tHat_[ui] = tk + (m.Theta - phi);  // exactly tk when a kick reaches Theta
-      s.queue_.set(i, s.tHat_[ui] < T ? s.tHat_[ui] : kInfinity);
+      ns.tHat = tk + (m.Theta - phi);  // exactly tk when a kick reaches Theta
+      s.queue_.set(i, ns.tHat < T ? ns.tHat : kInfinity);
     }
     record(i, e, tk, phi, aux, w, synapse, flags);
   }
@@ -73,7 +73,7 @@ struct PhaseEngine : EngineBase {
         const double G = cot[slot];
         if (G == 0.0 || tp.slotEvent[slot] >= 0) continue;
         const Kick h = m.pseudoKick(end[i].x0, s.u_[i]);
-        s.g0_[i] -= G * h.d_dphi;
+        s.adj_[i].g0 -= G * h.d_dphi;
         s.gu_[i] -= G * h.d_dw;
       }
     }
@@ -82,12 +82,12 @@ struct PhaseEngine : EngineBase {
 
   double undo(const Tape& tp, const Tape::Touch& tc, double tEvent, double* lambda) {
     const auto i = idx(tc.neuron);
-    double g = s.g0_[i];
+    double g = s.adj_[i].g0;
     // 1. Prediction t_hat = t_e + Theta - phi+.
     if (tc.flags & Tape::kNewPrediction) {
-      g -= s.gHat_[i];
-      *lambda += s.gHat_[i];
-      s.gHat_[i] = 0.0;
+      g -= s.adj_[i].gHat;
+      *lambda += s.adj_[i].gHat;
+      s.adj_[i].gHat = 0.0;
     }
     // 2. Reset (a constant) or kick phi+ = H(phi-, w).
     double gw = 0.0;
@@ -108,13 +108,13 @@ struct PhaseEngine : EngineBase {
     // 3. Flow phi- = phi_prev + (t_e - t_prev).
     *lambda += g;
     if (tc.prevEvent >= 0) s.lambda_[idx(tc.prevEvent)] -= g;
-    s.g0_[i] = g;
+    s.adj_[i].g0 = g;
     return gw;
   }
 
   /// Event 0: t_hat = Theta - phi0.
   void finishInitial(Gradient* grad) {
-    for (std::size_t i = 0; i < idx(net.n); ++i) grad->initial[i] += s.g0_[i] - s.gHat_[i];
+    for (std::size_t i = 0; i < idx(net.n); ++i) grad->initial[i] += s.adj_[i].g0 - s.adj_[i].gHat;
   }
 };
 

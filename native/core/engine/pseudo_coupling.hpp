@@ -59,7 +59,7 @@ void EngineBase::couplePseudo(RateFn rate) {
 }
 
 /// From the pseudo-input adjoints gu_ (seeded by the output slots) to the weight gradients of
-/// the coupling and the adjoints g0_ (state at T) and gu_.
+/// the coupling and the adjoints adj_[].g0 (state at T) and gu_.
 inline void EngineBase::reverseCoupling(Gradient* grad) {
   const auto n = idx(net.n);
   const auto& rec = net.recurrent;
@@ -72,12 +72,12 @@ inline void EngineBase::reverseCoupling(Gradient* grad) {
         s.gr_[idx(j)] += gu * weight[idx(k)];
       }
     }
-    for (std::size_t j = 0; j < n; ++j) s.g0_[j] += s.gr_[j] * s.drdx0_[j];
+    for (std::size_t j = 0; j < n; ++j) s.adj_[j].g0 += s.gr_[j] * s.drdx0_[j];
     return;
   }
   for (std::size_t L = ro.layers.size(); L-- > 0;) {
     for (std::int32_t i : ro.layers[L]) {
-      s.g0_[idx(i)] += s.gr_[idx(i)] * s.drdx0_[idx(i)];
+      s.adj_[idx(i)].g0 += s.gr_[idx(i)] * s.drdx0_[idx(i)];
       s.gu_[idx(i)] += s.gr_[idx(i)] * s.drdx1_[idx(i)];
     }
     if (L == 0) continue;

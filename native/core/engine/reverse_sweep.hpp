@@ -17,11 +17,11 @@ void runBackward(Engine engine, const Tape& tape, const double* cot, Gradient* g
   const NetworkStructure& net = engine.net;
   const auto n = idx(net.n);
   s.lambda_.assign(tape.events.size(), 0.0);
-  s.g0_.assign(n, 0.0);  // adjoint of the state after the touch being undone; first the state at T
-  s.g1_.assign(n, 0.0);
-  s.gHat_.assign(n, 0.0);  // adjoint of the prediction in force
-  s.gu_.assign(n, 0.0);    // adjoint of the pseudo drive or pseudo input
-  s.gr_.assign(n, 0.0);    // adjoint of the pseudo rate
+  // Per neuron: the adjoints of the state after the touch being undone (first the state at T)
+  // and of the prediction in force.
+  s.adj_.assign(n, NeuronAdjoint{});
+  s.gu_.assign(n, 0.0);  // adjoint of the pseudo drive or pseudo input
+  s.gr_.assign(n, 0.0);  // adjoint of the pseudo rate
   s.wSum_.resize(n, 0.0);
   // Ordinary slots seed their event time; pseudo slots the state at T and the pseudo coupling.
   for (std::size_t slot = 0; slot < tape.slotEvent.size(); ++slot) {
@@ -74,7 +74,7 @@ void runBackward(Engine engine, const Tape& tape, const double* cot, Gradient* g
         grad->trainableTimes[k - engine.ownEvents] += lambda;
       }
     } else if (ev.kind == Tape::kSpike) {
-      s.gHat_[idx(ev.index)] += lambda;
+      s.adj_[idx(ev.index)].gHat += lambda;
     } else if (ev.kind == Tape::kDelivery) {
       s.lambda_[idx(ev.index)] += lambda;  // to the spike's own event, swept later
     }

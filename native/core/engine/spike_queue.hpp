@@ -1,28 +1,36 @@
 // The engines' queue of network spikes: an indexed binary min-heap of predicted spike times,
 // ordered by (time, neuron index) so that ties go to the lowest index (method.md 3.3). Only
 // neurons whose prediction lies inside the trial are kept in the heap; an update costs O(log m)
-// for m neurons due to spike before T.
+// for m neurons due to spike before T. A neuron's slot in the heap lives in the caller's
+// per-neuron record (Node::heapPos, -1 when absent), next to the state a touch reads anyway, so
+// that an update of a neuron in a large network does not miss the cache on a separate array.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <limits>
 #include <vector>
 
 namespace spikegrad {
 
+template <typename Node>
 class SpikeQueue {
  public:
-  /// Empties the queue for neurons 0..n-1.
-  void reset(std::int32_t n) {
+  /// Empties the queue and takes the neurons' records, whose heapPos must all be -1.
+  void attach(Node* nodes) {
     heap_.clear();
-    pos_.assign(static_cast<std::size_t>(n), -1);
+    nodes_ = nodes;
+  }
+  /// Empties the queue (the neurons in it get heapPos -1).
+  void clear() {
+    for (const Entry& e : heap_) pos(e.i) = -1;
+    heap_.clear();
   }
 
   /// Sets neuron i's predicted spike time; +infinity (or any time the caller wants ignored)
   /// removes it.
   void set(std::int32_t i, double t) {
-    const auto ui = static_cast<std::size_t>(i);
-    const std::int32_t at = pos_[ui];
+    const std::int32_t at = pos(i);
     if (t == std::numeric_limits<double>::infinity()) {
       if (at >= 0) remove(static_cast<std::size_t>(at));
       return;
@@ -62,7 +70,7 @@ class SpikeQueue {
   }
   void place(std::size_t slot, const Entry& e) {
     heap_[slot] = e;
-    pos_[static_cast<std::size_t>(e.i)] = static_cast<std::int32_t>(slot);
+    pos(e.i) = static_cast<std::int32_t>(slot);
   }
   void up(std::size_t slot) {
     const Entry e = heap_[slot];
@@ -88,18 +96,20 @@ class SpikeQueue {
     place(slot, e);
   }
   void remove(std::size_t slot) {
-    pos_[static_cast<std::size_t>(heap_[slot].i)] = -1;
+    pos(heap_[slot].i) = -1;
     const Entry last = heap_.back();
     heap_.pop_back();
     if (slot < heap_.size()) {
       place(slot, last);
       up(slot);
-      down(static_cast<std::size_t>(pos_[static_cast<std::size_t>(last.i)]));
+      down(static_cast<std::size_t>(pos(last.i)));
     }
   }
 
-  std::vector<Entry> heap_;        ///< (predicted spike time, neuron) in heap order
-  std::vector<std::int32_t> pos_;  ///< slot of each neuron in heap_, -1 when absent
+  std::int32_t& pos(std::int32_t i) { return nodes_[static_cast<std::size_t>(i)].heapPos; }
+
+  std::vector<Entry> heap_;  ///< (predicted spike time, neuron) in heap order
+  Node* nodes_ = nullptr;    ///< the neurons' records: heapPos is the slot in heap_, -1 if absent
 };
 
 }  // namespace spikegrad

@@ -6,9 +6,34 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <new>
+#include <utility>
 #include <vector>
 
 namespace spikegrad {
+
+/// An allocator whose value-initialisation leaves a double (or any trivial type) uninitialised:
+/// std::vector<T, UninitAllocator<T>>::resize() only allocates, it does not zero-fill. For
+/// record buffers that are written in full before they are read, reused from trial to trial.
+template <class T>
+struct UninitAllocator : std::allocator<T> {
+  template <class U>
+  struct rebind {
+    using other = UninitAllocator<U>;
+  };
+  UninitAllocator() noexcept = default;
+  template <class U>
+  UninitAllocator(const UninitAllocator<U>&) noexcept {}
+  template <class U>
+  void construct(U* p) noexcept {
+    ::new (static_cast<void*>(p)) U;  // default-initialisation: no zero fill
+  }
+  template <class U, class... Args>
+  void construct(U* p, Args&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
+};
 
 struct Tape {
   /// kDelivery: a spike's kicks onto the next layer, recorded apart from its kSpike event by the
@@ -65,8 +90,9 @@ struct Tape {
     std::vector<std::int32_t> evSource;
     std::vector<std::size_t> ptStart;  ///< per layer: its first entry in pt (layers + 1)
     /// Per layer, per input event, per neuron: the pre-kick tangent p, NaN if not kicked.
-    std::vector<double> pt;
-    std::vector<double> wsum;               ///< layer 0, bundled: summed weights per event, neuron
+    std::vector<double, UninitAllocator<double>> pt;
+    std::vector<double, UninitAllocator<double>>
+        wsum;                               ///< layer 0, bundled: summed weights per event, neuron
     std::vector<std::int32_t> layerSpikes;  ///< per layer: its first spike (layers + 1)
     std::vector<Spike> spikes;  ///< by layer; in a layer by `before`, then neuron, then time
     std::vector<double> phiT;   ///< per neuron: the phase at T

@@ -48,7 +48,7 @@ struct ThetaEngine : PhaseEngine<ThetaAdapter> {
 
   void init() {
     PhaseEngine::init();
-    for (auto& x : s.x0_) x = tanOfPhase(x);
+    for (NeuronState& ns : s.state_) ns.x0 = tanOfPhase(ns.x0);
   }
 
   /// Per-event constants: the spike-before-T threshold p > cot(a (T - t_k)) (-inf when every
@@ -72,9 +72,9 @@ struct ThetaEngine : PhaseEngine<ThetaAdapter> {
 
   void touch(std::int32_t i, std::int32_t e, double tk, double w, std::int32_t synapse,
              std::uint8_t flags) {
-    const auto ui = idx(i);
-    const double delta = tk - s.tLast_[ui];
-    const double p0 = s.x0_[ui];
+    NeuronState& ns = s.state_[idx(i)];
+    const double delta = tk - ns.tLast;
+    const double p0 = ns.x0;
     double pv = 0.0, aux = 0.0;
     enterEvent(e, tk);
     if (tape->events[idx(e)].kind == Tape::kTrialEnd) {
@@ -82,12 +82,12 @@ struct ThetaEngine : PhaseEngine<ThetaAdapter> {
     } else if (flags & Tape::kReset) {
       pv = -kInfinity;
       newPrediction(i, tk, pv, &flags);
-    } else if (s.tHat_[ui] - tk <= m.p.eps) {
+    } else if (ns.tHat - tk <= m.p.eps) {
       // Within eps of its spike (or tied with the spiking neuron): the H guard ignores the kick
       // and the prediction stands. The state comes from the remaining time, not from a flow that
       // would land on the pole.
       flags &= static_cast<std::uint8_t>(~Tape::kKicked);
-      pv = 1.0 / std::tan(a * (s.tHat_[ui] - tk));
+      pv = 1.0 / std::tan(a * (ns.tHat - tk));
     } else {
       const double t = tanOfDelta(delta);
       pv = p0 == -kInfinity ? -1.0 / t : (p0 + t) / (1.0 - p0 * t);
@@ -109,7 +109,7 @@ struct ThetaEngine : PhaseEngine<ThetaAdapter> {
     *flags |= Tape::kNewPrediction;
     double tHat = kInfinity;
     if (pv > pLimit || pLimit == -kInfinity) tHat = tk + std::atan2(1.0, pv) / a;
-    s.tHat_[idx(i)] = tHat;
+    s.state_[idx(i)].tHat = tHat;
     s.queue_.set(i, tHat < T ? tHat : kInfinity);
   }
 };

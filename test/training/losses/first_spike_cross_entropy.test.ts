@@ -172,3 +172,49 @@ describe('accuracy', () => {
     expect(() => accuracy(out, [2])).toThrow(argCode('labels[0]', 'ERR_SPIKEGRAD_RANGE'));
   });
 });
+
+describe('firstSpikeCrossEntropy with the real-spike margin (marginWeight, margin)', () => {
+  it('adds alpha max(0, t[y] + m - min(T, earliest other)) and keeps the core loss only without it', () => {
+    const T = 2;
+    const out: OutputBatch = { times: new Float64Array([1.0, 1.2, 3.0, 2.5, 2.8, 1.5, 0.5, 1.8, 2.2]), samples: 3, slots: 3, T };
+    const labels = [0, 0, 0];
+    const base = firstSpikeCrossEntropy({ gamma: 0.01 }).compute(out, labels);
+    const loss = firstSpikeCrossEntropy({ gamma: 0.01, marginWeight: 2, margin: 0.5 });
+    const r = loss.compute(out, labels);
+    // sample 0: 1.0 + 0.5 - 1.2 = 0.3; sample 1: pseudo t[y] 2.5 + 0.5 - 1.5 = 1.5; sample 2: 0.5 + 0.5 - 1.8 < 0
+    expect(r.perSample[0] - base.perSample[0]).toBeCloseTo(2 * 0.3, 14);
+    expect(r.perSample[1] - base.perSample[1]).toBeCloseTo(2 * 1.5, 14);
+    expect(r.perSample[2]).toBe(base.perSample[2]);
+    expect(r.grad[0] - base.grad[0]).toBeCloseTo(2 / 3, 14);
+    expect(r.grad[1] - base.grad[1]).toBeCloseTo(-2 / 3, 14);
+    expect(r.grad[2]).toBe(base.grad[2]);
+    // no other real spike: the rival is T itself (no slot takes a gradient)
+    const late: OutputBatch = { times: new Float64Array([1.8, 2.5, 3.0]), samples: 1, slots: 3, T };
+    const l = loss.compute(late, [0]);
+    const l0 = firstSpikeCrossEntropy({ gamma: 0.01 }).compute(late, [0]);
+    expect(l.value - l0.value).toBeCloseTo(2 * (1.8 + 0.5 - 2), 14);
+    expect(Array.from(l.grad).map((g, k) => g - l0.grad[k])).toEqual([expect.closeTo(2, 14), 0, 0]);
+    expect(loss.native).toBeUndefined();
+    expect(firstSpikeCrossEntropy({ gamma: 0.01, marginWeight: 0 }).native).toEqual({ name: 'first_spike_cross_entropy', gamma: 0.01 });
+  });
+
+  it('has gradients equal to central finite differences', () => {
+    for (const [seed, alpha, m] of [
+      [4, 1, 0.5],
+      [5, 0.3, 1],
+    ]) {
+      const { out, labels } = randomBatch(seed, 6, 3, 2);
+      const loss = firstSpikeCrossEntropy({ gamma: 0.01, marginWeight: alpha, margin: m });
+      const { grad, value } = loss.compute(out, labels);
+      expect(value).toBeGreaterThan(firstSpikeCrossEntropy({ gamma: 0.01 }).compute(out, labels).value);
+      const fd = centralDifferences((times) => loss.compute({ ...out, times }, labels).value, out.times);
+      for (let i = 0; i < grad.length; i++) expect(grad[i]).toBeCloseTo(fd[i], 7);
+    }
+  });
+
+  it('refuses negative or non-finite weights and margins', () => {
+    expect(() => firstSpikeCrossEntropy({ marginWeight: -1 })).toThrow(argCode('marginWeight', 'ERR_SPIKEGRAD_RANGE'));
+    expect(() => firstSpikeCrossEntropy({ margin: Infinity })).toThrow(expect.objectContaining({ message: expect.stringContaining('margin') }));
+    expect(() => firstSpikeCrossEntropy({ margn: 1 } as never)).toThrow(expect.objectContaining({ message: expect.stringContaining('margin') }));
+  });
+});

@@ -1,0 +1,63 @@
+// Per-thread memory of the layered theta engine (layered.hpp) that outlives one trial: the
+// tangents of the initial phases (parameters, so computed once per parameter set, not per
+// sample) and the scratch arrays of the per-event kernels and the output decoding, so that a
+// trial allocates nothing once the buffers have grown. Owned by a Simulator, next to its
+// Workspace (which the general engines share).
+#pragma once
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+namespace spikegrad {
+namespace engine {
+
+struct LayeredState {
+  /// The initial phases that initialTan was computed from (compared bit for bit).
+  std::vector<double> initial;
+  /// Per neuron: the tangent coordinate of its initial phase, -1 / tan(a (phi0 + 0)).
+  std::vector<double> initialTan;
+  double initialA = 0.0;  ///< the a = r / tau of initialTan
+
+  // Scratch of the per-event kernels (kernels.hpp), one entry per neuron of a layer.
+  std::vector<double> pre;         ///< the flowed (pre-kick) tangent of the common path
+  std::vector<std::uint8_t> flag;  ///< 1: the neuron needs the scalar path
+  std::vector<std::uint8_t> cand;  ///< 1: a spike candidate of the next interval
+  std::vector<std::int32_t> list;  ///< the flagged neurons, in index order
+  std::vector<double> saved;       ///< their state before the common path overwrote it
+  std::vector<std::uint8_t> savedKnown;
+  // Scratch of the output decoding: per readout entry.
+  std::vector<std::size_t> filled, offset;
+
+  /// The tangents of the initial phases, recomputed only when the phases (or a) changed.
+  /// tanOfPhase(phi) must be a pure function of phi and a.
+  template <class F>
+  const double* initialTangents(const double* phases, std::size_t n, double a, F tanOfPhase) {
+    const bool same = a == initialA && n == initial.size() &&
+                      (n == 0 || std::memcmp(phases, initial.data(), n * sizeof(double)) == 0);
+    if (!same) {
+      initial.assign(phases, phases + n);
+      initialA = a;
+      initialTan.resize(n);
+      for (std::size_t i = 0; i < n; ++i) initialTan[i] = tanOfPhase(phases[i]);
+    }
+    return initialTan.data();
+  }
+
+  /// Grows the kernel scratch to n neurons (never shrinks).
+  void reserveLayer(std::size_t n) {
+    if (pre.size() < n) {
+      pre.resize(n);
+      flag.resize(n);
+      cand.resize(n);
+      list.resize(n);
+      saved.resize(6 * n);
+      savedKnown.resize(n);
+    }
+  }
+};
+
+}  // namespace engine
+}  // namespace spikegrad
