@@ -48,16 +48,42 @@ SPIKEGRAD_KERNEL double sum(const double* x, std::size_t count) {
   return (acc[0] + acc[1]) + (acc[2] + acc[3]);
 }
 
-/// sum_q x[q] y[q] in four interleaved partial sums (the order differs from a sequential sum by
-/// round-off only, and is the same in every clone).
-SPIKEGRAD_KERNEL double dot(const double* x, const double* y, std::size_t count) {
+/// y[q] += a x[q], and returns sum_q x[q] w[q] in four interleaved partial sums (the order
+/// differs from a sequential sum by round-off only, and is the same in every clone): one pass
+/// over x for both.
+SPIKEGRAD_KERNEL double axpyDot(double* __restrict y, const double* __restrict x, double a,
+                                const double* __restrict w, std::size_t count) {
   double acc[4] = {0.0, 0.0, 0.0, 0.0};
   std::size_t q = 0;
   for (; q + 4 <= count; q += 4) {
-    for (std::size_t k = 0; k < 4; ++k) acc[k] += x[q + k] * y[q + k];
+    for (std::size_t k = 0; k < 4; ++k) {
+      y[q + k] += x[q + k] * a;
+      acc[k] += x[q + k] * w[q + k];
+    }
   }
-  for (; q < count; ++q) acc[q & 3] += x[q] * y[q];
+  for (; q < count; ++q) {
+    y[q] += x[q] * a;
+    acc[q & 3] += x[q] * w[q];
+  }
   return (acc[0] + acc[1]) + (acc[2] + acc[3]);
+}
+
+/// y[q] = (((y[q] + x0[q] a0) + x1[q] a1) + x2[q] a2) + x3[q] a3: four axpy in a row, in the
+/// same order (bit-identical to them), with y loaded and stored once.
+SPIKEGRAD_KERNEL void axpy4(double* __restrict y, const double* __restrict x0,
+                            const double* __restrict x1, const double* __restrict x2,
+                            const double* __restrict x3, double a0, double a1, double a2, double a3,
+                            std::size_t count) {
+  for (std::size_t q = 0; q < count; ++q) {
+    y[q] = (((y[q] + x0[q] * a0) + x1[q] * a1) + x2[q] * a2) + x3[q] * a3;
+  }
+}
+
+/// y[q] = (((y[q] + x0[q]) + x1[q]) + x2[q]) + x3[q]: four add in a row, in the same order.
+SPIKEGRAD_KERNEL void add4(double* __restrict y, const double* __restrict x0,
+                           const double* __restrict x1, const double* __restrict x2,
+                           const double* __restrict x3, std::size_t count) {
+  for (std::size_t q = 0; q < count; ++q) y[q] = (((y[q] + x0[q]) + x1[q]) + x2[q]) + x3[q];
 }
 
 // ---- The kick of one input event onto a layer (LayeredTheta::forward) ----------------------
