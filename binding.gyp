@@ -16,7 +16,7 @@
       "sources": ["<!@(node -p \"require('./native/sources.json').join(' ')\")"],
       "include_dirs": ["native"],
       "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except_all"],
-      "defines": ["NAPI_VERSION=8", "NDEBUG"],
+      "defines": ["NAPI_VERSION=8", "NDEBUG", "NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS"],
       "cflags_cc": ["-O3", "-fvisibility=hidden"],
       "xcode_settings": {
         "GCC_OPTIMIZATION_LEVEL": "3",

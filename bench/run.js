@@ -236,6 +236,9 @@ async function main() {
   // function), and the textbook phase update H(phi, w) with its tan and atan.
   const perSampleFloor = (native.tan_floor_ns * native.synapticEventsPerSample + native.read_floor_ns * native.bundleReadsPerSample) / 1000;
   const perSampleFloorPhase = (native.floor_ns * native.synapticEventsPerSample + native.read_floor_ns * native.bundleReadsPerSample) / 1000;
+  // The layered floor: its vectorised kick, flow and reverse per neuron update on the layers' real
+  // sizes (100 and 10 neurons), the bundled reads, and the dense pseudo pass and its reverse.
+  const layeredFloor = (native.layered_floor_ns_100 * native.updates_100 + native.layered_floor_ns_10 * native.updates_10 + native.read_floor_ns * native.bundleReadsPerSample) / 1000 + native.pseudo_floor_us;
   const result = {
     machine: { cpu: os.cpus()[0].model, cores, node: process.version, date: new Date().toISOString() },
     commit: (() => {
@@ -276,6 +279,11 @@ async function main() {
       step_speedup_vs_general_1thread: stepGeneral1 / step1,
       general_engine_us_per_sample_1thread: native.general1_us,
       engine_speedup_vs_general_1thread: native.general1_us / native.engine1_us,
+      layered_floor_ns_per_neuron_update_100: native.layered_floor_ns_100,
+      layered_floor_ns_per_neuron_update_10: native.layered_floor_ns_10,
+      pseudo_pass_floor_us_per_sample: native.pseudo_floor_us,
+      layered_floor_us_per_sample: layeredFloor,
+      engine_over_layered_floor: native.engine1_us / layeredFloor,
       wasm_step_us_per_sample_1thread: wasmStep,
       wasm_over_native_step_1thread: wasmStep === null ? null : wasmStep / step1,
     },
@@ -297,6 +305,7 @@ async function main() {
   console.log(`  native general engine fwd+bwd          1 thread ${f(m.general_engine_us_per_sample_1thread)} us/sample   -> x${f(m.engine_speedup_vs_general_1thread, 2)}`);
   console.log(`  dense baseline fwd+bwd (1 thread)      ${f(m.dense_us_per_sample_1thread)} us/sample  -> engine is x${f(m.speedup_vs_dense_1thread, 1)} faster (x${f(m.speedup_vs_dense_all, 1)} with all threads)`);
   console.log(`  floor: synaptic event fwd+bwd ${f(m.floor_ns_per_synaptic_event)} ns, bundled read ${f(m.floor_ns_per_bundle_read, 2)} ns -> floor x events = ${f(perSampleFloor)} us/sample; engine = ${f(m.engine_over_floor, 2)} x floor`);
+  console.log(`  layered floor: ${f(m.layered_floor_ns_per_neuron_update_100, 2)} / ${f(m.layered_floor_ns_per_neuron_update_10, 2)} ns per neuron update (100 / 10-neuron layer), pseudo pass ${f(m.pseudo_pass_floor_us_per_sample)} us -> ${f(layeredFloor)} us/sample; engine = ${f(m.engine_over_layered_floor, 2)} x layered floor`);
   console.log(`  (with the phase update H(phi, w) of tan + atan, ${f(m.floor_ns_per_synaptic_event_phase_update)} ns/event: ${f(perSampleFloorPhase)} us/sample; engine = ${f(m.engine_over_phase_floor, 2)} x)`);
   console.log(`  peak RSS of a batch-${B} step           ${f(m.peak_rss_mb)} MB (${f(m.rss_before_step_mb)} MB before the step)`);
   console.log(`  dense vs engine: max |output diff| ${m.dense_agreement.maxOutputDiff.toExponential(1)}, max |dW_out diff| ${m.dense_agreement.maxGradDiff.toExponential(1)} (max |dW_out| ${m.dense_agreement.maxGrad.toExponential(1)})`);

@@ -44,6 +44,7 @@ const compileFlags = [
   '-DNAPI_HAS_THREADS=1',
   '-DNAPI_CPP_EXCEPTIONS',
   '-DNODE_ADDON_API_CPP_EXCEPTIONS_ALL',
+  '-DNODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS',
   '-DBUILDING_NODE_EXTENSION',
   '-DNAPI_EXTERN=__attribute__((__import_module__("env")))',
   '-fwasm-exceptions',

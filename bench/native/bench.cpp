@@ -3,6 +3,8 @@
 //   bench mnist FILE THREADS REPS   the engine (core Batch forward + backward) on an MNIST batch,
 //                                   the dense baseline on a subset, the floor, synaptic events
 //   bench scaling MODEL N SPIKES    a sparse recurrent network of N neurons, 100 synapses each
+//   bench engine FILE REPS          the engine alone on the MNIST batch (for profiling), with a
+//                                   digest of its results (equal digests: bit-identical)
 //
 // Output: one JSON object on stdout. The dense baseline is written once, here, on purpose: every
 // event flows and kicks every neuron and the reverse pass walks every neuron at every event, as
@@ -312,6 +314,135 @@ struct Dense {
   }
 };
 
+// ---- The layered floor ------------------------------------------------------------------------
+// The least arithmetic of the layered algorithm per neuron update, in a tight loop over a
+// layer's contiguous state: forward the flow (a Moebius map with the event's shared tan), the
+// kick (an addition) and the record of the pre-kick tangent; backward the slopes (one division),
+// the weight adjoint into the event's weight column, the state adjoint and the event-time adjoint
+// (a sum over the layer). Compiled like the engine's kernels (kernels.hpp): an AVX2 clone (no
+// FMA) next to the build's level on x86-64 Linux with GCC.
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__) && \
+    defined(__GLIBC__) && !defined(__AVX2__)
+#define BENCH_KERNEL __attribute__((target_clones("avx2", "default"), noinline))
+#else
+#define BENCH_KERNEL __attribute__((noinline))
+#endif
+
+BENCH_KERNEL void floorForward(double* __restrict p, double* __restrict pt,
+                               const double* __restrict w, double t, double invR, std::size_t n) {
+  for (std::size_t q = 0; q < n; ++q) {
+    const double v = (p[q] + t) / (1.0 - p[q] * t);
+    pt[q] = v;
+    p[q] = v + w[q] * invR;
+  }
+}
+
+/// sum_q x[q] in four interleaved partial sums (vectorisable, as kernels::sum).
+BENCH_KERNEL double floorSum(const double* x, std::size_t n) {
+  double acc[4] = {0.0, 0.0, 0.0, 0.0};
+  std::size_t q = 0;
+  for (; q + 4 <= n; q += 4) {
+    for (std::size_t k = 0; k < 4; ++k) acc[k] += x[q + k];
+  }
+  for (; q < n; ++q) acc[q & 3] += x[q];
+  return (acc[0] + acc[1]) + (acc[2] + acc[3]);
+}
+
+BENCH_KERNEL void floorBackward(const double* __restrict pt, const double* __restrict w,
+                                double* __restrict g, double* __restrict gw,
+                                double* __restrict contrib, double invR, double k2, std::size_t n) {
+  for (std::size_t q = 0; q < n; ++q) {
+    const double y = pt[q] + w[q] * invR, inv = 1.0 / (1.0 + y * y);
+    const double gq = g[q];
+    gw[q] += gq * (k2 * inv);
+    const double ga = gq * ((1.0 + pt[q] * pt[q]) * inv);
+    contrib[q] = ga - gq;
+    g[q] = ga;
+  }
+}
+
+/// y[q] += a x[q] (the dense pseudo pass and its reverse).
+BENCH_KERNEL void floorAxpy(double* __restrict y, const double* __restrict x, double a,
+                            std::size_t n) {
+  for (std::size_t q = 0; q < n; ++q) y[q] += x[q] * a;
+}
+
+BENCH_KERNEL double floorDot(const double* __restrict x, const double* __restrict y,
+                             std::size_t n) {
+  double acc[4] = {0.0, 0.0, 0.0, 0.0};
+  std::size_t q = 0;
+  for (; q + 4 <= n; q += 4) {
+    for (std::size_t k = 0; k < 4; ++k) acc[k] += x[q + k] * y[q + k];
+  }
+  for (; q < n; ++q) acc[q & 3] += x[q] * y[q];
+  return (acc[0] + acc[1]) + (acc[2] + acc[3]);
+}
+
+/// ns per neuron update of the layered floor on a layer of n neurons with E input events per
+/// sample (weight columns drawn from a 100-column matrix, as the spikes of a 100-neuron layer).
+double layeredFloorNs(std::size_t n, std::size_t E, double a, double r, double tau, double* sink) {
+  std::mt19937_64 rng(3);
+  std::uniform_real_distribution<double> uw(-0.1, 0.1);
+  std::uniform_int_distribution<std::size_t> col(0, 99);
+  std::vector<double> W(100 * n), gW(100 * n, 0.0), p(n), pt(E * n), g(n), contrib(n);
+  std::vector<std::size_t> cols(E);
+  for (auto& x : W) x = uw(rng);
+  for (auto& c : cols) c = col(rng);
+  const double t = std::tan(a * 0.01), invR = 1.0 / r, k2 = tau / (r * r);
+  const std::size_t S = std::max<std::size_t>(1, 4000000 / (E * n));
+  std::vector<double> times;
+  double lam = 0.0;
+  for (int rep = 0; rep < 3; ++rep) {
+    const auto t0 = Clock::now();
+    for (std::size_t s = 0; s < S; ++s) {
+      std::fill(p.begin(), p.end(), -1.0);
+      for (std::size_t e = 0; e < E; ++e) {
+        floorForward(p.data(), pt.data() + e * n, W.data() + cols[e] * n, t, invR, n);
+      }
+      std::fill(g.begin(), g.end(), 1e-3);
+      for (std::size_t e = E; e-- > 0;) {
+        floorBackward(pt.data() + e * n, W.data() + cols[e] * n, g.data(), gW.data() + cols[e] * n,
+                      contrib.data(), invR, k2, n);
+        lam += floorSum(contrib.data(), n);
+      }
+    }
+    times.push_back(seconds(t0, Clock::now()) / static_cast<double>(S * E * n) * 1e9);
+  }
+  *sink += lam + gW[7];
+  return median(times);
+}
+
+/// us per sample of the dense pseudo pass of 784-100-100-10 and its reverse: u = W r per layer,
+/// then dW += gu r and gr = W^T gu.
+double pseudoFloorUs(double* sink) {
+  std::vector<double> W1(100 * 100, 0.01), W2(100 * 10, 0.02), gW1(W1.size(), 0.0),
+      gW2(W2.size(), 0.0), r0(100, 0.3), r1(100, 0.4), u1(100), u2(10), gu1(100, 1e-3),
+      gu2(10, 1e-3), gr0(100), gr1(100);
+  const std::size_t S = 20000;
+  std::vector<double> times;
+  for (int rep = 0; rep < 3; ++rep) {
+    const auto t0 = Clock::now();
+    for (std::size_t s = 0; s < S; ++s) {
+      std::fill(u1.begin(), u1.end(), 0.0);
+      std::fill(u2.begin(), u2.end(), 0.0);
+      for (std::size_t j = 0; j < 100; ++j) floorAxpy(u1.data(), W1.data() + j * 100, r0[j], 100);
+      for (std::size_t j = 0; j < 100; ++j) floorAxpy(u2.data(), W2.data() + j * 10, r1[j], 10);
+      for (std::size_t j = 0; j < 100; ++j) {
+        floorAxpy(gW2.data() + j * 10, gu2.data(), r1[j], 10);
+        gr1[j] = floorDot(gu2.data(), W2.data() + j * 10, 10);
+        floorAxpy(gW1.data() + j * 100, gu1.data(), r0[j], 100);
+        gr0[j] = floorDot(gu1.data(), W1.data() + j * 100, 100);
+      }
+      r0[s % 100] += u1[s % 100] * 1e-9;
+    }
+    times.push_back(seconds(t0, Clock::now()) / static_cast<double>(S) * 1e6);
+  }
+  *sink += gW1[3] + gW2[3] + gr0[1] + gr1[1] + u2[2];
+  return median(times);
+}
+
+#undef BENCH_KERNEL
+
 // ---- Commands -------------------------------------------------------------------------------
 
 int mnist(const char* file, unsigned threads, int reps) {
@@ -323,7 +454,7 @@ int mnist(const char* file, unsigned threads, int reps) {
   trial.maxEvents = 1000;
   auto pool = std::make_shared<TapePool>();
   std::vector<double> engine1, engineN, general1;
-  double synapticEvents = 0, bundleReads = 0, spikes = 0;
+  double synapticEvents = 0, bundleReads = 0, spikes = 0, spikes0 = 0, spikes1 = 0;
   LayerPlan plan;
   const EngineKind engineRan =
       resolveEngine(*mnistNetwork(p).structure, readout, trial.engine, &plan);
@@ -359,6 +490,8 @@ int mnist(const char* file, unsigned threads, int reps) {
           bundleReads += 100.0 * static_cast<double>(p.active[s].size());
         for (int i = 0; i < 100; ++i) synapticEvents += 100.0 * fwd.spikeCount[i];
         for (int i = 100; i < 200; ++i) synapticEvents += 10.0 * fwd.spikeCount[i];
+        spikes0 = std::accumulate(fwd.spikeCount.begin(), fwd.spikeCount.begin() + 100, 0.0);
+        spikes1 = std::accumulate(fwd.spikeCount.begin() + 100, fwd.spikeCount.begin() + 200, 0.0);
       }
     }
   }
@@ -460,16 +593,30 @@ int mnist(const char* file, unsigned threads, int reps) {
     readTimes.push_back(seconds(a, Clock::now()) / static_cast<double>(count) * 1e9);
     sink += grads[5];
   }
+  // The layered floor (above) on the layers' real sizes and event counts: layer 0 one bundle
+  // onto 100 neurons, layer 1 the spikes of layer 0 onto 100, layer 2 those of layer 1 onto 10.
+  spikes0 /= static_cast<double>(B);  // per sample (the last rep's batch)
+  spikes1 /= static_cast<double>(B);
+  const double a = r / p.params.tau;
+  const double f100 = layeredFloorNs(100, std::max<std::size_t>(1, std::lround(spikes0)), a, r,
+                                     p.params.tau, &sink);
+  const double f10 =
+      layeredFloorNs(10, std::max<std::size_t>(1, std::lround(spikes1)), a, r, p.params.tau, &sink);
+  const double updates100 = 100.0 * (1.0 + spikes0), updates10 = 10.0 * spikes1;
+  const double pseudoUs = pseudoFloorUs(&sink);
   std::printf(
       "{\"samples\": %zu, \"engine1_us\": %.3f, \"engineN_us\": %.3f, \"threads\": %u, "
       "\"dense_us\": %.3f, \"denseSamples\": %zu, \"maxOutputDiff\": %.3e, \"maxGradDiff\": %.3e, "
       "\"maxGrad\": %.3e, \"floor_ns\": %.3f, \"synapticEventsPerSample\": %.1f, "
       "\"spikesPerSample\": %.2f, \"bundleReadsPerSample\": %.1f, \"read_floor_ns\": %.3f, "
-      "\"tan_floor_ns\": %.3f, \"engine\": \"%s\", \"general1_us\": %.3f, \"sink\": %g}\n",
+      "\"tan_floor_ns\": %.3f, \"engine\": \"%s\", \"general1_us\": %.3f, "
+      "\"layered_floor_ns_100\": %.3f, \"layered_floor_ns_10\": %.3f, \"updates_100\": %.1f, "
+      "\"updates_10\": %.1f, \"pseudo_floor_us\": %.3f, \"sink\": %g}\n",
       B, median(engine1), median(engineN), resolveThreads(threads, B), median(denseTimes), D,
       maxOutDiff, maxGradDiff, maxGrad, median(floorTimes), synapticEvents / static_cast<double>(B),
       spikes / static_cast<double>(B), bundleReads / static_cast<double>(B), median(readTimes),
-      median(tanTimes), engineName(engineRan), median(general1), sink * 0);
+      median(tanTimes), engineName(engineRan), median(general1), f100, f10, updates100, updates10,
+      pseudoUs, sink * 0);
   return 0;
 }
 
@@ -511,9 +658,23 @@ int engineOnly(const char* file, int reps) {
       for (const auto* v : {&g.recurrent, &g.input, &g.inputTimes, &g.initial}) h = digest(h, *v);
     }
   }
-  std::printf("{\"forward_us\": %.2f, \"backward_us\": %.2f, \"digest\": \"%016llx\"}\n",
-              fwdTime / reps / B * 1e6, bwdTime / reps / B * 1e6,
-              static_cast<unsigned long long>(h));
+  // The fused step (forward, first-spike cross-entropy and backward sample by sample, as the
+  // public API's lossAndGradient runs it), labels s mod 10 (the time, not the loss, matters).
+  std::vector<std::int32_t> labels(B);
+  for (std::size_t s = 0; s < B; ++s) labels[s] = static_cast<std::int32_t>(s % 10);
+  double fusedTime = 0;
+  for (int rep = 0; rep < reps; ++rep) {
+    Batch batch(mnistNetwork(p), mnistInputs(p, B), mnistReadout(), trial, pool);
+    FusedStep step;
+    const auto a = Clock::now();
+    batch.forwardBackward(NativeLoss{}, labels.data(), 1, &step);
+    fusedTime += seconds(a, Clock::now());
+  }
+  std::printf(
+      "{\"forward_us\": %.2f, \"backward_us\": %.2f, \"fused_us\": %.2f, \"digest\": "
+      "\"%016llx\"}\n",
+      fwdTime / reps / B * 1e6, bwdTime / reps / B * 1e6, fusedTime / reps / B * 1e6,
+      static_cast<unsigned long long>(h));
   return 0;
 }
 

@@ -6,6 +6,7 @@
 #include "binding/models.hpp"
 #include "binding/native_batch.hpp"
 #include "binding/native_network.hpp"
+#include "binding/pin.hpp"
 #include "binding/simulate.hpp"
 #include "core/engine/engine_base.hpp"
 
@@ -13,6 +14,7 @@ namespace spikegrad::binding {
 namespace {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  pinLibrary();  // the core's helper threads outlive any one environment
   registerSimulate(env, exports);
   registerBatch(env, exports);
   registerNetwork(env, exports);

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <vector>
 
+#include "core/parallel.hpp"
 #include "core/simulator.hpp"
 
 namespace spikegrad {
@@ -52,18 +53,6 @@ struct FusedStep {
 /// 1 / samples written to cot; returns the sample's loss.
 double nativeLoss(const NativeLoss& loss, const double* t, std::size_t slots, std::int32_t y,
                   double T, std::size_t samples, double* cot);
-
-/// Runs fn(i, worker) for i in [0, count) on `threads` threads (0: all hardware threads);
-/// worker in [0, threads) identifies the calling thread's workspace. Exceptions are collected
-/// and the one of the lowest i is rethrown after all threads finished; items after a failed one
-/// are not started (they cannot change which error is reported). The helper threads come from a
-/// persistent process-wide pool (created lazily, reused by later calls, at most two per hardware
-/// thread); a helper that cannot be created is not an error: fewer threads do the work.
-void parallelFor(std::size_t count, unsigned threads,
-                 const std::function<void(std::size_t, unsigned)>& fn);
-
-/// The number of worker threads `threads` stands for (0 -> hardware concurrency), at most count.
-unsigned resolveThreads(unsigned threads, std::size_t count);
 
 /// Recycled tapes: a batch takes its tapes from the pool and gives them back (emptied, with their
 /// memory) when destroyed, so steady training reuses warm memory instead of fresh pages.

@@ -1,12 +1,15 @@
 // A tiny test helper for the Node-free native tests: CHECK and CHECK_NEAR record failures with
 // their location and keep going; finish() prints "N passed, N failed" and returns the exit code.
 // context() holds an optional description (for example the parameters of a randomized case) that
-// is printed with every failure while it is set.
+// is printed with every failure while it is set. expectError checks that a call fails with a
+// given spikegrad::Error code.
 #pragma once
 
 #include <cmath>
 #include <cstdio>
 #include <string>
+
+#include "core/error.hpp"
 
 namespace spikegrad::test {
 
@@ -66,3 +69,26 @@ inline int finish() {
     ::spikegrad::test::record(::spikegrad::test::near(check_a_, check_b_, (abs_tol), (rel_tol)), \
                               #a " ~ " #b, __FILE__, __LINE__, check_a_, check_b_);              \
   } while (0)
+
+namespace spikegrad::test {
+
+/// fn() must throw a spikegrad::Error with `code` (and nothing else: only spikegrad::Error may
+/// leave the core); `what` describes the case in failure messages.
+template <typename Fn>
+void expectError(spikegrad::ErrorCode code, Fn&& fn, const char* what) {
+  context() = what;
+  bool threw = false;
+  try {
+    fn();
+  } catch (const spikegrad::Error& e) {
+    threw = true;
+    CHECK(e.code() == code);
+  } catch (...) {
+    threw = true;
+    CHECK(false);  // only spikegrad::Error may leave the core
+  }
+  CHECK(threw);
+  context().clear();
+}
+
+}  // namespace spikegrad::test

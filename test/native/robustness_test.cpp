@@ -36,6 +36,7 @@ using spikegrad::Synapses;
 using spikegrad::Tape;
 using spikegrad::ThetaParams;
 using spikegrad::TrialSpec;
+using spikegrad::test::expectError;
 
 namespace {
 
@@ -298,23 +299,6 @@ void budgetBoundsTheWork() {
     const std::size_t perTape = 2 * (budget * 24 + budget * n * 48) + 4096;
     CHECK(batch.tapeBytes() <= samples.size() * perTape);
   }
-  spikegrad::test::context().clear();
-}
-
-template <typename Fn>
-void expectError(ErrorCode code, Fn&& fn, const char* what) {
-  spikegrad::test::context() = what;
-  bool threw = false;
-  try {
-    fn();
-  } catch (const Error& e) {
-    threw = true;
-    CHECK(e.code() == code);
-  } catch (...) {
-    threw = true;
-    CHECK(false);  // only spikegrad::Error may leave the core
-  }
-  CHECK(threw);
   spikegrad::test::context().clear();
 }
 

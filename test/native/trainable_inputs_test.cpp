@@ -32,6 +32,7 @@ using spikegrad::Simulator;
 using spikegrad::Synapses;
 using spikegrad::Tape;
 using spikegrad::TrialSpec;
+using spikegrad::test::expectError;
 
 namespace {
 
@@ -238,19 +239,6 @@ void batches() {
       }
     }
   }
-  spikegrad::test::context().clear();
-}
-
-template <typename Fn>
-void expectError(ErrorCode code, Fn&& fn, const char* what) {
-  spikegrad::test::context() = what;
-  bool threw = false;
-  try {
-    fn();
-  } catch (const Error& e) {
-    threw = e.code() == code;
-  }
-  CHECK(threw);
   spikegrad::test::context().clear();
 }
 

@@ -10,6 +10,7 @@
 // auto-vectoriser.
 #pragma once
 
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -47,16 +48,42 @@ SPIKEGRAD_KERNEL double sum(const double* x, std::size_t count) {
   return (acc[0] + acc[1]) + (acc[2] + acc[3]);
 }
 
-/// sum_q x[q] y[q] in four interleaved partial sums (the order differs from a sequential sum by
-/// round-off only, and is the same in every clone).
-SPIKEGRAD_KERNEL double dot(const double* x, const double* y, std::size_t count) {
+/// y[q] += a x[q], and returns sum_q x[q] w[q] in four interleaved partial sums (the order
+/// differs from a sequential sum by round-off only, and is the same in every clone): one pass
+/// over x for both.
+SPIKEGRAD_KERNEL double axpyDot(double* __restrict y, const double* __restrict x, double a,
+                                const double* __restrict w, std::size_t count) {
   double acc[4] = {0.0, 0.0, 0.0, 0.0};
   std::size_t q = 0;
   for (; q + 4 <= count; q += 4) {
-    for (std::size_t k = 0; k < 4; ++k) acc[k] += x[q + k] * y[q + k];
+    for (std::size_t k = 0; k < 4; ++k) {
+      y[q + k] += x[q + k] * a;
+      acc[k] += x[q + k] * w[q + k];
+    }
   }
-  for (; q < count; ++q) acc[q & 3] += x[q] * y[q];
+  for (; q < count; ++q) {
+    y[q] += x[q] * a;
+    acc[q & 3] += x[q] * w[q];
+  }
   return (acc[0] + acc[1]) + (acc[2] + acc[3]);
+}
+
+/// y[q] = (((y[q] + x0[q] a0) + x1[q] a1) + x2[q] a2) + x3[q] a3: four axpy in a row, in the
+/// same order (bit-identical to them), with y loaded and stored once.
+SPIKEGRAD_KERNEL void axpy4(double* __restrict y, const double* __restrict x0,
+                            const double* __restrict x1, const double* __restrict x2,
+                            const double* __restrict x3, double a0, double a1, double a2, double a3,
+                            std::size_t count) {
+  for (std::size_t q = 0; q < count; ++q) {
+    y[q] = (((y[q] + x0[q] * a0) + x1[q] * a1) + x2[q] * a2) + x3[q] * a3;
+  }
+}
+
+/// y[q] = (((y[q] + x0[q]) + x1[q]) + x2[q]) + x3[q]: four add in a row, in the same order.
+SPIKEGRAD_KERNEL void add4(double* __restrict y, const double* __restrict x0,
+                           const double* __restrict x1, const double* __restrict x2,
+                           const double* __restrict x3, std::size_t count) {
+  for (std::size_t q = 0; q < count; ++q) y[q] = (((y[q] + x0[q]) + x1[q]) + x2[q]) + x3[q];
 }
 
 // ---- The kick of one input event onto a layer (LayeredTheta::forward) ----------------------
@@ -78,10 +105,10 @@ SPIKEGRAD_KERNEL void flagCandidates(const double* __restrict p, const double* _
 }
 
 /// The flow of the common path: pre[q] = (p + t) / (1 - p t) with t = tan(a (tk - tPrev)); flag[q]
-/// = 1 where the common path does not apply (guarded: known and tHat - tk <= eps; updated after
-/// tPrev; the flowed state outside (-pGuard, pGuard), which includes p = -inf and NaN).
+/// = 1 where the common path does not apply (guarded: tHat - tk <= eps, where tHat is +inf
+/// while the prediction is not known; updated after tPrev; the flowed state outside (-pGuard,
+/// pGuard), which includes p = -inf and NaN).
 SPIKEGRAD_KERNEL void flowCommon(const double* __restrict p, const double* __restrict tLast,
-                                 const std::uint8_t* __restrict known,
                                  const double* __restrict tHat, double tPrev, double tCommon,
                                  double tk, double eps, double pGuard, double* __restrict pre,
                                  std::uint8_t* __restrict flag, std::size_t count) {
@@ -89,29 +116,34 @@ SPIKEGRAD_KERNEL void flowCommon(const double* __restrict p, const double* __res
     const double p0 = p[q];
     const double v = (p0 + tCommon) / (1.0 - p0 * tCommon);
     pre[q] = v;
-    const bool guarded = (known[q] != 0) & (tHat[q] - tk <= eps);
+    const bool guarded = tHat[q] - tk <= eps;
     const bool inside = (v > -pGuard) & (v < pGuard);
     flag[q] = static_cast<std::uint8_t>(guarded | (tLast[q] != tPrev) | !inside);
   }
 }
 
 /// The kick of the common path: pt = pre, p = pre + w invR (the lazy prediction from it: known
-/// 0, tK tk, pK p, plK pLim), tLast tk.
+/// 0, tHat +inf, tK tk, pK p, plK pLim), tLast tk; cand[q] = 1 if the neuron is a spike
+/// candidate of the next interval (its state not below that interval's threshold cAfter).
 SPIKEGRAD_KERNEL void kickCommon(const double* __restrict pre, const double* __restrict w,
-                                 double invR, double tk, double pLim, double* __restrict p,
-                                 double* __restrict tLast, std::uint8_t* __restrict known,
+                                 double invR, double tk, double pLim, double cAfter,
+                                 double* __restrict p, double* __restrict tLast,
+                                 std::uint8_t* __restrict known, double* __restrict tHat,
                                  double* __restrict tK, double* __restrict pK,
-                                 double* __restrict plK, double* __restrict pt, std::size_t count) {
+                                 double* __restrict plK, double* __restrict pt,
+                                 std::uint8_t* __restrict cand, std::size_t count) {
   for (std::size_t q = 0; q < count; ++q) {
     const double v = pre[q];
     const double pv = v + w[q] * invR;
     pt[q] = v;
     p[q] = pv;
     known[q] = 0;
+    tHat[q] = HUGE_VAL;
     tK[q] = tk;
     pK[q] = pv;
     plK[q] = pLim;
     tLast[q] = tk;
+    cand[q] = static_cast<std::uint8_t>(!(pv < cAfter));
   }
 }
 

@@ -113,6 +113,14 @@ struct LayeredTheta : ThetaEngine {
 
   static constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
+  /// The candidate threshold of the interval (t0, t1): a neuron not known, last updated at t0, with
+  /// a state below it neither spikes before t1 nor is within eps of its spike after t1 (the
+  /// margin covers the round-off between the flowed state and the prediction).
+  double cutoff(double t1, double t0, double margin) const {
+    const double x = a * (t1 - t0 + m.p.eps + margin);
+    return x >= kPi ? -kInfinity : 1.0 / std::tan(x);
+  }
+
   /// The spike-before-T threshold of ThetaEngine::enterEvent for an event at tk.
   double limitAt(double tk) const {
     const double x = a * (T - tk);
@@ -182,6 +190,7 @@ struct LayeredTheta : ThetaEngine {
       const std::size_t ptBase = rec.pt.size();
       if (ptBase + E * nl > kMaxTouches) throw LayeredFallback{};
       rec.pt.resize(ptBase + E * nl);
+      rec.allKicked.resize(e0 + E);
       const bool bundles = l == 0 && in.bundled();
       if (bundles) rec.wsum.resize(E * nl);
       double* p = s.x0_.data() + lo;
@@ -193,16 +202,18 @@ struct LayeredTheta : ThetaEngine {
       double* plK = s.plK_.data() + lo;
       double tPrev = 0.0;  // the time of the layer's previous input event (0 before the first)
       if (l == 0) layerLast.assign(L, 0.0);
+      std::uint8_t* cand = ls.cand.data();
       for (std::size_t e = 0; e <= E; ++e) {
         const double tNext = e < E ? rec.evTime[e0 + e] : T;
         // A layer-0 spike at an input's time goes first; a spike of layer l >= 1 at the time of a
         // spike of layer l-1 goes second (ties to the lower index).
         const bool spikeOnTie = l == 0 && e < E;
-        const double x = a * (tNext - tPrev + m.p.eps + margin);
-        const double cNext = x >= kPi ? -kInfinity : 1.0 / std::tan(x);
-        // The candidates (flagCandidates), in index order; the others cannot spike before tNext.
-        kernels::flagCandidates(p, tLast, known, tPrev, cNext, ls.flag.data(), nl);
-        const std::size_t nCand = kernels::gatherFlags(ls.flag.data(), nl, ls.list.data());
+        // The candidates, in index order; the others cannot spike before tNext. Flagged by the
+        // previous event's kick (cand), before the first event by flagCandidates.
+        if (e == 0) {
+          kernels::flagCandidates(p, tLast, known, tPrev, cutoff(tNext, tPrev, margin), cand, nl);
+        }
+        const std::size_t nCand = kernels::gatherFlags(cand, nl, ls.list.data());
         for (std::size_t c = 0; c < nCand; ++c) {
           const auto q = idx(ls.list[c]);
           const auto i = idx(lo) + q;
@@ -213,7 +224,8 @@ struct LayeredTheta : ThetaEngine {
             rec.spikes.push_back(
                 {ts, lo + static_cast<std::int32_t>(q), static_cast<std::int32_t>(e)});
             // The reset: p = -inf, and a new prediction a period later if that is before T.
-            tHat[q] = limitAt(ts) == -kInfinity ? ts + std::atan2(1.0, -kInfinity) / a : kInfinity;
+            // (limitAt(ts) == -inf exactly when a (T - ts) >= pi: no tan needed for the test.)
+            tHat[q] = a * (T - ts) >= kPi ? ts + std::atan2(1.0, -kInfinity) / a : kInfinity;
             p[q] = -kInfinity;
             tLast[q] = ts;
           }
@@ -227,10 +239,15 @@ struct LayeredTheta : ThetaEngine {
           if (bundles) {
             double* sum = rec.wsum.data() + e * nl;
             std::fill(sum, sum + nl, 0.0);
-            for (std::int32_t c = in.start[k]; c < in.start[k + 1]; ++c) {
-              const double* col = par.input.data() + inp.start[idx(in.channels[idx(c)])];
-              kernels::add(sum, col, nl);
+            // The columns in the bundle's order, four at a time (the same sums as one by one).
+            const auto column = [&](std::int32_t c) {
+              return par.input.data() + inp.start[idx(in.channels[idx(c)])];
+            };
+            std::int32_t c = in.start[k];
+            for (; c + 4 <= in.start[k + 1]; c += 4) {
+              kernels::add4(sum, column(c), column(c + 1), column(c + 2), column(c + 3), nl);
             }
+            for (; c < in.start[k + 1]; ++c) kernels::add(sum, column(c), nl);
             w = sum;
           } else {
             w = par.input.data() + inp.start[idx(in.channels[k])];
@@ -241,29 +258,35 @@ struct LayeredTheta : ThetaEngine {
         }
         double* pt = rec.pt.data() + ptBase + e * nl;
         const double tCommon = std::tan(a * (tk - tPrev));
+        // The candidate threshold of the next interval (tk, tAfter).
+        const double cAfter = cutoff(e + 1 < E ? rec.evTime[e0 + e + 1] : T, tk, margin);
         // The common path for the whole layer (kernels::flowCommon, kickCommon), then the
         // flagged neurons again from their saved state with the scalar code below.
-        kernels::flowCommon(p, tLast, known, tHat, tPrev, tCommon, tk, m.p.eps, pGuard,
-                            ls.pre.data(), ls.flag.data(), nl);
+        kernels::flowCommon(p, tLast, tHat, tPrev, tCommon, tk, m.p.eps, pGuard, ls.pre.data(),
+                            ls.flag.data(), nl);
         const std::size_t nRare = kernels::gatherFlags(ls.flag.data(), nl, ls.list.data());
         double* saved = ls.saved.data();
         for (std::size_t k = 0; k < nRare; ++k) {
           const auto q = idx(ls.list[k]);
-          saved[5 * k] = p[q];
-          saved[5 * k + 1] = tLast[q];
-          saved[5 * k + 2] = tK[q];
-          saved[5 * k + 3] = pK[q];
-          saved[5 * k + 4] = plK[q];
+          saved[6 * k] = p[q];
+          saved[6 * k + 1] = tLast[q];
+          saved[6 * k + 2] = tK[q];
+          saved[6 * k + 3] = pK[q];
+          saved[6 * k + 4] = plK[q];
+          saved[6 * k + 5] = tHat[q];
           ls.savedKnown[k] = known[q];
         }
-        kernels::kickCommon(ls.pre.data(), w, invR, tk, pLim, p, tLast, known, tK, pK, plK, pt, nl);
+        kernels::kickCommon(ls.pre.data(), w, invR, tk, pLim, cAfter, p, tLast, known, tHat, tK, pK,
+                            plK, pt, cand, nl);
+        std::size_t unkicked = 0;  // the fixed-up neurons that were not kicked (pt NaN)
         for (std::size_t k = 0; k < nRare; ++k) {
           const auto q = idx(ls.list[k]);
-          p[q] = saved[5 * k];
-          tLast[q] = saved[5 * k + 1];
-          tK[q] = saved[5 * k + 2];
-          pK[q] = saved[5 * k + 3];
-          plK[q] = saved[5 * k + 4];
+          p[q] = saved[6 * k];
+          tLast[q] = saved[6 * k + 1];
+          tK[q] = saved[6 * k + 2];
+          pK[q] = saved[6 * k + 3];
+          plK[q] = saved[6 * k + 4];
+          tHat[q] = saved[6 * k + 5];
           known[q] = ls.savedKnown[k];
           const double p0 = p[q];
           double pv, ptv = kNaN;
@@ -276,15 +299,19 @@ struct LayeredTheta : ThetaEngine {
               ptv = pv;
               pv += w[q] * invR;
               known[q] = 0;
+              tHat[q] = kInfinity;  // stale while unknown (flowCommon's guard test needs no known)
               tK[q] = tk;
               pK[q] = pv;
               plK[q] = pLim;
             }
           }
           pt[q] = ptv;
+          unkicked += ptv != ptv;
           p[q] = pv;
           tLast[q] = tk;
+          cand[q] = static_cast<std::uint8_t>(known[q] || !(pv < cAfter));
         }
+        rec.allKicked[e0 + e] = unkicked == 0;
         tPrev = tk;
       }
       layerLast[l] = tPrev;
@@ -405,11 +432,17 @@ struct LayeredTheta : ThetaEngine {
       if (l > 0) {
         double* u = s.u_.data() + lo;
         const auto nl = idx(hi - lo);
-        for (std::int32_t j = off[l - 1]; j < lo; ++j) {
-          const double rj = s.r_[idx(j)];
-          const double* w = par.recurrent.data() + net.recurrent.start[idx(j)];
-          kernels::axpy(u, w, rj, nl);
+        // u = sum_j W_j r_j in source order, four sources at a time (the same sums).
+        const auto column = [&](std::int32_t j) {
+          return par.recurrent.data() + net.recurrent.start[idx(j)];
+        };
+        const double* r = s.r_.data();
+        std::int32_t j = off[l - 1];
+        for (; j + 4 <= lo; j += 4) {
+          kernels::axpy4(u, column(j), column(j + 1), column(j + 2), column(j + 3), r[idx(j)],
+                         r[idx(j) + 1], r[idx(j) + 2], r[idx(j) + 3], nl);
         }
+        for (; j < lo; ++j) kernels::axpy(u, column(j), r[idx(j)], nl);
       }
       const double tCommon = std::tan(a * (T - layerLast[l]));
       for (std::int32_t i = lo; i < hi; ++i) {
@@ -524,8 +557,12 @@ struct LayeredTheta : ThetaEngine {
         if (fastSlopes) {
           // The neurons that were not kicked (pt NaN, few) keep their adjoints and contribute
           // nothing: saved before the branch-free kernel and restored after it.
-          kernels::flagNaN(pt, ls.flag.data(), nl);
-          const std::size_t nRare = kernels::gatherFlags(ls.flag.data(), nl, ls.list.data());
+          // (None when the forward pass recorded that every neuron was kicked.)
+          std::size_t nRare = 0;
+          if (!rec.allKicked[e0 + ev]) {
+            kernels::flagNaN(pt, ls.flag.data(), nl);
+            nRare = kernels::gatherFlags(ls.flag.data(), nl, ls.list.data());
+          }
           double* saved = ls.saved.data();
           for (std::size_t k = 0; k < nRare; ++k) {
             const auto q = idx(ls.list[k]);
@@ -617,8 +654,7 @@ struct LayeredTheta : ThetaEngine {
         const auto s0 = idx(net.recurrent.start[idx(j)]);
         const double* w = par.recurrent.data() + s0;
         double* gw = grad->recurrent.data() + s0;
-        kernels::axpy(gw, gu, rj, nl);
-        s.gr_[idx(j)] += kernels::dot(gu, w, nl);
+        s.gr_[idx(j)] += kernels::axpyDot(gw, gu, rj, w, nl);
       }
     }
   }

@@ -23,7 +23,8 @@ struct LayeredState {
 
   // Scratch of the per-event kernels (kernels.hpp), one entry per neuron of a layer.
   std::vector<double> pre;         ///< the flowed (pre-kick) tangent of the common path
-  std::vector<std::uint8_t> flag;  ///< 1: the neuron needs the scalar path (or is a candidate)
+  std::vector<std::uint8_t> flag;  ///< 1: the neuron needs the scalar path
+  std::vector<std::uint8_t> cand;  ///< 1: a spike candidate of the next interval
   std::vector<std::int32_t> list;  ///< the flagged neurons, in index order
   std::vector<double> saved;       ///< their state before the common path overwrote it
   std::vector<std::uint8_t> savedKnown;
@@ -50,8 +51,9 @@ struct LayeredState {
     if (pre.size() < n) {
       pre.resize(n);
       flag.resize(n);
+      cand.resize(n);
       list.resize(n);
-      saved.resize(5 * n);
+      saved.resize(6 * n);
       savedKnown.resize(n);
     }
   }
