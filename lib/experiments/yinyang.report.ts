@@ -51,7 +51,7 @@ export function yinYangReport(r: YinYangResult): { html: string; json: unknown }
   const f = r.final;
   const html = htmlReport({
     title: 'Yin-Yang: a small spiking network against EventProp',
-    subtitle: `${r.stopped ? `Stopped (Ctrl-C) after ${r.stopped.epoch} epoch${r.stopped.epoch === 1 ? '' : 's'}${r.stopped.batchInEpoch > 0 ? ` and ${r.stopped.batchInEpoch} batches of the next` : ''}: the run so far. ` : ''}5-${s.hidden}-3 ${s.neuron} neurons, latency-coded inputs with a bias spike, first-spike cross-entropy, AdaBelief (Kriener et al. 2022 data set)`,
+    subtitle: `${r.stopped ? `Stopped (Ctrl-C) after ${r.stopped.epoch} epoch${r.stopped.epoch === 1 ? '' : 's'}${r.stopped.batchInEpoch > 0 ? ` and ${r.stopped.batchInEpoch} batches of the next` : ''}: the run so far. ` : ''}5-${s.hidden}-3 ${s.neuron} neurons, latency-coded inputs with a bias spike, first-spike cross-entropy${s.marginWeight > 0 ? ` with a real-spike margin (${s.marginWeight} x ${s.margin})` : ''}, AdaBelief (Kriener et al. 2022 data set)`,
     sections: [
       {
         heading: 'Result',

@@ -13,9 +13,10 @@ export const yinyang: ExperimentCommand = {
   summary: 'the Yin-Yang task against EventProp (a 5-200-3 spiking network)',
   description:
     'The Yin-Yang task (Kriener et al. 2022): a 5-H-3 spiking network, latency-coded inputs with a\n' +
-    'bias spike, the first-spike cross-entropy and AdaBelief. Reports the test accuracy of the real\n' +
-    'spiking network (no pseudospikes deciding) and with pseudospikes (EventProp: 98.1 +- 0.2%), at\n' +
-    'the epoch with the best real-spike accuracy on the validation split (--select last: the last).\n' +
+    'bias spike, the first-spike cross-entropy with a real-spike margin, and AdaBelief. Reports the\n' +
+    'test accuracy of the real spiking network (no pseudospikes deciding) and with pseudospikes\n' +
+    '(EventProp: 98.1 +- 0.2%), at the epoch with the best real-spike accuracy on the validation\n' +
+    'split (--select last: the last epoch).\n' +
     'Ctrl-C stops after the current batch; the checkpoint is kept (continue with --resume).',
   options: [
     { name: 'neuron', type: 'string', arg: 'MODEL', default: D.neuron, meaning: `neuron model of both layers: ${YINYANG_NEURONS.join(', ')}` },

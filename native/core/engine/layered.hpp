@@ -190,6 +190,7 @@ struct LayeredTheta : ThetaEngine {
       const std::size_t ptBase = rec.pt.size();
       if (ptBase + E * nl > kMaxTouches) throw LayeredFallback{};
       rec.pt.resize(ptBase + E * nl);
+      rec.allKicked.resize(e0 + E);
       const bool bundles = l == 0 && in.bundled();
       if (bundles) rec.wsum.resize(E * nl);
       double* p = s.x0_.data() + lo;
@@ -223,7 +224,8 @@ struct LayeredTheta : ThetaEngine {
             rec.spikes.push_back(
                 {ts, lo + static_cast<std::int32_t>(q), static_cast<std::int32_t>(e)});
             // The reset: p = -inf, and a new prediction a period later if that is before T.
-            tHat[q] = limitAt(ts) == -kInfinity ? ts + std::atan2(1.0, -kInfinity) / a : kInfinity;
+            // (limitAt(ts) == -inf exactly when a (T - ts) >= pi: no tan needed for the test.)
+            tHat[q] = a * (T - ts) >= kPi ? ts + std::atan2(1.0, -kInfinity) / a : kInfinity;
             p[q] = -kInfinity;
             tLast[q] = ts;
           }
@@ -276,6 +278,7 @@ struct LayeredTheta : ThetaEngine {
         }
         kernels::kickCommon(ls.pre.data(), w, invR, tk, pLim, cAfter, p, tLast, known, tHat, tK, pK,
                             plK, pt, cand, nl);
+        std::size_t unkicked = 0;  // the fixed-up neurons that were not kicked (pt NaN)
         for (std::size_t k = 0; k < nRare; ++k) {
           const auto q = idx(ls.list[k]);
           p[q] = saved[6 * k];
@@ -303,10 +306,12 @@ struct LayeredTheta : ThetaEngine {
             }
           }
           pt[q] = ptv;
+          unkicked += ptv != ptv;
           p[q] = pv;
           tLast[q] = tk;
           cand[q] = static_cast<std::uint8_t>(known[q] || !(pv < cAfter));
         }
+        rec.allKicked[e0 + e] = unkicked == 0;
         tPrev = tk;
       }
       layerLast[l] = tPrev;
@@ -552,8 +557,12 @@ struct LayeredTheta : ThetaEngine {
         if (fastSlopes) {
           // The neurons that were not kicked (pt NaN, few) keep their adjoints and contribute
           // nothing: saved before the branch-free kernel and restored after it.
-          kernels::flagNaN(pt, ls.flag.data(), nl);
-          const std::size_t nRare = kernels::gatherFlags(ls.flag.data(), nl, ls.list.data());
+          // (None when the forward pass recorded that every neuron was kicked.)
+          std::size_t nRare = 0;
+          if (!rec.allKicked[e0 + ev]) {
+            kernels::flagNaN(pt, ls.flag.data(), nl);
+            nRare = kernels::gatherFlags(ls.flag.data(), nl, ls.list.data());
+          }
           double* saved = ls.saved.data();
           for (std::size_t k = 0; k < nRare; ++k) {
             const auto q = idx(ls.list[k]);

@@ -92,7 +92,9 @@ struct Tape {
     /// Per layer, per input event, per neuron: the pre-kick tangent p, NaN if not kicked.
     std::vector<double, UninitAllocator<double>> pt;
     std::vector<double, UninitAllocator<double>>
-        wsum;                               ///< layer 0, bundled: summed weights per event, neuron
+        wsum;  ///< layer 0, bundled: summed weights per event, neuron
+    /// Per input event (as evTime): 1 if every neuron of the layer was kicked (no NaN in pt).
+    std::vector<std::uint8_t> allKicked;
     std::vector<std::int32_t> layerSpikes;  ///< per layer: its first spike (layers + 1)
     std::vector<Spike> spikes;  ///< by layer; in a layer by `before`, then neuron, then time
     std::vector<double> phiT;   ///< per neuron: the phase at T
@@ -103,6 +105,7 @@ struct Tape {
       ptStart.clear();
       pt.clear();
       wsum.clear();
+      allKicked.clear();
       layerSpikes.clear();
       spikes.clear();
       phiT.clear();
@@ -113,7 +116,7 @@ struct Tape {
              ptStart.capacity() * sizeof(std::size_t) +
              (evTime.capacity() + pt.capacity() + wsum.capacity() + phiT.capacity()) *
                  sizeof(double) +
-             spikes.capacity() * sizeof(Spike);
+             spikes.capacity() * sizeof(Spike) + allKicked.capacity();
     }
   };
   Layered layered;
