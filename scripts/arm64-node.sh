@@ -15,7 +15,7 @@ fi
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends g++-aarch64-linux-gnu libc6-arm64-cross qemu-user >/dev/null
 debs="$(mktemp -d)"
-chmod a+rx "$debs" # apt downloads as _apt
+chown _apt "$debs" 2>/dev/null || true # apt-get download runs as _apt where it can
 trap 'rm -rf "$debs"' EXIT
 # nodejs:arm64 and what it depends on, transitively, read from apt (so the names of this Debian
 # release, e.g. libnode108 and libicu72 on bookworm), except what the cross packages provide.
