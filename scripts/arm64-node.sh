@@ -15,10 +15,34 @@ fi
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends g++-aarch64-linux-gnu libc6-arm64-cross qemu-user >/dev/null
 debs="$(mktemp -d)"
+chown _apt "$debs" 2>/dev/null || true # apt-get download runs as _apt where it can
 trap 'rm -rf "$debs"' EXIT
-(cd "$debs" && apt-get download -qq \
-  nodejs:arm64 libnode108:arm64 libbrotli1:arm64 libc-ares2:arm64 libicu72:arm64 libnghttp2-14:arm64 \
-  libssl3:arm64 libuv1:arm64 zlib1g:arm64 node-acorn node-cjs-module-lexer node-undici)
+# nodejs:arm64 and what it depends on, transitively, read from apt (so the names of this Debian
+# release, e.g. libnode108 and libicu72 on bookworm), except what the cross packages provide.
+# A dependency on a virtual package (node-acorn:arm64) takes its first provider (node-acorn).
+# Only arm64 packages are followed further: the architecture-independent node-* ones hold the
+# JavaScript builtins, and their own dependencies (nodejs, python3, ...) are not needed here.
+depsOf() {
+  apt-cache depends --no-recommends --no-suggests --no-conflicts --no-breaks --no-replaces \
+    --no-enhances "$1" | awk '
+      /^  (Pre)?Depends: </ { virtual = 1; next }
+      /^  (Pre)?Depends: / { virtual = 0; print $2; next }
+      /^    / && virtual { print $1; virtual = 0 }'
+}
+pkgs=(nodejs:arm64)
+todo=(nodejs:arm64)
+while ((${#todo[@]})); do
+  pkg="${todo[0]}"
+  todo=("${todo[@]:1}")
+  for dep in $(depsOf "$pkg"); do
+    case "${dep%:arm64}" in libc6 | libstdc++6 | libgcc-s1) continue ;; esac
+    if [[ " ${pkgs[*]} " != *" $dep "* ]]; then
+      pkgs+=("$dep")
+      if [[ "$dep" == *:arm64 ]]; then todo+=("$dep"); fi
+    fi
+  done
+done
+(cd "$debs" && apt-get download -qq "${pkgs[@]}")
 rm -rf "$dest"
 mkdir -p "$dest/lib"
 for deb in "$debs"/*.deb; do dpkg -x "$deb" "$dest"; done
