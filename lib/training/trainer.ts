@@ -161,6 +161,14 @@ const LOAD_OPTIONS = optionNames<LoadOptions<unknown>>()(['loss', 'threads', 'lr
  * const result = await trainer.fit({ train, test, epochs: 5 });
  * ```
  */
+/** Throws ERR_SPIKEGRAD_ARG unless `value` is a Dataset with at least one sample. */
+function expectNonEmptyDataset(value: unknown, name: string): void {
+  const d = value as Partial<Dataset<unknown>> | undefined;
+  if (typeof d?.batch !== 'function' || !Number.isInteger(d.size) || (d.size as number) < 1) {
+    throw argumentError(`Expected a non-empty Dataset for ${name} but received ${describe(value)}`);
+  }
+}
+
 export class Trainer<Targets> {
   readonly network: Network;
   readonly loss: Loss<Targets>;
@@ -321,9 +329,7 @@ export class Trainer<Targets> {
   private async fitLoop(given: FitOptions<Targets>): Promise<FitResult> {
     const options = readOptions(given, 'fit options', FIT_OPTIONS, true) as FitOptions<Targets>;
     const { train, test, signal } = options;
-    if (typeof train?.batch !== 'function' || !Number.isInteger(train.size) || train.size < 1) {
-      throw argumentError(`Expected a non-empty Dataset for train but received ${describe(train)}`);
-    }
+    expectNonEmptyDataset(train, 'train');
     const epochs = expectInteger(options.epochs, 'epochs', 0);
     const evalBatch = expectInteger(options.evalBatchSize ?? this.batchSize, 'evalBatchSize', 1);
     const every = options.checkpointEvery === undefined ? 0 : expectInteger(options.checkpointEvery, 'checkpointEvery', 1);
@@ -331,9 +337,7 @@ export class Trainer<Targets> {
     const wanted = options.progress ?? process.stderr.isTTY === true;
     const fresh = this.epoch === 0 && this.batchInEpoch === 0 && this.history.length === 0;
     const { validation, keepBest } = options;
-    if (validation !== undefined && (typeof validation?.batch !== 'function' || !Number.isInteger(validation.size) || validation.size < 1)) {
-      throw argumentError(`Expected a non-empty Dataset for validation but received ${describe(validation)}`);
-    }
+    if (validation !== undefined) expectNonEmptyDataset(validation, 'validation');
     if (keepBest !== undefined) {
       if (!(SELECTION_METRICS as readonly unknown[]).includes(keepBest)) throw rangeError(`Expected keepBest in ${SELECTION_METRICS.join(', ')} but received ${describe(keepBest)}`);
       if (validation === undefined) throw argumentError('keepBest selects on the validation set: give validation too');
