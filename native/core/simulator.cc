@@ -40,6 +40,32 @@ void assignLayers(const Readout& readout, std::size_t n, Workspace* s) {
   }
 }
 
+/// Recurrent pseudo mode: the synapses into the readout neurons, listed once per structure and
+/// readout. The pseudo coupling needs only these (pseudo_coupling.hpp): the other neurons' pseudo
+/// inputs are never read and their adjoints are zero, so a large recurrent network no longer
+/// streams all its synapses twice per trial.
+void listReadoutSynapses(const Network& net, const Readout& readout, Workspace* s) {
+  if (!readout.layers.empty()) return;
+  const bool sameNet = !s->roNet_.expired() && !s->roNet_.owner_before(net.structure) &&
+                       !net.structure.owner_before(s->roNet_);
+  if (sameNet && s->roNeurons_ == readout.neurons) return;
+  s->roNet_.reset();  // invalid until the lists are complete (an allocation may throw)
+  const Synapses& rec = net.structure->recurrent;
+  std::vector<std::uint8_t> isReadout(idx(net.structure->n), 0);
+  for (std::int32_t i : readout.neurons) isReadout[idx(i)] = 1;
+  s->roSyn_.clear();
+  s->roSrc_.clear();
+  for (std::int32_t j = 0; j < rec.sources; ++j) {
+    for (std::int32_t k = rec.start[idx(j)]; k < rec.start[idx(j) + 1]; ++k) {
+      if (!isReadout[idx(rec.target[idx(k)])]) continue;
+      s->roSyn_.push_back(k);
+      s->roSrc_.push_back(j);
+    }
+  }
+  s->roNeurons_ = readout.neurons;
+  s->roNet_ = net.structure;
+}
+
 /// An empty queue for the general engines (whose init() resets their per-neuron records).
 void resetState(std::size_t n, Workspace* s) { s->queue_.reset(static_cast<std::int32_t>(n)); }
 
@@ -78,6 +104,7 @@ void Simulator::forward(const Network& net, const InputSpikes& inputs, const Rea
   s.inBundle_.assign(n, 0);
   s.bundleList_.clear();
   assignLayers(readout, n, &s);
+  listReadoutSynapses(net, readout, &s);
   const engine::EngineBase base{s, st, net.params, in, readout, trial.T, tape, inputs.events()};
   EngineKind kind = trial.engine;
   if (!trusted_ || kind == EngineKind::kAuto) {
@@ -127,6 +154,7 @@ void Simulator::backward(const Network& net, const InputSpikes& inputs, const Re
   }
   const InputSpikes& in = withTrainableInputs(inputs, st, net.params, &ws_.merged_);
   assignLayers(readout, idx(st.n), &ws_);
+  listReadoutSynapses(net, readout, &ws_);
   const engine::EngineBase base{ws_,     st,      net.params, in,
                                 readout, trial.T, nullptr,    inputs.events()};
   if (tape.isLayered) {

@@ -11,9 +11,9 @@
 namespace spikegrad {
 namespace engine {
 
-/// Recurrent mode: every rate at the neutral pseudo drive, u_i = sum_j w_ij r_j over all
-/// synapses. Layered mode: layer by layer, the first layer's pseudo input 0, layer L's from layer
-/// L-1 only.
+/// Recurrent mode: every rate at the neutral pseudo drive, u_i = sum_j w_ij r_j over the synapses
+/// into readout neurons (the other neurons' u stay 0: nothing reads them). Layered mode: layer by
+/// layer, the first layer's pseudo input 0, layer L's from layer L-1 only.
 template <typename RateFn>
 void EngineBase::couplePseudo(RateFn rate) {
   const auto n = idx(net.n);
@@ -30,16 +30,14 @@ void EngineBase::couplePseudo(RateFn rate) {
   };
   if (ro.layers.empty()) {
     for (std::size_t j = 0; j < n; ++j) set(j, rate(j, 0.0, true));
-    // Over all synapses, in source order; the source's rate stays in a register.
-    const std::int32_t* start = rec.start.data();
+    // Only the readout neurons' pseudo inputs are read (pseudoTime, seedPseudo): the synapses
+    // into them (Workspace::roSyn_, ascending), so each sum has the full loop's order.
     const std::int32_t* target = rec.target.data();
     const double* w = weight.data();
     double* u = s.u_.data();
-    for (std::int32_t j = 0; j < net.n; ++j) {
-      const double rj = s.r_[idx(j)];
-      for (std::int32_t k = start[idx(j)]; k < start[idx(j) + 1]; ++k) {
-        u[idx(target[idx(k)])] += w[idx(k)] * rj;
-      }
+    for (std::size_t p = 0; p < s.roSyn_.size(); ++p) {
+      const auto k = idx(s.roSyn_[p]);
+      u[idx(target[k])] += w[k] * s.r_[idx(s.roSrc_[p])];
     }
     return;
   }
@@ -71,21 +69,18 @@ inline void EngineBase::reverseCoupling(Gradient* grad) {
   const auto& rec = net.recurrent;
   const auto& weight = par.recurrent;
   if (ro.layers.empty()) {
-    // The source's rate and rate adjoint stay in registers, as in the layered loops below.
-    const std::int32_t* start = rec.start.data();
+    // gu_ is zero but at the readout neurons: only the synapses into them contribute, in
+    // ascending order, so every source's rate adjoint sums in the order of the full loop.
     const std::int32_t* target = rec.target.data();
     const double* w = weight.data();
     const double* gu = s.gu_.data();
     double* gw = grad->recurrent.data();
-    for (std::int32_t j = 0; j < net.n; ++j) {
-      const double rj = s.r_[idx(j)];
-      double grj = s.gr_[idx(j)];
-      for (std::int32_t k = start[idx(j)]; k < start[idx(j) + 1]; ++k) {
-        const double g = gu[idx(target[idx(k)])];
-        gw[idx(k)] += g * rj;
-        grj += g * w[idx(k)];
-      }
-      s.gr_[idx(j)] = grj;
+    for (std::size_t p = 0; p < s.roSyn_.size(); ++p) {
+      const auto k = idx(s.roSyn_[p]);
+      const auto j = idx(s.roSrc_[p]);
+      const double g = gu[idx(target[k])];
+      gw[k] += g * s.r_[j];
+      s.gr_[j] += g * w[k];
     }
     for (std::size_t j = 0; j < n; ++j) s.adj_[j].g0 += s.gr_[j] * s.drdx0_[j];
     return;

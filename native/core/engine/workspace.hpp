@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "core/engine/spike_queue.hpp"
@@ -57,6 +58,13 @@ struct Workspace {
   // Pseudo quantities per neuron: pseudo input u, rate r and its partials.
   std::vector<double> u_, r_, drdx0_, drdx1_;
   std::vector<std::int32_t> layerOf_;
+  // Recurrent pseudo mode: the synapses into readout neurons (ascending synapse index, so each
+  // readout's pseudo input sums in the order of the full loop) and their sources, for the network
+  // structure roNet_ and readout roNeurons_ (listReadoutSynapses in simulator.cc). A weak
+  // reference: it does not keep the structure alive, and while it exists the structure's control
+  // block cannot be reused by another structure.
+  std::weak_ptr<const NetworkStructure> roNet_;
+  std::vector<std::int32_t> roNeurons_, roSyn_, roSrc_;
   // The layered engine's lazy predictions: known_ (tHat_ is exact), else the post-kick state pK_
   // at tK_ and that event's spike-before-T threshold plK_.
   std::vector<std::uint8_t> known_;
