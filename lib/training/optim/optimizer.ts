@@ -124,6 +124,15 @@ export function checkStateKeys(state: object): void {
   }
 }
 
+/** The index of the first element of `a` that is not finite, or -1. */
+function firstNonFinite(a: Float64Array): number {
+  for (let k = 0; k < a.length; k++) {
+    // x - x is 0 for a finite x and NaN for +-Infinity and NaN: one subtraction and compare.
+    if (a[k] - a[k] !== 0) return k;
+  }
+  return -1;
+}
+
 function loadError(message: string): RangeError {
   return rangeError(message, 'ERR_SPIKEGRAD_LOAD');
 }
@@ -169,6 +178,10 @@ export abstract class BaseOptimizer implements Optimizer {
   private count = 0;
   private shapes: number[] | null = null;
   private moments: Float64Array[][] = [];
+  /** Buffers of the moments' shapes that a step writes the next moments into (then swapped in). */
+  private spare: Float64Array[][] = [];
+  /** The update buffers that step() reuses (computeUpdates returns new arrays). */
+  private stepUpdates: Float64Array[] = [];
   private readonly lrFn: (step: number) => number;
   private readonly lrSpec: ScheduleSpec;
 
@@ -200,32 +213,36 @@ export abstract class BaseOptimizer implements Optimizer {
     return this.updates(expectFloat64Arrays(grads, 'grads'));
   }
 
-  /** computeUpdates of gradients that are already known to be a list of Float64Arrays. */
-  private updates(grads: readonly Float64Array[], params?: readonly Float64Array[]): Float64Array[] {
-    if (this.shapes !== null) {
-      if (grads.length !== this.shapes.length) {
+  /**
+   * computeUpdates of gradients that are already known to be a list of Float64Arrays. The step
+   * runs on a copy of the moments (the spare buffers) and the copy replaces them only when every
+   * moment, update and (with `params`) updated parameter is finite, so a refused step changes
+   * nothing. `out` (step's reused buffers) receives the updates instead of new arrays.
+   */
+  private updates(grads: readonly Float64Array[], params?: readonly Float64Array[], out?: Float64Array[]): Float64Array[] {
+    const shapes = this.shapes;
+    if (shapes !== null) {
+      if (grads.length !== shapes.length) {
         throw rangeError(
-          `Expected ${this.shapes.length} gradient arrays (one per parameter array, as on the first step) for grads but received ${grads.length}`,
+          `Expected ${shapes.length} gradient arrays (one per parameter array, as on the first step) for grads but received ${grads.length}`,
           'ERR_SPIKEGRAD_SHAPE',
         );
       }
-      grads.forEach((g, i) => {
-        const n = (this.shapes as number[])[i];
-        if (g.length !== n) {
+      for (let i = 0; i < grads.length; i++) {
+        if (grads[i].length !== shapes[i]) {
           throw rangeError(
-            `Expected a Float64Array of length ${n} for grads[${i}] (parameter ${i}, as on the first step) but received length ${g.length}`,
+            `Expected a Float64Array of length ${shapes[i]} for grads[${i}] (parameter ${i}, as on the first step) but received length ${grads[i].length}`,
             'ERR_SPIKEGRAD_SHAPE',
           );
         }
-      });
-    }
-    grads.forEach((g, i) => {
-      for (let k = 0; k < g.length; k++) {
-        if (!Number.isFinite(g[k])) {
-          throw rangeError(`Expected a finite number for grads[${i}][${k}] but received ${g[k]}`, 'ERR_SPIKEGRAD_NONFINITE');
-        }
       }
-    });
+    }
+    for (let i = 0; i < grads.length; i++) {
+      const k = firstNonFinite(grads[i]);
+      if (k >= 0) {
+        throw rangeError(`Expected a finite number for grads[${i}][${k}] but received ${grads[i][k]}`, 'ERR_SPIKEGRAD_NONFINITE');
+      }
+    }
     const lr = this.lrFn(this.count);
     if (typeof lr !== 'number' || !Number.isFinite(lr)) {
       throw rangeError(
@@ -233,28 +250,20 @@ export abstract class BaseOptimizer implements Optimizer {
         'ERR_SPIKEGRAD_NONFINITE',
       );
     }
-    const first = this.shapes === null;
-    if (first) {
-      this.shapes = grads.map((g) => g.length);
-      this.moments = grads.map((g) => this.momentNames.map(() => new Float64Array(g.length)));
-    }
+    const current = shapes === null ? grads.map((g) => this.momentNames.map(() => new Float64Array(g.length))) : this.moments;
+    const next = this.spareFor(current);
     const t = this.count + 1;
-    // Moments that overflow (a gradient of 1e300 squared) would make the state unusable and
-    // unsaveable: such a step is refused and changes nothing.
-    const saved = this.moments.map((ms) => ms.map((m) => m.slice()));
-    // Undoes the step's changes of the state (on the first step: also the shapes it set).
-    const restore = () => {
-      this.moments = first ? [] : saved;
-      if (first) this.shapes = null;
-    };
-    const updates = grads.map((g, i) => {
-      const out = new Float64Array(g.length);
-      this.updateArray(g, this.moments[i], lr, t, out);
-      return out;
-    });
-    const bad = [...updates, ...this.moments.flat()].some((a) => a.some((x) => !Number.isFinite(x)));
+    const updates = out ?? grads.map((g) => new Float64Array(g.length));
+    let bad = false;
+    for (let i = 0; i < grads.length; i++) {
+      const ms = next[i];
+      for (let j = 0; j < ms.length; j++) ms[j].set(current[i][j]);
+      this.updateArray(grads[i], ms, lr, t, updates[i]);
+      // Moments that overflow (a gradient of 1e300 squared) would make the state unusable and
+      // unsaveable: such a step is refused and changes nothing.
+      bad ||= firstNonFinite(updates[i]) >= 0 || ms.some((m) => firstNonFinite(m) >= 0);
+    }
     if (bad) {
-      restore();
       throw rangeError(`The optimiser step ${t} overflowed (non-finite moments or updates); the gradients are too large`, 'ERR_SPIKEGRAD_NONFINITE');
     }
     // A parameter the step would take to +-Infinity (or one that is not finite already): refused
@@ -265,7 +274,6 @@ export abstract class BaseOptimizer implements Optimizer {
         const u = updates[i];
         for (let k = 0; k < p.length; k++) {
           if (!Number.isFinite(p[k] + u[k])) {
-            restore();
             throw rangeError(
               `The optimiser step ${t} would make params[${i}][${k}] non-finite (${p[k]} + ${u[k]} = ${p[k] + u[k]}); nothing was changed`,
               'ERR_SPIKEGRAD_NONFINITE',
@@ -274,8 +282,20 @@ export abstract class BaseOptimizer implements Optimizer {
         }
       }
     }
+    if (shapes === null) this.shapes = grads.map((g) => g.length);
+    this.spare = current;
+    this.moments = next;
     this.count = t;
     return updates;
+  }
+
+  /** The spare moment buffers, (re)allocated when they do not match `current` in shape. */
+  private spareFor(current: Float64Array[][]): Float64Array[][] {
+    const fits =
+      this.spare.length === current.length &&
+      this.spare.every((ms, i) => ms.length === current[i].length && ms.every((m, j) => m.length === current[i][j].length));
+    if (!fits) this.spare = current.map((ms) => ms.map((m) => new Float64Array(m.length)));
+    return this.spare;
   }
 
   step(params: Float64Array[], grads: readonly Float64Array[]): void {
@@ -296,11 +316,16 @@ export abstract class BaseOptimizer implements Optimizer {
         );
       }
     });
-    const updates = this.updates(grads, params);
-    params.forEach((p, i) => {
+    const reuse = this.stepUpdates.length === grads.length && this.stepUpdates.every((u, i) => u.length === grads[i].length);
+    if (!reuse) this.stepUpdates = grads.map((g) => new Float64Array(g.length));
+    // updateArray writes every element; zeroed anyway, for a subclass that writes only some.
+    for (const u of this.stepUpdates) u.fill(0);
+    const updates = this.updates(grads, params, this.stepUpdates);
+    for (let i = 0; i < params.length; i++) {
+      const p = params[i];
       const u = updates[i];
       for (let k = 0; k < p.length; k++) p[k] += u[k];
-    });
+    }
   }
 
   state(): OptimizerState {
@@ -408,5 +433,6 @@ export abstract class BaseOptimizer implements Optimizer {
     this.count = s.step;
     this.shapes = shapes;
     this.moments = loaded;
+    this.spare = [];
   }
 }

@@ -45,6 +45,45 @@ describe.each(makers)('%s state', (_name, make) => {
     expect(JSON.stringify(resumed.state())).toBe(JSON.stringify(straight.state()));
   });
 
+  it('a refused step mid-run changes nothing: the run continues bit-identically to one without it', () => {
+    const grads = gradients(43, 8);
+    const straight = make();
+    const p1 = initialParams();
+    for (const g of grads) straight.step(p1, g);
+
+    const opt = make();
+    const p2 = initialParams();
+    for (const g of grads.slice(0, 4)) opt.step(p2, g);
+    const before = JSON.stringify(opt.state());
+    const pBefore = p2.map((a) => a.slice());
+    // A parameter that is already infinite: refused after the moments were computed.
+    const kept = p2[1][0];
+    p2[1][0] = Infinity;
+    expect(() => opt.step(p2, grads[4])).toThrow(argCode('params[1][0] non-finite', 'ERR_SPIKEGRAD_NONFINITE'));
+    p2[1][0] = kept;
+    // Gradients whose squares overflow the second moments (the optimisers that have them).
+    if (opt.name !== 'sgd') {
+      expect(() => opt.step(p2, shapes.map((n) => new Float64Array(n).fill(1e200)))).toThrow(argCode('overflowed', 'ERR_SPIKEGRAD_NONFINITE'));
+    }
+    expect(JSON.stringify(opt.state())).toBe(before);
+    expect(p2).toEqual(pBefore);
+    for (const g of grads.slice(4)) opt.step(p2, g);
+    expect(p2).toEqual(p1);
+    expect(JSON.stringify(opt.state())).toBe(JSON.stringify(straight.state()));
+  });
+
+  it('computeUpdates returns new arrays that later steps leave alone', () => {
+    const opt = make();
+    const p = initialParams();
+    const [g1, g2, g3] = gradients(44, 3);
+    const u1 = opt.computeUpdates(g1);
+    const copy = u1.map((u) => u.slice());
+    opt.step(p, g2);
+    const u3 = opt.computeUpdates(g3);
+    expect(u1).toEqual(copy);
+    u3.forEach((u, i) => expect(u).not.toBe(u1[i]));
+  });
+
   it('returns a copy: stepping after state() does not change the snapshot', () => {
     const opt = make();
     const p = initialParams();
