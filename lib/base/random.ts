@@ -31,23 +31,25 @@ export class Random {
       z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
       return (z ^ (z >>> 16)) >>> 0;
     };
-    this.s0 = next();
-    this.s1 = next();
-    this.s2 = next();
-    this.s3 = next();
+    this.s0 = next() | 0;
+    this.s1 = next() | 0;
+    this.s2 = next() | 0;
+    this.s3 = next() | 0;
     if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1;
   }
 
   /** A uniform 32-bit unsigned integer. */
   nextUint32(): number {
-    const result = Math.imul(rotl(Math.imul(this.s1, 5) >>> 0, 7), 9) >>> 0;
-    const t = (this.s1 << 9) >>> 0;
-    this.s2 = (this.s2 ^ this.s0) >>> 0;
-    this.s3 = (this.s3 ^ this.s1) >>> 0;
-    this.s1 = (this.s1 ^ this.s2) >>> 0;
-    this.s0 = (this.s0 ^ this.s3) >>> 0;
-    this.s2 = (this.s2 ^ t) >>> 0;
-    this.s3 = rotl(this.s3, 11);
+    // The state words are kept as signed 32-bit integers (the same bits; V8 keeps them unboxed).
+    const s1 = this.s1;
+    const result = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
+    const t = s1 << 9;
+    const s2 = this.s2 ^ this.s0;
+    const s3 = this.s3 ^ s1;
+    this.s1 = s1 ^ s2;
+    this.s0 = this.s0 ^ s3;
+    this.s2 = s2 ^ t;
+    this.s3 = rotl(s3, 11);
     return result;
   }
 
@@ -101,7 +103,7 @@ export class Random {
 
   /** The state, to resume the exact same stream later. */
   getState(): number[] {
-    return [this.s0, this.s1, this.s2, this.s3, this.spare === null ? NaN : this.spare];
+    return [this.s0 >>> 0, this.s1 >>> 0, this.s2 >>> 0, this.s3 >>> 0, this.spare === null ? NaN : this.spare];
   }
 
   /** Restores a state from getState(). */
@@ -109,11 +111,12 @@ export class Random {
     if (!Array.isArray(state) || state.length !== 5 || state.slice(0, 4).some((x) => !Number.isInteger(x) || x < 0 || x > 0xffffffff)) {
       throw rangeError('Expected a random state of four 32-bit words and a spare value', 'ERR_SPIKEGRAD_ARG');
     }
-    [this.s0, this.s1, this.s2, this.s3] = state as [number, number, number, number];
+    [this.s0, this.s1, this.s2, this.s3] = (state as number[]).slice(0, 4).map((x) => x | 0);
     this.spare = Number.isNaN(state[4]) || state[4] === null ? null : state[4];
   }
 }
 
+/** Rotates the 32 bits of x left by k, as a signed 32-bit integer. */
 function rotl(x: number, k: number): number {
-  return ((x << k) | (x >>> (32 - k))) >>> 0;
+  return (x << k) | (x >>> (32 - k));
 }

@@ -57,28 +57,40 @@ export function ttfsBatch(images: Uint8Array, pixels: number, given: TtfsOptions
   const samples = images.length / pixels;
   const width = Math.floor(256 / (bins + 1));
   const times = ttfsTimes(options.T, bins);
-  // Per sample: `bins` events (empty bundles are kept so every sample has the same layout).
+  // Per sample: `bins` events (empty bundles are kept so every sample has the same layout), each
+  // listing its pixels in ascending order: a counting sort of the sample's pixels by bin.
   const binOf = new Int32Array(pixels);
-  const counts = new Int32Array(bins);
-  const chans: number[] = [];
+  const binOfValue = Int32Array.from({ length: 256 }, (_, v) => Math.floor((255 - v) / width));
+  const next = new Int32Array(bins);
+  const chans = new Int32Array(samples * pixels); // each pixel is in at most one bin
   const eventStart = new Int32Array(samples * bins + 1);
   const allTimes = new Float64Array(samples * bins);
   const sampleStart = new Int32Array(samples + 1);
+  const rng = options.rng;
+  let used = 0;
   for (let s = 0; s < samples; s++) {
-    counts.fill(0);
+    next.fill(0);
+    const base = s * pixels;
     for (let q = 0; q < pixels; q++) {
-      let k = Math.floor((255 - images[s * pixels + q]) / width);
-      if (p > 0 && options.rng!.uniform() < p) k = bins - k;
+      let k = binOfValue[images[base + q]];
+      if (p > 0 && rng!.uniform() < p) k = bins - k;
       binOf[q] = k;
-      if (k >= 0 && k < bins) counts[k]++;
+      if (k >= 0 && k < bins) next[k]++;
     }
+    // next[k]: where bin k's next pixel goes.
     for (let k = 0; k < bins; k++) {
       const e = s * bins + k;
       allTimes[e] = times[k];
-      for (let q = 0; q < pixels; q++) if (binOf[q] === k) chans.push(q);
-      eventStart[e + 1] = chans.length;
+      const count = next[k];
+      next[k] = used;
+      used += count;
+      eventStart[e + 1] = used;
+    }
+    for (let q = 0; q < pixels; q++) {
+      const k = binOf[q];
+      if (k >= 0 && k < bins) chans[next[k]++] = q;
     }
     sampleStart[s + 1] = (s + 1) * bins;
   }
-  return { samples, times: allTimes, channels: Int32Array.from(chans), eventStart, sampleStart };
+  return { samples, times: allTimes, channels: chans.slice(0, used), eventStart, sampleStart };
 }

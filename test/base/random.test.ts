@@ -25,6 +25,19 @@ describe('Random', () => {
     expect(new Set(draw(new Random(0), 50, (r) => r.nextUint32())).size).toBe(50);
   });
 
+  it('is xoshiro128** seeded by splitmix32 (values of an independent implementation)', () => {
+    const a = new Random(42);
+    expect(draw(a, 6, (r) => r.nextUint32())).toEqual([2837322924, 544945897, 479756282, 3500138142, 339756180, 113173290]);
+    expect(a.getState()).toEqual([679431238, 1949896667, 1352712987, 4116562469, NaN]);
+    const b = new Random(0xffffffff);
+    expect(draw(b, 3, (r) => r.uniform())).toEqual([0.19461841469507213, 0.5485967281391287, 0.2282790634437124]);
+    expect(b.getState()).toEqual([981761256, 3604384433, 1725823376, 3201901392, NaN]);
+    // A state of words >= 2^31 resumes the same stream.
+    const c = new Random();
+    c.setState(b.getState());
+    expect(draw(c, 4, (r) => r.nextUint32())).toEqual(draw(b, 4, (r) => r.nextUint32()));
+  });
+
   it('is reproducible across every kind of draw', () => {
     const mixed = (seed: number) => {
       const r = new Random(seed);

@@ -133,6 +133,31 @@ describe('ttfsBatch', () => {
     expect(binsOf(f, 0, 3, 2)).toEqual([2, 1, 0]);
   });
 
+  it('draws one uniform per pixel in pixel order (a reference written from the definition)', () => {
+    const pixels = 97;
+    const samples = 7;
+    for (const [bins, p] of [[1, 0.3], [3, 0.3], [5, 0.9]]) {
+      const images = randomImages(bins, samples, pixels);
+      const b = ttfsBatch(images, pixels, { T: 2, bins, flipProbability: p, rng: new Random(21) });
+      const rng = new Random(21);
+      const width = Math.floor(256 / (bins + 1));
+      for (let s = 0; s < samples; s++) {
+        const expected = Array.from(images.subarray(s * pixels, (s + 1) * pixels), (v) => {
+          let k = Math.floor((255 - v) / width);
+          if (rng.uniform() < p) k = bins - k;
+          return k >= 0 && k < bins ? k : bins;
+        });
+        expect(binsOf(b, s, pixels, bins)).toEqual(expected);
+      }
+      // The batch consumed exactly samples * pixels draws.
+      const after = new Random(21);
+      for (let i = 0; i < samples * pixels; i++) after.uniform();
+      expect(rng.getState()).toEqual(after.getState());
+      expect(b.channels.length).toBe(b.eventStart![b.eventStart!.length - 1]);
+      expect(b.channels.buffer.byteLength).toBe(b.channels.length * 4);
+    }
+  });
+
   it('rejects bad arguments with coded errors naming them', () => {
     const img = new Uint8Array(8);
     expect(() => ttfsBatch([1, 2] as never, 2, { T: 2 })).toThrow(coded('ERR_SPIKEGRAD_ARG', /images/));
