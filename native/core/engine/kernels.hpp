@@ -89,62 +89,74 @@ SPIKEGRAD_KERNEL void add4(double* __restrict y, const double* __restrict x0,
 // ---- The kick of one input event onto a layer (LayeredTheta::forward) ----------------------
 // The common path of a neuron (not guarded, last updated at the layer's previous event, finite
 // state, flowed state inside the guard band) is the same sequence of IEEE operations as the
-// scalar path of the theta engine, computed for every neuron of the layer without branches; the
-// few other neurons are flagged, and the caller redoes them with the scalar code from their
-// saved state (so every neuron's result is exactly the scalar one).
+// scalar path of the theta engine, computed for every neuron of the layer without branches in
+// one pass (flowKick); the few other neurons are flagged and left unchanged, and the caller
+// redoes them with the scalar code (so every neuron's result is exactly the scalar one).
 
 /// flag[q] = 1 if neuron q may spike (or be guarded) before cNext's event: it has an exact
-/// prediction (known), or it was updated after tPrev, or its state is not below cNext.
-SPIKEGRAD_KERNEL void flagCandidates(const double* __restrict p, const double* __restrict tLast,
-                                     const std::uint8_t* __restrict known, double tPrev,
-                                     double cNext, std::uint8_t* __restrict flag,
-                                     std::size_t count) {
+/// prediction (known 1), or it was updated after tPrev, or its state is not below cNext.
+/// Returns 1 if any flag is set, else 0.
+SPIKEGRAD_KERNEL std::uint64_t flagCandidates(const double* __restrict p,
+                                              const double* __restrict tLast,
+                                              const std::uint64_t* __restrict known, double tPrev,
+                                              double cNext, std::uint64_t* __restrict flag,
+                                              std::size_t count) {
+  std::uint64_t any = 0;
   for (std::size_t q = 0; q < count; ++q) {
-    flag[q] = static_cast<std::uint8_t>((known[q] != 0) | (tLast[q] != tPrev) | !(p[q] < cNext));
+    flag[q] = static_cast<std::uint64_t>((known[q] == 1) | (tLast[q] != tPrev) | !(p[q] < cNext));
+    any |= flag[q];
   }
+  return any;
 }
 
-/// The flow of the common path: pre[q] = (p + t) / (1 - p t) with t = tan(a (tk - tPrev)); flag[q]
-/// = 1 where the common path does not apply (guarded: tHat - tk <= eps, where tHat is +inf
-/// while the prediction is not known; updated after tPrev; the flowed state outside (-pGuard,
-/// pGuard), which includes p = -inf and NaN).
-SPIKEGRAD_KERNEL void flowCommon(const double* __restrict p, const double* __restrict tLast,
-                                 const double* __restrict tHat, double tPrev, double tCommon,
-                                 double tk, double eps, double pGuard, double* __restrict pre,
-                                 std::uint8_t* __restrict flag, std::size_t count) {
+/// c ? x : y, bit for bit, as bitwise operations: the compiler blends both values in a register
+/// instead of turning "store the old value back where c" into a masked store (slow on AMD).
+static inline double pick(std::uint64_t mask, double x, double y) {
+  std::uint64_t bx, by;
+  std::memcpy(&bx, &x, sizeof bx);
+  std::memcpy(&by, &y, sizeof by);
+  const std::uint64_t r = (bx & mask) | (by & ~mask);
+  double out;
+  std::memcpy(&out, &r, sizeof out);
+  return out;
+}
+
+/// The flow and kick of one input event at tk onto a layer, in one pass over its state. The flow
+/// of the common path: v = (p + t) / (1 - p t) with t = tCommon = tan(a (tk - tPrev)); flag[q] =
+/// 1 where the common path does not apply (guarded: tHat - tk <= eps, where tHat is +inf while
+/// the prediction is not known; updated after tPrev; v outside (-pGuard, pGuard), which includes
+/// p = -inf and NaN): such a neuron keeps p, tLast, tHat and known, for the caller to redo. The
+/// others get the kick: pt = v, p = v + w invR, tLast = tk, tHat = +inf and known = 0 (the
+/// prediction, not yet computed, is from p at tLast). cand[q] = 1 if the neuron is a spike
+/// candidate of the next interval (its state not below that interval's threshold cAfter). pt and
+/// cand of the flagged neurons are the caller's to overwrite. Returns bit 0: some flag is set,
+/// bit 1: some cand is set (so the caller skips the gathers that would find nothing). Every lane
+/// is 64 bits wide (one vector length for the whole loop).
+SPIKEGRAD_KERNEL std::uint64_t flowKick(double* __restrict p, double* __restrict tLast,
+                                        double* __restrict tHat, std::uint64_t* __restrict known,
+                                        const double* __restrict w, double tPrev, double tCommon,
+                                        double tk, double eps, double pGuard, double invR,
+                                        double cAfter, double* __restrict pt,
+                                        std::uint64_t* __restrict flag,
+                                        std::uint64_t* __restrict cand, std::size_t count) {
+  std::uint64_t anyFlag = 0, anyCand = 0;
   for (std::size_t q = 0; q < count; ++q) {
-    const double p0 = p[q];
+    const double p0 = p[q], t0 = tLast[q], h0 = tHat[q];
     const double v = (p0 + tCommon) / (1.0 - p0 * tCommon);
-    pre[q] = v;
-    const bool guarded = tHat[q] - tk <= eps;
-    const bool inside = (v > -pGuard) & (v < pGuard);
-    flag[q] = static_cast<std::uint8_t>(guarded | (tLast[q] != tPrev) | !inside);
-  }
-}
-
-/// The kick of the common path: pt = pre, p = pre + w invR (the lazy prediction from it: known
-/// 0, tHat +inf, tK tk, pK p, plK pLim), tLast tk; cand[q] = 1 if the neuron is a spike
-/// candidate of the next interval (its state not below that interval's threshold cAfter).
-SPIKEGRAD_KERNEL void kickCommon(const double* __restrict pre, const double* __restrict w,
-                                 double invR, double tk, double pLim, double cAfter,
-                                 double* __restrict p, double* __restrict tLast,
-                                 std::uint8_t* __restrict known, double* __restrict tHat,
-                                 double* __restrict tK, double* __restrict pK,
-                                 double* __restrict plK, double* __restrict pt,
-                                 std::uint8_t* __restrict cand, std::size_t count) {
-  for (std::size_t q = 0; q < count; ++q) {
-    const double v = pre[q];
     const double pv = v + w[q] * invR;
+    const bool rare = (h0 - tk <= eps) | (t0 != tPrev) | !((v > -pGuard) & (v < pGuard));
+    const std::uint64_t keep = std::uint64_t{0} - static_cast<std::uint64_t>(rare);
     pt[q] = v;
-    p[q] = pv;
-    known[q] = 0;
-    tHat[q] = HUGE_VAL;
-    tK[q] = tk;
-    pK[q] = pv;
-    plK[q] = pLim;
-    tLast[q] = tk;
-    cand[q] = static_cast<std::uint8_t>(!(pv < cAfter));
+    p[q] = pick(keep, p0, pv);
+    tLast[q] = pick(keep, t0, tk);
+    tHat[q] = pick(keep, h0, HUGE_VAL);
+    known[q] &= keep;
+    flag[q] = static_cast<std::uint64_t>(rare);
+    cand[q] = static_cast<std::uint64_t>(!(pv < cAfter));
+    anyFlag |= flag[q];
+    anyCand |= cand[q];
   }
+  return anyFlag | (anyCand << 1);
 }
 
 /// flag[q] = 1 where x[q] is NaN.
@@ -184,6 +196,23 @@ inline std::size_t gatherFlags(const std::uint8_t* flag, std::size_t count, std:
     std::memcpy(&word, flag + q, sizeof word);
     if (word == 0) continue;
     for (std::size_t k = q; k < q + 8; ++k) {
+      list[c] = static_cast<std::int32_t>(k);
+      c += flag[k];
+    }
+  }
+  for (; q < count; ++q) {
+    list[c] = static_cast<std::int32_t>(q);
+    c += flag[q];
+  }
+  return c;
+}
+
+/// The same for 64-bit flags (0 or 1), four tested at once.
+inline std::size_t gatherFlags(const std::uint64_t* flag, std::size_t count, std::int32_t* list) {
+  std::size_t c = 0, q = 0;
+  for (; q + 4 <= count; q += 4) {
+    if ((flag[q] | flag[q + 1] | flag[q + 2] | flag[q + 3]) == 0) continue;
+    for (std::size_t k = q; k < q + 4; ++k) {
       list[c] = static_cast<std::int32_t>(k);
       c += flag[k];
     }

@@ -130,14 +130,20 @@ struct LayeredTheta : ThetaEngine {
   // ---- forward ----------------------------------------------------------------------------
 
   /// The exact prediction of neuron i, as the theta engine computes it at the kick
-  /// (newPrediction): computed only when needed, from the post-kick state pK at tK and the
-  /// spike-before-T threshold plK of that event.
-  double prediction(std::size_t i) {
-    if (!s.known_[i]) {
-      s.known_[i] = 1;
-      s.tHat_[i] = (s.pK_[i] > s.plK_[i] || s.plK_[i] == -kInfinity)
-                       ? s.tK_[i] + std::atan2(1.0, s.pK_[i]) / a
-                       : kInfinity;
+  /// (newPrediction): computed only when needed, from the post-kick state at the kick and the
+  /// spike-before-T threshold of that event. ls.known[i]: 1 the prediction tHat_ is exact; 0 the
+  /// neuron was kicked at the layer's previous event (tLast_ = tPrev) and not touched since, so
+  /// the post-kick state is x0_ at tLast_ and the threshold is pLimPrev, that event's; 2 it was
+  /// kicked earlier, and that kick's state and threshold were saved in ls.pK at ls.tK and ls.plK
+  /// (by a later event that flowed it without a kick, forward()).
+  double prediction(std::size_t i, double pLimPrev) {
+    if (ls.known[i] != 1) {
+      const bool atLast = ls.known[i] == 0;
+      const double pK = atLast ? s.x0_[i] : ls.pK[i];
+      const double plK = atLast ? pLimPrev : ls.plK[i];
+      const double tK = atLast ? s.tLast_[i] : ls.tK[i];
+      ls.known[i] = 1;
+      s.tHat_[i] = (pK > plK || plK == -kInfinity) ? tK + std::atan2(1.0, pK) / a : kInfinity;
     }
     return s.tHat_[i];
   }
@@ -151,10 +157,10 @@ struct LayeredTheta : ThetaEngine {
     s.x0_.resize(n);
     s.tLast_.assign(n, 0.0);
     s.tHat_.resize(n);
-    s.known_.assign(n, 1);
-    s.tK_.resize(n);
-    s.pK_.resize(n);
-    s.plK_.resize(n);
+    ls.known.assign(n, 1);
+    ls.tK.resize(n);
+    ls.pK.resize(n);
+    ls.plK.resize(n);
     ls.reserveLayer(n);
     // The initial tangents are parameters: computed once per parameter set (bit-identical).
     const double* x0 = ls.initialTangents(par.initial.data(), n, a,
@@ -196,13 +202,15 @@ struct LayeredTheta : ThetaEngine {
       double* p = s.x0_.data() + lo;
       double* tLast = s.tLast_.data() + lo;
       double* tHat = s.tHat_.data() + lo;
-      std::uint8_t* known = s.known_.data() + lo;
-      double* tK = s.tK_.data() + lo;
-      double* pK = s.pK_.data() + lo;
-      double* plK = s.plK_.data() + lo;
-      double tPrev = 0.0;  // the time of the layer's previous input event (0 before the first)
+      std::uint64_t* known = ls.known.data() + lo;
+      double* tK = ls.tK.data() + lo;
+      double* pK = ls.pK.data() + lo;
+      double* plK = ls.plK.data() + lo;
+      double tPrev = 0.0;      // the time of the layer's previous input event (0 before the first)
+      double pLimPrev = kNaN;  // its spike-before-T threshold (no neuron has known 0 before it)
       if (l == 0) layerLast.assign(L, 0.0);
-      std::uint8_t* cand = ls.cand.data();
+      std::uint64_t* cand = ls.cand.data();
+      std::uint64_t anyCand = 0;  // 0: no cand is set (the gather is skipped)
       for (std::size_t e = 0; e <= E; ++e) {
         const double tNext = e < E ? rec.evTime[e0 + e] : T;
         // A layer-0 spike at an input's time goes first; a spike of layer l >= 1 at the time of a
@@ -211,14 +219,15 @@ struct LayeredTheta : ThetaEngine {
         // The candidates, in index order; the others cannot spike before tNext. Flagged by the
         // previous event's kick (cand), before the first event by flagCandidates.
         if (e == 0) {
-          kernels::flagCandidates(p, tLast, known, tPrev, cutoff(tNext, tPrev, margin), cand, nl);
+          anyCand = kernels::flagCandidates(p, tLast, known, tPrev, cutoff(tNext, tPrev, margin),
+                                            cand, nl);
         }
-        const std::size_t nCand = kernels::gatherFlags(cand, nl, ls.list.data());
+        const std::size_t nCand = anyCand ? kernels::gatherFlags(cand, nl, ls.list.data()) : 0;
         for (std::size_t c = 0; c < nCand; ++c) {
           const auto q = idx(ls.list[c]);
           const auto i = idx(lo) + q;
           for (;;) {
-            const double ts = prediction(i);
+            const double ts = prediction(i, pLimPrev);
             if (!(ts < tNext || (spikeOnTie && ts == tNext))) break;
             if (++count > budget) throw LayeredFallback{};
             rec.spikes.push_back(
@@ -260,37 +269,20 @@ struct LayeredTheta : ThetaEngine {
         const double tCommon = std::tan(a * (tk - tPrev));
         // The candidate threshold of the next interval (tk, tAfter).
         const double cAfter = cutoff(e + 1 < E ? rec.evTime[e0 + e + 1] : T, tk, margin);
-        // The common path for the whole layer (kernels::flowCommon, kickCommon), then the
-        // flagged neurons again from their saved state with the scalar code below.
-        kernels::flowCommon(p, tLast, tHat, tPrev, tCommon, tk, m.p.eps, pGuard, ls.pre.data(),
-                            ls.flag.data(), nl);
-        const std::size_t nRare = kernels::gatherFlags(ls.flag.data(), nl, ls.list.data());
-        double* saved = ls.saved.data();
+        // The common path for the whole layer in one pass (kernels::flowKick), then the flagged
+        // neurons (left unchanged by it) with the scalar code below.
+        const std::uint64_t any =
+            kernels::flowKick(p, tLast, tHat, known, w, tPrev, tCommon, tk, m.p.eps, pGuard, invR,
+                              cAfter, pt, ls.flag.data(), cand, nl);
+        anyCand = any >> 1;
+        const std::size_t nRare =
+            (any & 1) != 0 ? kernels::gatherFlags(ls.flag.data(), nl, ls.list.data()) : 0;
+        std::size_t unkicked = 0;  // the flagged neurons that were not kicked (pt NaN)
         for (std::size_t k = 0; k < nRare; ++k) {
           const auto q = idx(ls.list[k]);
-          saved[6 * k] = p[q];
-          saved[6 * k + 1] = tLast[q];
-          saved[6 * k + 2] = tK[q];
-          saved[6 * k + 3] = pK[q];
-          saved[6 * k + 4] = plK[q];
-          saved[6 * k + 5] = tHat[q];
-          ls.savedKnown[k] = known[q];
-        }
-        kernels::kickCommon(ls.pre.data(), w, invR, tk, pLim, cAfter, p, tLast, known, tHat, tK, pK,
-                            plK, pt, cand, nl);
-        std::size_t unkicked = 0;  // the fixed-up neurons that were not kicked (pt NaN)
-        for (std::size_t k = 0; k < nRare; ++k) {
-          const auto q = idx(ls.list[k]);
-          p[q] = saved[6 * k];
-          tLast[q] = saved[6 * k + 1];
-          tK[q] = saved[6 * k + 2];
-          pK[q] = saved[6 * k + 3];
-          plK[q] = saved[6 * k + 4];
-          tHat[q] = saved[6 * k + 5];
-          known[q] = ls.savedKnown[k];
           const double p0 = p[q];
           double pv, ptv = kNaN;
-          if (known[q] && tHat[q] - tk <= m.p.eps) {
+          if (known[q] == 1 && tHat[q] - tk <= m.p.eps) {
             pv = 1.0 / std::tan(a * (tHat[q] - tk));  // the guard: the prediction stands
           } else {
             const double t = tLast[q] == tPrev ? tCommon : std::tan(a * (tk - tLast[q]));
@@ -299,20 +291,26 @@ struct LayeredTheta : ThetaEngine {
               ptv = pv;
               pv += w[q] * invR;
               known[q] = 0;
-              tHat[q] = kInfinity;  // stale while unknown (flowCommon's guard test needs no known)
-              tK[q] = tk;
-              pK[q] = pv;
-              plK[q] = pLim;
+              tHat[q] = kInfinity;  // stale while unknown (flowKick's guard test needs no known)
+            } else if (known[q] == 0) {
+              // Not kicked, the lazy prediction still from the previous event's kick: its state
+              // (tLast = tPrev) and threshold are saved before the flow overwrites them.
+              tK[q] = tLast[q];
+              pK[q] = p0;
+              plK[q] = pLimPrev;
+              known[q] = 2;
             }
           }
           pt[q] = ptv;
           unkicked += ptv != ptv;
           p[q] = pv;
           tLast[q] = tk;
-          cand[q] = static_cast<std::uint8_t>(known[q] || !(pv < cAfter));
+          cand[q] = static_cast<std::uint64_t>(known[q] == 1 || !(pv < cAfter));
+          anyCand |= cand[q];
         }
         rec.allKicked[e0 + e] = unkicked == 0;
         tPrev = tk;
+        pLimPrev = pLim;
       }
       layerLast[l] = tPrev;
       rec.ptStart.push_back(rec.pt.size());
@@ -560,8 +558,8 @@ struct LayeredTheta : ThetaEngine {
           // (None when the forward pass recorded that every neuron was kicked.)
           std::size_t nRare = 0;
           if (!rec.allKicked[e0 + ev]) {
-            kernels::flagNaN(pt, ls.flag.data(), nl);
-            nRare = kernels::gatherFlags(ls.flag.data(), nl, ls.list.data());
+            kernels::flagNaN(pt, ls.nan.data(), nl);
+            nRare = kernels::gatherFlags(ls.nan.data(), nl, ls.list.data());
           }
           double* saved = ls.saved.data();
           for (std::size_t k = 0; k < nRare; ++k) {

@@ -21,13 +21,17 @@ struct LayeredState {
   std::vector<double> initialTan;
   double initialA = 0.0;  ///< the a = r / tau of initialTan
 
+  // The lazy predictions of the forward pass (LayeredTheta::prediction), one entry per neuron of
+  // the network: known 1 (tHat exact), 0 (from the state at tLast) or 2 (from pK at tK and plK).
+  std::vector<std::uint64_t> known;
+  std::vector<double> tK, pK, plK;
+
   // Scratch of the per-event kernels (kernels.hpp), one entry per neuron of a layer.
-  std::vector<double> pre;         ///< the flowed (pre-kick) tangent of the common path
-  std::vector<std::uint8_t> flag;  ///< 1: the neuron needs the scalar path
-  std::vector<std::uint8_t> cand;  ///< 1: a spike candidate of the next interval
-  std::vector<std::int32_t> list;  ///< the flagged neurons, in index order
-  std::vector<double> saved;       ///< their state before the common path overwrote it
-  std::vector<std::uint8_t> savedKnown;
+  std::vector<std::uint64_t> flag;  ///< 1: the neuron needs the scalar path
+  std::vector<std::uint64_t> cand;  ///< 1: a spike candidate of the next interval
+  std::vector<std::uint8_t> nan;    ///< backward: 1 where the neuron was not kicked
+  std::vector<std::int32_t> list;   ///< the flagged neurons, in index order
+  std::vector<double> saved;        ///< backward: their adjoints before the kernel overwrote them
   // Scratch of the output decoding: per readout entry.
   std::vector<std::size_t> filled, offset;
 
@@ -48,13 +52,12 @@ struct LayeredState {
 
   /// Grows the kernel scratch to n neurons (never shrinks).
   void reserveLayer(std::size_t n) {
-    if (pre.size() < n) {
-      pre.resize(n);
+    if (flag.size() < n) {
       flag.resize(n);
       cand.resize(n);
+      nan.resize(n);
       list.resize(n);
-      saved.resize(6 * n);
-      savedKnown.resize(n);
+      saved.resize(2 * n);
     }
   }
 };
