@@ -323,8 +323,7 @@ struct LayeredTheta : ThetaEngine {
         for (std::size_t k = sp0; k < rec.spikes.size(); ++k) {
           rec.evSource.push_back(static_cast<std::int32_t>(k));
         }
-        std::sort(rec.evSource.begin() + static_cast<std::ptrdiff_t>(first), rec.evSource.end(),
-                  [&](std::int32_t x, std::int32_t y) { return spikeBefore(x, y); });
+        sortSpikes(rec.evSource.data() + first, rec.evSource.size() - first);
         for (std::size_t k = first; k < rec.evSource.size(); ++k) {
           rec.evTime.push_back(rec.spikes[idx(rec.evSource[k])].t);
         }
@@ -340,6 +339,33 @@ struct LayeredTheta : ThetaEngine {
     return a0.t < b0.t || (a0.t == b0.t && a0.neuron < b0.neuron);
   }
 
+  /// Whether the spikes v[0..count) are in strictly increasing (time, index) order. Then no two
+  /// of them have the same key and that order is the only sorted one: std::sort would give it.
+  bool strictlySorted(const std::int32_t* v, std::size_t count) const {
+    for (std::size_t k = 1; k < count; ++k) {
+      if (!spikeBefore(v[k - 1], v[k])) return false;
+    }
+    return true;
+  }
+
+  /// Sorts the spikes v[0..count) by (time, index) as std::sort with spikeBefore does: std::sort
+  /// on a copy of their keys (no indirection per comparison) in the same initial order, so the
+  /// same comparisons give the same permutation, ties included.
+  void sortSpikes(std::int32_t* v, std::size_t count) const {
+    const auto& spikes = tape->layered.spikes;
+    std::vector<LayeredState::SpikeKey>& keys = ls.keys;
+    keys.resize(count);
+    for (std::size_t k = 0; k < count; ++k) {
+      const auto& sp = spikes[idx(v[k])];
+      keys[k] = {sp.t, sp.neuron, v[k]};
+    }
+    std::sort(keys.begin(), keys.end(),
+              [](const LayeredState::SpikeKey& x, const LayeredState::SpikeKey& y) {
+                return x.t < y.t || (x.t == y.t && x.neuron < y.neuron);
+              });
+    for (std::size_t k = 0; k < count; ++k) v[k] = keys[k].spike;
+  }
+
   /// Outputs as decodeOutputs (output.hpp) gives them: spikes in (time, index) order, the phases
   /// at T, ordinary slots then pseudospikes; the pseudo coupling layer by layer (dense).
   void decode(ForwardResult* out) {
@@ -347,9 +373,34 @@ struct LayeredTheta : ThetaEngine {
     const auto n = idx(net.n);
     std::vector<std::int32_t>& order = s.bundleList_;
     order.resize(rec.spikes.size());
-    std::iota(order.begin(), order.end(), 0);
-    std::sort(order.begin(), order.end(),
-              [&](std::int32_t x, std::int32_t y) { return spikeBefore(x, y); });
+    // The layers' spikes merged, each layer's in (time, index) order: the next layer's events
+    // (forward()), the last layer's sorted here. Strictly increasing, it is std::sort's order of
+    // all spikes (strictlySorted); else (two equal keys) std::sort it is.
+    const std::size_t L = plan.layers();
+    std::vector<std::int32_t>& merged = ls.merged;
+    merged.resize(order.size());
+    const auto lastLo = idx(rec.layerSpikes[L - 1]);
+    std::int32_t* tail = order.data() + lastLo;  // the last layer's spikes
+    std::iota(tail, order.data() + order.size(), static_cast<std::int32_t>(lastLo));
+    sortSpikes(tail, order.size() - lastLo);
+    std::size_t have = 0;  // order[0..have): the layers so far, merged
+    for (std::size_t l = 0; l < L; ++l) {
+      const auto n0 = idx(rec.layerSpikes[l]), n1 = idx(rec.layerSpikes[l + 1]);
+      const std::int32_t* run = l + 1 < L ? rec.evSource.data() + rec.layerEvents[l + 1] : tail;
+      if (have == 0) {
+        std::copy(run, run + (n1 - n0), merged.data());
+      } else {
+        std::merge(order.data(), order.data() + have, run, run + (n1 - n0), merged.data(),
+                   [&](std::int32_t x, std::int32_t y) { return spikeBefore(x, y); });
+      }
+      have += n1 - n0;
+      std::copy(merged.data(), merged.data() + have, order.data());
+    }
+    if (!strictlySorted(order.data(), order.size())) {
+      std::iota(order.begin(), order.end(), 0);
+      std::sort(order.begin(), order.end(),
+                [&](std::int32_t x, std::int32_t y) { return spikeBefore(x, y); });
+    }
     out->spikeTimes.resize(order.size());
     out->spikeNeurons.resize(order.size());
     for (std::size_t k = 0; k < order.size(); ++k) {

@@ -32,8 +32,15 @@ struct LayeredState {
   std::vector<std::uint8_t> nan;    ///< backward: 1 where the neuron was not kicked
   std::vector<std::int32_t> list;   ///< the flagged neurons, in index order
   std::vector<double> saved;        ///< backward: their adjoints before the kernel overwrote them
-  // Scratch of the output decoding: per readout entry.
+  // Scratch of the output decoding: per readout entry; the spike order merged so far.
   std::vector<std::size_t> filled, offset;
+  std::vector<std::int32_t> merged;
+  /// A spike's sort key (time, neuron) and its index in the record.
+  struct SpikeKey {
+    double t;
+    std::int32_t neuron, spike;
+  };
+  std::vector<SpikeKey> keys;
 
   /// The tangents of the initial phases, recomputed only when the phases (or a) changed.
   /// tanOfPhase(phi) must be a pure function of phi and a.
