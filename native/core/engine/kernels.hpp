@@ -187,6 +187,56 @@ SPIKEGRAD_KERNEL void kickAdjoints(const double* __restrict pt, const double* __
   }
 }
 
+/// kickAdjoints where every neuron was kicked, the event-time adjoints summed as sum() sums
+/// contrib (the same four partial sums in the same order, one pass instead of two).
+/// out[q] = g dH/dw (kAdd false) or out[q] += g dH/dw (kAdd true: out is the weight column's
+/// gradient, as add() after kickAdjoints). The same values as kickAdjoints, sum and add.
+template <bool kAdd>
+static inline __attribute__((always_inline)) double kickAdjointsSumBody(
+    const double* __restrict pt, const double* __restrict w, double* __restrict g0,
+    double* __restrict gHat, double* __restrict out, std::size_t count, double invR,
+    double tauOverR2) {
+  double acc[4] = {0.0, 0.0, 0.0, 0.0};
+  std::size_t q = 0;
+  const auto one = [&](std::size_t i) {
+    const double ptk = pt[i];
+    const double y = ptk + w[i] * invR;
+    const double inv = 1.0 / (1.0 + y * y);
+    const double gs = g0[i], gh = gHat[i];
+    const double g = gs - gh;
+    const double ga = g * ((1.0 + ptk * ptk) * inv);
+    if (kAdd) {
+      out[i] += g * (tauOverR2 * inv);
+    } else {
+      out[i] = g * (tauOverR2 * inv);
+    }
+    g0[i] = ga;
+    gHat[i] = 0.0;
+    return gh + (ga - gs);
+  };
+  for (; q + 4 <= count; q += 4) {
+    for (std::size_t k = 0; k < 4; ++k) acc[k] += one(q + k);
+  }
+  for (; q < count; ++q) acc[q & 3] += one(q);
+  return (acc[0] + acc[1]) + (acc[2] + acc[3]);
+}
+
+/// kickAdjointsSumBody storing g dH/dw in gw.
+SPIKEGRAD_KERNEL double kickAdjointsSum(const double* __restrict pt, const double* __restrict w,
+                                        double* __restrict g0, double* __restrict gHat,
+                                        double* __restrict gw, std::size_t count, double invR,
+                                        double tauOverR2) {
+  return kickAdjointsSumBody<false>(pt, w, g0, gHat, gw, count, invR, tauOverR2);
+}
+
+/// kickAdjointsSumBody adding g dH/dw to dW.
+SPIKEGRAD_KERNEL double kickAdjointsSumAdd(const double* __restrict pt, const double* __restrict w,
+                                           double* __restrict g0, double* __restrict gHat,
+                                           double* __restrict dW, std::size_t count, double invR,
+                                           double tauOverR2) {
+  return kickAdjointsSumBody<true>(pt, w, g0, gHat, dW, count, invR, tauOverR2);
+}
+
 /// The indices q < count with flag[q] != 0 (flags 0 or 1), in increasing order, into list; their
 /// number. Eight flags are tested at once (the flagged neurons are few).
 inline std::size_t gatherFlags(const std::uint8_t* flag, std::size_t count, std::int32_t* list) {

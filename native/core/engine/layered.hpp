@@ -602,16 +602,31 @@ struct LayeredTheta : ThetaEngine {
           w = par.recurrent.data() + net.recurrent.start[idx(j)];
         }
         const double* pt = rec.pt.data() + ptBase + ev * nl;
+        // The gradient column of the event's weights (one), or null (a bundle: several).
+        double* dW1 = nullptr;
+        if (l > 0) {
+          const std::int32_t j = rec.spikes[idx(rec.evSource[e0 + ev])].neuron;
+          dW1 = grad->recurrent.data() + net.recurrent.start[idx(j)];
+        } else if (!bundles) {
+          dW1 = grad->input.data() + inp.start[idx(in.channels[idx(rec.evSource[e0 + ev])])];
+        }
         double lam = 0.0;
-        if (fastSlopes) {
+        bool added = false;  // dW1 += gw done
+        if (fastSlopes && rec.allKicked[e0 + ev]) {
+          // Every neuron was kicked: the kernel, the sum of the event-time adjoints and (one
+          // column) the gradient update in one pass, the same values as the general case below.
+          const double invR1 = 1.0 / m.r;
+          if (dW1 != nullptr) {
+            lam = kernels::kickAdjointsSumAdd(pt, w, g0, gHat, dW1, nl, invR1, tauOverR2);
+            added = true;
+          } else {
+            lam = kernels::kickAdjointsSum(pt, w, g0, gHat, gw, nl, invR1, tauOverR2);
+          }
+        } else if (fastSlopes) {
           // The neurons that were not kicked (pt NaN, few) keep their adjoints and contribute
           // nothing: saved before the branch-free kernel and restored after it.
-          // (None when the forward pass recorded that every neuron was kicked.)
-          std::size_t nRare = 0;
-          if (!rec.allKicked[e0 + ev]) {
-            kernels::flagNaN(pt, ls.nan.data(), nl);
-            nRare = kernels::gatherFlags(ls.nan.data(), nl, ls.list.data());
-          }
+          kernels::flagNaN(pt, ls.nan.data(), nl);
+          const std::size_t nRare = kernels::gatherFlags(ls.nan.data(), nl, ls.list.data());
           double* saved = ls.saved.data();
           for (std::size_t k = 0; k < nRare; ++k) {
             const auto q = idx(ls.list[k]);
@@ -651,23 +666,18 @@ struct LayeredTheta : ThetaEngine {
             gw[q] = gwq;
           }
         }
-        if (l > 0) {
-          const auto k = idx(rec.evSource[e0 + ev]);
-          const std::int32_t j = rec.spikes[k].neuron;
-          double* dW = grad->recurrent.data() + net.recurrent.start[idx(j)];
-          kernels::add(dW, gw, nl);
-          lamSpike[k] += lam;
+        const auto k = idx(rec.evSource[e0 + ev]);
+        if (dW1 != nullptr) {
+          if (!added) kernels::add(dW1, gw, nl);
         } else {
-          const auto k = idx(rec.evSource[e0 + ev]);
-          if (bundles) {
-            for (std::int32_t c = in.start[k]; c < in.start[k + 1]; ++c) {
-              double* dW = grad->input.data() + inp.start[idx(in.channels[idx(c)])];
-              kernels::add(dW, gw, nl);
-            }
-          } else {
-            double* dW = grad->input.data() + inp.start[idx(in.channels[k])];
+          for (std::int32_t c = in.start[k]; c < in.start[k + 1]; ++c) {
+            double* dW = grad->input.data() + inp.start[idx(in.channels[idx(c)])];
             kernels::add(dW, gw, nl);
           }
+        }
+        if (l > 0) {
+          lamSpike[k] += lam;
+        } else {
           if (k < ownEvents) {
             grad->inputTimes[k] += lam;
           } else {
