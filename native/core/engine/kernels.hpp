@@ -86,6 +86,19 @@ SPIKEGRAD_KERNEL void add4(double* __restrict y, const double* __restrict x0,
   for (std::size_t q = 0; q < count; ++q) y[q] = (((y[q] + x0[q]) + x1[q]) + x2[q]) + x3[q];
 }
 
+/// y0[q] += x[q], y1[q] += x[q], y2[q] += x[q], y3[q] += x[q]: add into four distinct columns
+/// (the caller checks), x loaded once.
+SPIKEGRAD_KERNEL void addTo4(double* __restrict y0, double* __restrict y1, double* __restrict y2,
+                             double* __restrict y3, const double* __restrict x, std::size_t count) {
+  for (std::size_t q = 0; q < count; ++q) {
+    const double v = x[q];
+    y0[q] += v;
+    y1[q] += v;
+    y2[q] += v;
+    y3[q] += v;
+  }
+}
+
 // ---- The kick of one input event onto a layer (LayeredTheta::forward) ----------------------
 // The common path of a neuron (not guarded, last updated at the layer's previous event, finite
 // state, flowed state inside the guard band) is the same sequence of IEEE operations as the

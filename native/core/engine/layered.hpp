@@ -670,10 +670,21 @@ struct LayeredTheta : ThetaEngine {
         if (dW1 != nullptr) {
           if (!added) kernels::add(dW1, gw, nl);
         } else {
-          for (std::int32_t c = in.start[k]; c < in.start[k + 1]; ++c) {
-            double* dW = grad->input.data() + inp.start[idx(in.channels[idx(c)])];
-            kernels::add(dW, gw, nl);
+          // The bundle's columns in its order, four distinct ones at a time (a channel listed
+          // twice gets both additions in order either way).
+          const auto column = [&](std::int32_t c) {
+            return grad->input.data() + inp.start[idx(in.channels[idx(c)])];
+          };
+          std::int32_t c = in.start[k];
+          for (; c + 4 <= in.start[k + 1]; c += 4) {
+            double *y0 = column(c), *y1 = column(c + 1), *y2 = column(c + 2), *y3 = column(c + 3);
+            if (y0 != y1 && y0 != y2 && y0 != y3 && y1 != y2 && y1 != y3 && y2 != y3) {
+              kernels::addTo4(y0, y1, y2, y3, gw, nl);
+            } else {
+              for (double* y : {y0, y1, y2, y3}) kernels::add(y, gw, nl);
+            }
           }
+          for (; c < in.start[k + 1]; ++c) kernels::add(column(c), gw, nl);
         }
         if (l > 0) {
           lamSpike[k] += lam;
