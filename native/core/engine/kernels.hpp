@@ -22,6 +22,15 @@
 #define SPIKEGRAD_KERNEL static inline
 #endif
 
+// A body shared by kernels, inlined into each (and so compiled for each clone).
+#if defined(__GNUC__) || defined(__clang__)
+#define SPIKEGRAD_BODY static inline __attribute__((always_inline))
+#elif defined(_MSC_VER)
+#define SPIKEGRAD_BODY static __forceinline
+#else
+#define SPIKEGRAD_BODY static inline
+#endif
+
 namespace spikegrad {
 namespace engine {
 namespace kernels {
@@ -122,8 +131,9 @@ SPIKEGRAD_KERNEL std::uint64_t flagCandidates(const double* __restrict p,
   return any;
 }
 
-/// c ? x : y, bit for bit, as bitwise operations: the compiler blends both values in a register
-/// instead of turning "store the old value back where c" into a masked store (slow on AMD).
+/// x where mask is all ones, y where it is zero, bit for bit, as bitwise operations: the compiler
+/// blends both values in a register instead of turning "store the old value back" into a
+/// masked store (slow on AMD).
 static inline double pick(std::uint64_t mask, double x, double y) {
   std::uint64_t bx, by;
   std::memcpy(&bx, &x, sizeof bx);
@@ -205,10 +215,10 @@ SPIKEGRAD_KERNEL void kickAdjoints(const double* __restrict pt, const double* __
 /// out[q] = g dH/dw (kAdd false) or out[q] += g dH/dw (kAdd true: out is the weight column's
 /// gradient, as add() after kickAdjoints). The same values as kickAdjoints, sum and add.
 template <bool kAdd>
-static inline __attribute__((always_inline)) double kickAdjointsSumBody(
-    const double* __restrict pt, const double* __restrict w, double* __restrict g0,
-    double* __restrict gHat, double* __restrict out, std::size_t count, double invR,
-    double tauOverR2) {
+SPIKEGRAD_BODY double kickAdjointsSumBody(const double* __restrict pt, const double* __restrict w,
+                                          double* __restrict g0, double* __restrict gHat,
+                                          double* __restrict out, std::size_t count, double invR,
+                                          double tauOverR2) {
   double acc[4] = {0.0, 0.0, 0.0, 0.0};
   std::size_t q = 0;
   const auto one = [&](std::size_t i) {
@@ -218,7 +228,7 @@ static inline __attribute__((always_inline)) double kickAdjointsSumBody(
     const double gs = g0[i], gh = gHat[i];
     const double g = gs - gh;
     const double ga = g * ((1.0 + ptk * ptk) * inv);
-    if (kAdd) {
+    if constexpr (kAdd) {
       out[i] += g * (tauOverR2 * inv);
     } else {
       out[i] = g * (tauOverR2 * inv);
@@ -292,3 +302,4 @@ inline std::size_t gatherFlags(const std::uint64_t* flag, std::size_t count, std
 }  // namespace spikegrad
 
 #undef SPIKEGRAD_KERNEL
+#undef SPIKEGRAD_BODY
