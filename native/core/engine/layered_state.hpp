@@ -28,6 +28,10 @@ struct LayeredState {
   std::vector<std::int32_t> list;  ///< the flagged neurons, in index order
   std::vector<double> saved;       ///< their state before the common path overwrote it
   std::vector<std::uint8_t> savedKnown;
+  // Scratch of the pseudo coupling (LayeredTheta::couple), one entry per neuron of a layer: the
+  // tangent pt at T, the kicked tangent y = pt + u/r, its phase atan2(1, -y), and the phase
+  // atan2(1, -x0) of the state at the last update.
+  std::vector<double> tangentT, kickedT, angle, angle0;
   // Scratch of the output decoding: per readout entry.
   std::vector<std::size_t> filled, offset;
 
