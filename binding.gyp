@@ -17,8 +17,9 @@
       "include_dirs": ["native"],
       "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except_all"],
       "defines": ["NAPI_VERSION=8", "NDEBUG", "NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS"],
-      "cflags_cc": ["-O3", "-fvisibility=hidden"],
+      "cflags_cc": ["-O3", "-fvisibility=hidden", "-ffp-contract=off"],
       "xcode_settings": {
+        "OTHER_CPLUSPLUSFLAGS": ["$(inherited)", "-ffp-contract=off"],
         "GCC_OPTIMIZATION_LEVEL": "3",
         "GCC_SYMBOLS_PRIVATE_EXTERN": "YES",
         "CLANG_CXX_LANGUAGE_STANDARD": "c++17",
@@ -34,7 +35,7 @@
       "conditions": [
         ["target_arch=='x64' and OS!='win'", {
           "cflags_cc": ["-march=<(x86_level)", "-mtune=generic"],
-          "xcode_settings": {"OTHER_CPLUSPLUSFLAGS": ["$(inherited)", "-march=<(x86_level)", "-mtune=generic"]}
+          "xcode_settings": {"OTHER_CPLUSPLUSFLAGS": ["-march=<(x86_level)", "-mtune=generic"]}
         }]
       ]
     }

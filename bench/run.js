@@ -120,6 +120,24 @@ async function mnistStep(net, batch, labels, threads) {
   return median(times);
 }
 
+/**
+ * The whole training step as a user runs it: Trainer.trainBatch on the first B training digits
+ * (gathering the images, the TTFS encoding with the paper's pixel flips, forward, loss, backward,
+ * AdaBelief and the phi0 projection). lr 0: the step's cost without changing the network.
+ */
+async function trainerStep(net, B, threads) {
+  const trainer = new s.Trainer({ network: inEngine(net, net.engine), loss: s.firstSpikeCrossEntropy(), optimizer: s.adaBelief({ lr: 0 }), batchSize: B, seed: 0, threads });
+  const train = s.imageDataset({ images: data.train.images.subarray(0, B * 784), labels: data.train.labels.subarray(0, B), pixels: 784, T: 2, flipProbability: 0.02 });
+  const indices = Int32Array.from({ length: B }, (_, k) => k);
+  const times = [];
+  for (let r = 0; r < reps + 1; r++) {
+    const t0 = process.hrtime.bigint();
+    await trainer.trainBatch(train, indices);
+    if (r > 0) times.push(Number(process.hrtime.bigint() - t0) / 1e3 / B);
+  }
+  return median(times);
+}
+
 /** Event-loop responsiveness during a forward run of `batch` (medians over the repetitions). */
 async function eventLoop(net, batch) {
   const { monitorEventLoopDelay } = require('perf_hooks');
@@ -166,6 +184,8 @@ async function main() {
   log('MNIST step through the public API');
   const step1 = await mnistStep(net, batch, labels, 1);
   const stepN = await mnistStep(net, batch, labels, 0);
+  const trainer1 = await trainerStep(net, B, 1);
+  const trainerN = await trainerStep(net, B, 0);
   const general = inEngine(net, 'general');
   const stepGeneral1 = await mnistStep(general, batch, labels, 1);
   const out = net.forward(batch);
@@ -255,6 +275,10 @@ async function main() {
       step_us_per_sample_all: stepN,
       epoch60k_seconds: (stepN * 60000) / 1e6,
       thread_speedup: step1 / stepN,
+      trainer_step_us_per_sample_1thread: trainer1,
+      trainer_step_us_per_sample_all: trainerN,
+      trainer_thread_speedup: trainer1 / trainerN,
+      trainer_epoch60k_seconds: (trainerN * 60000) / 1e6,
       engine_us_per_sample_1thread: native.engine1_us,
       engine_us_per_sample_all: native.engineN_us,
       dense_us_per_sample_1thread: native.dense_us,
@@ -298,6 +322,7 @@ async function main() {
   console.log('');
   console.log(`MNIST 784-100-100-10 theta, batch ${B}, activity ${f(activity, 3)} spikes/hidden neuron, ${f(m.synaptic_events_per_sample, 0)} synaptic events + ${f(m.bundle_reads_per_sample, 0)} bundled weight reads per sample`);
   console.log(`  step (fwd+bwd+AdaBelief), public API   1 thread ${f(step1)} us/sample   all threads ${f(stepN)} us/sample   (x${f(m.thread_speedup, 2)})`);
+  console.log(`  Trainer.trainBatch (+ encoding, flips)  1 thread ${f(trainer1)} us/sample   all threads ${f(trainerN)} us/sample   (x${f(m.trainer_thread_speedup, 2)}; epoch ${f(m.trainer_epoch60k_seconds, 2)} s)`);
   console.log(`  60,000-sample epoch                    ${f(m.epoch60k_seconds, 2)} s   (engine: ${m.engine})`);
   if (wasmStep !== null) console.log(`  the same step on WebAssembly (1 thread) ${f(wasmStep)} us/sample   (x${f(m.wasm_over_native_step_1thread, 2)} the native 1-thread step)`);
   console.log(`  the same step in the general engine    1 thread ${f(stepGeneral1)} us/sample   -> the ${m.engine} engine's step is x${f(m.step_speedup_vs_general_1thread, 2)} faster`);

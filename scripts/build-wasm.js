@@ -51,6 +51,8 @@ const compileFlags = [
   // 128-bit SIMD (Node >= 16.4, Chrome 91, Firefox 89, Safari 16.4): the dense loops two doubles wide,
   // with the scalar build's results (no reassociation).
   '-msimd128',
+  // No multiply-add contraction, as in binding.gyp and CMakeLists.txt.
+  '-ffp-contract=off',
   `-I${path.join(emnapi, 'include', 'node')}`,
   `-I${addonApi}`,
   `-I${path.join(root, 'native')}`,

@@ -93,4 +93,9 @@ export interface NativeBinding {
   modelConstants(name: string, params?: Record<string, number>): NativeModelConstants;
   /** Clamps initial (stateDim * n values by variable) into the model's domain in place; returns the number of values changed. */
   projectInitial(name: string, params: Record<string, number> | undefined, initial: Float64Array): number;
+  /**
+   * TTFS encoding of whole images (core/encoding.hpp): the bundled layout of lib/network/ttfs.ts.
+   * `state` (Random's four state words; null when flipProbability is 0) is advanced in place.
+   */
+  ttfsEncode(images: Uint8Array, pixels: number, bins: number, flipProbability: number, state: Uint32Array | null): { channels: Int32Array; eventStart: Int32Array };
 }

@@ -8,8 +8,9 @@
  */
 import { argumentError, describe, rangeError } from '../base/errors';
 import type { InputBatch } from './inputs';
-import type { Random } from '../base/random';
+import { Random } from '../base/random';
 import { isUint8Array, optionNames, readOptions } from '../base/validate';
+import { native } from '../base/native';
 
 export interface TtfsOptions {
   /** Trial length T, which sets the bin spike times. */
@@ -54,43 +55,25 @@ export function ttfsBatch(images: Uint8Array, pixels: number, given: TtfsOptions
   const p = options.flipProbability ?? 0;
   if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw rangeError(`Expected a probability in [0, 1] for flipProbability but received ${describe(p)}`);
   if (p > 0 && options.rng === undefined) throw argumentError('flipProbability > 0 needs an rng');
+  if (p > 0 && !(options.rng instanceof Random)) throw argumentError(`Expected a Random for rng but received ${describe(options.rng)}`);
   const samples = images.length / pixels;
-  const width = Math.floor(256 / (bins + 1));
   const times = ttfsTimes(options.T, bins);
-  // Per sample: `bins` events (empty bundles are kept so every sample has the same layout), each
-  // listing its pixels in ascending order: a counting sort of the sample's pixels by bin.
-  const binOf = new Int32Array(pixels);
-  const binOfValue = Int32Array.from({ length: 256 }, (_, v) => Math.floor((255 - v) / width));
-  const next = new Int32Array(bins);
-  const chans = new Int32Array(samples * pixels); // each pixel is in at most one bin
-  const eventStart = new Int32Array(samples * bins + 1);
+  // The pixels of each (sample, bin) event, in increasing order, and the flips: native
+  // (core/encoding.cc), drawing from the rng's own stream (one uniform per pixel, in order).
+  const rng = p > 0 ? options.rng! : null;
+  const before = rng === null ? null : rng.getState();
+  const state = before === null ? null : Uint32Array.from(before.slice(0, 4));
+  const encoded = native.ttfsEncode(images, pixels, bins, p, state);
+  // Copies in the caller's realm (the addon's arrays are the main realm's: instanceof would fail
+  // in a vm context); a memcpy, about 1% of the encoding.
+  const channels = new Int32Array(encoded.channels);
+  const eventStart = new Int32Array(encoded.eventStart);
+  if (rng !== null) rng.setState([...state!, before![4]]);
   const allTimes = new Float64Array(samples * bins);
   const sampleStart = new Int32Array(samples + 1);
-  const rng = options.rng;
-  let used = 0;
   for (let s = 0; s < samples; s++) {
-    next.fill(0);
-    const base = s * pixels;
-    for (let q = 0; q < pixels; q++) {
-      let k = binOfValue[images[base + q]];
-      if (p > 0 && rng!.uniform() < p) k = bins - k;
-      binOf[q] = k;
-      if (k >= 0 && k < bins) next[k]++;
-    }
-    // next[k]: where bin k's next pixel goes.
-    for (let k = 0; k < bins; k++) {
-      const e = s * bins + k;
-      allTimes[e] = times[k];
-      const count = next[k];
-      next[k] = used;
-      used += count;
-      eventStart[e + 1] = used;
-    }
-    for (let q = 0; q < pixels; q++) {
-      const k = binOf[q];
-      if (k >= 0 && k < bins) chans[next[k]++] = q;
-    }
+    allTimes.set(times, s * bins);
     sampleStart[s + 1] = (s + 1) * bins;
   }
-  return { samples, times: allTimes, channels: chans.slice(0, used), eventStart, sampleStart };
+  return { samples, times: allTimes, channels, eventStart, sampleStart };
 }

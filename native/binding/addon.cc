@@ -3,6 +3,7 @@
 // (results.hpp).
 #include <napi.h>
 
+#include "binding/encoding.hpp"
 #include "binding/models.hpp"
 #include "binding/native_batch.hpp"
 #include "binding/native_network.hpp"
@@ -19,6 +20,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   registerBatch(env, exports);
   registerNetwork(env, exports);
   registerModels(env, exports);
+  registerEncoding(env, exports);
   exports.Set("napiVersion", Napi::Number::New(env, NAPI_VERSION));
   // The most neuron updates one trial records (lib/trial/simulate.ts bounds maxEvents by it).
   exports.Set("maxRecordUpdates",

@@ -136,7 +136,7 @@ describe('ttfsBatch', () => {
   it('draws one uniform per pixel in pixel order (a reference written from the definition)', () => {
     const pixels = 97;
     const samples = 7;
-    for (const [bins, p] of [[1, 0.3], [3, 0.3], [5, 0.9]]) {
+    for (const [bins, p] of [[1, 0.3], [3, 0.3], [5, 0.9], [9, 0.3], [255, 0.5]]) {
       const images = randomImages(bins, samples, pixels);
       const b = ttfsBatch(images, pixels, { T: 2, bins, flipProbability: p, rng: new Random(21) });
       const rng = new Random(21);

@@ -297,6 +297,67 @@ inline std::size_t gatherFlags(const std::uint64_t* flag, std::size_t count, std
   return c;
 }
 
+// ---- The phase of a tangent state, atan2(1, -y), without a libm call -------------------------
+// The pseudo coupling (LayeredTheta::couple) needs the phase of every neuron of a layer at T;
+// glibc's scalar atan2 costs about 20 ns, this branch-free form about 2.5 ns per element in the
+// vector clones. atan2(1, -y) = pi/2 + atan(y) = k pi/4 + sigma atan(r) with an exact integer k
+// in [0, 4], sigma = +-1 and |r| <= tan(pi/8), r one division from |y| (tan(pi/8) < |y| <
+// tan(3 pi/8): r = (|y| - 1)/(|y| + 1); above: r = 1/|y|), so that the small results (y -> -inf)
+// are atan(r) itself, not a difference of nearly equal numbers. atan(r) = r + r s P(s) with
+// s = r^2 and P a Chebyshev fit of degree 10 (relative error below 7e-18 on
+// [0, 1.02 tan^2(pi/8)], computed with mpmath by scripts/atan-coefficients.py); k pi/4 in two
+// parts (the high part has 30 significant bits, so k times it is exact). Within 2 ulp of
+// std::atan2 (test/native/kernels_test.cpp); NaN gives NaN, y = -inf gives 0, y = +inf gives pi.
+// No FMA is needed or used: every CPU computes the same bits.
+
+/// c ? a : b by a bit mask, not a branch (pick), so that GCC's vectoriser if-converts the
+/// callers.
+inline double blend(bool c, double a, double b) {
+  return pick(0 - static_cast<std::uint64_t>(c), a, b);
+}
+
+/// atan2(1, -y) for one y (the element function of phaseOfTangent; identical results).
+inline double phaseOfTangentOne(double y) {
+  constexpr double kTanPi8 = 0.41421356237309503;    // tan(pi/8)
+  constexpr double kTan3Pi8 = 2.414213562373095;     // tan(3 pi/8) = 1 + sqrt(2)
+  constexpr double kPio4Hi = 0.7853981629014015;     // pi/4 rounded down to 30 bits
+  constexpr double kPio4Lo = 4.960467898402702e-10;  // pi/4 - kPio4Hi
+  const double t = std::fabs(y);
+  const bool middle = (t > kTanPi8) & (t < kTan3Pi8);  // & not &&: no branch
+  const bool large = !(t < kTan3Pi8);                  // true for +inf (and false for NaN)
+  // The selects are bit masks (blend): with ?: GCC moves the arithmetic into branches that its
+  // vectoriser cannot if-convert.
+  const double num = blend(middle, t - 1.0, blend(large, 1.0, t));
+  const double den = blend(middle, t + 1.0, blend(large, t, 1.0));
+  const double r = num / den;
+  const double s = r * r;
+  double p = -0.018882987965693;
+  p = p * s + 0.03898927985218631;
+  p = p * s + -0.050769758261098086;
+  p = p * s + 0.05856513298321132;
+  p = p * s + -0.06664321264177807;
+  p = p * s + 0.07692169552474755;
+  p = p * s + -0.09090903985088337;
+  p = p * s + 0.11111111000512125;
+  p = p * s + -0.14285714284481354;
+  p = p * s + 0.19999999999994625;
+  p = p * s + -0.3333333333333333;
+  const double at = r + r * (s * p);
+  // atan(t) = c pi/4 + tau atan(r): (0, +1), (1, +1) in the middle, (2, -1) when large; then
+  // atan2(1, -y) = pi/2 + sign(y) atan(t) = k pi/4 + sign(y) tau atan(r) with k = 2 + sign(y) c.
+  const double c = blend(middle, 1.0, blend(large, 2.0, 0.0));
+  const double sign = blend(y < 0.0, -1.0, 1.0);
+  const double k = 2.0 + sign * c;
+  const double st = blend(large, -sign, sign);
+  return k * kPio4Hi + (st * at + k * kPio4Lo);
+}
+
+/// out[q] = atan2(1, -y[q]) (phaseOfTangentOne).
+SPIKEGRAD_KERNEL void phaseOfTangent(const double* __restrict y, double* __restrict out,
+                                     std::size_t count) {
+  for (std::size_t q = 0; q < count; ++q) out[q] = phaseOfTangentOne(y[q]);
+}
+
 }  // namespace kernels
 }  // namespace engine
 }  // namespace spikegrad

@@ -456,15 +456,20 @@ struct LayeredTheta : ThetaEngine {
     out->inTrialEvents = inTrial;
   }
 
-  /// The phase at T of neuron i (as the theta engine's trial-end touch computes it).
-  double phaseAtT(std::size_t i) const { return phaseOfTan(s.x0_[i]) + (T - s.tLast_[i]); }
+  /// The phase at T of neuron i (the theta engine's trial-end touch, with atan2(1, -x) from
+  /// kernels::phaseOfTangentOne: the same values as couple()'s vectorised pass).
+  double phaseAtT(std::size_t i) const {
+    return kernels::phaseOfTangentOne(s.x0_[i]) / a + (T - s.tLast_[i]);
+  }
 
   /// The layered pseudo coupling (pseudo_coupling.hpp) with dense weight columns: u of layer l
   /// is W_l r of layer l-1, summed over the sources in index order; H(phi_T, u) and its slopes
   /// as ThetaAdapter::pseudoKick gives them, except that the tangent pt of phi_T comes from the
   /// state at the neuron's last update by the tangent addition (one tan per layer, not per
-  /// neuron) where that is well conditioned (|pt| < 1e4, no pole crossed), and phi_T itself (an
-  /// atan2) only where it is needed (layer 0, where u = 0 and H = phi_T, and for stateAtT).
+  /// neuron) where that is well conditioned (|pt| < 1e4, no pole crossed), and phi_T itself only
+  /// where it is needed (layer 0, where u = 0 and H = phi_T, and for stateAtT). The phases
+  /// atan2(1, -y) are computed for a whole layer at once by kernels::phaseOfTangent (vectorised,
+  /// within 2 ulp of std::atan2, the same on every CPU), not by libm calls per neuron.
   void couple() {
     const auto n = idx(net.n);
     auto& phiT = tape->layered.phiT;
@@ -494,16 +499,46 @@ struct LayeredTheta : ThetaEngine {
         for (; j < lo; ++j) kernels::axpy(u, column(j), r[idx(j)], nl);
       }
       const double tCommon = std::tan(a * (T - layerLast[l]));
-      for (std::int32_t i = lo; i < hi; ++i) {
-        const auto ui = idx(i);
-        const double uu = s.u_[ui];
-        if (wantState || l == 0 || uu == 0.0) phiT[ui] = phaseAtT(ui);
-        double pt = kNaN;
+      const auto nl = idx(hi - lo);
+      if (ls.angle.size() < nl) {
+        ls.tangentT.resize(nl);
+        ls.kickedT.resize(nl);
+        ls.angle.resize(nl);
+        ls.angle0.resize(nl);
+      }
+      // Pass 1: the tangent pt at T (NaN where the tangent addition is not used) and the
+      // kicked tangent y = pt + u/r; then the phases atan2(1, -y) and, where the phase at T is
+      // needed, atan2(1, -x0) for the whole layer (kernels::phaseOfTangent, vectorised).
+      double* ptT = ls.tangentT.data();
+      double* yT = ls.kickedT.data();
+      bool anyZero = false;
+      for (std::size_t q = 0; q < nl; ++q) {
+        const auto ui = idx(lo) + q;
         const double p0 = s.x0_[ui];
+        double pt = kNaN;
         if (s.tLast_[ui] == layerLast[l] && p0 != -kInfinity) {
           const double den = 1.0 - p0 * tCommon;
           if (den > 0.0) pt = (p0 + tCommon) / den;
         }
+        ptT[q] = pt;
+        yT[q] = pt + s.u_[ui] / m.r;
+        anyZero |= s.u_[ui] == 0.0;
+      }
+      double* angle = ls.angle.data();
+      kernels::phaseOfTangent(yT, angle, nl);
+      double* angle0 = ls.angle0.data();
+      if (wantState || l == 0 || anyZero) kernels::phaseOfTangent(s.x0_.data() + lo, angle0, nl);
+      // The phase at T from the state at the neuron's last update (phaseAtT).
+      const auto phaseAt = [&](std::size_t q) {
+        const auto ui = idx(lo) + q;
+        return angle0[q] / a + (T - s.tLast_[ui]);
+      };
+      for (std::int32_t i = lo; i < hi; ++i) {
+        const auto ui = idx(i);
+        const auto q = idx(i - lo);
+        const double uu = s.u_[ui];
+        if (wantState || l == 0 || uu == 0.0) phiT[ui] = phaseAt(q);
+        const double pt = ptT[q];
         Kick h;
         if (pt > -1e4 && pt < 1e4) {
           const double y = pt + uu / m.r;
@@ -511,7 +546,7 @@ struct LayeredTheta : ThetaEngine {
             const double ph = phiT[ui];
             h.phi = ph > 0.0 ? std::fmin(ph, m.Theta) : 0.0;  // H(phi, 0) = phi (pseudoKick)
           } else {
-            h.phi = tauOverR * std::atan2(1.0, -y);
+            h.phi = tauOverR * angle[q];
           }
           theta::detail::kickSlopes(pt, y, tauOverR2, &h.d_dphi, &h.d_dw);
         } else {

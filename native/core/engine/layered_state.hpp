@@ -32,6 +32,10 @@ struct LayeredState {
   std::vector<std::uint8_t> nan;    ///< backward: 1 where the neuron was not kicked
   std::vector<std::int32_t> list;   ///< the flagged neurons, in index order
   std::vector<double> saved;        ///< backward: their adjoints before the kernel overwrote them
+  // Scratch of the pseudo coupling (LayeredTheta::couple), one entry per neuron of a layer: the
+  // tangent pt at T, the kicked tangent y = pt + u/r, its phase atan2(1, -y), and the phase
+  // atan2(1, -x0) of the state at the last update.
+  std::vector<double> tangentT, kickedT, angle, angle0;
   // Scratch of the output decoding: per readout entry; the spike order merged so far.
   std::vector<std::size_t> filled, offset;
   std::vector<std::int32_t> merged;
