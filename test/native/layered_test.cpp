@@ -376,13 +376,10 @@ void selection() {
   Readout flat = c.ro;
   flat.layers.clear();
   CHECK(spikegrad::resolveEngine(*c.st, flat, EngineKind::kAuto, &plan) == EngineKind::kGeneral);
-  bool threw = false;
-  try {
-    spikegrad::resolveEngine(*c.st, flat, EngineKind::kLayered, &plan);
-  } catch (const Error& e) {
-    threw = e.code() == ErrorCode::kArgument;
-  }
-  CHECK(threw);
+  spikegrad::test::expectError(
+      ErrorCode::kArgument,
+      [&] { spikegrad::resolveEngine(*c.st, flat, EngineKind::kLayered, &plan); },
+      "a forced layered engine without readout layers");
   // A missing synapse: not dense.
   auto sparse = std::make_shared<NetworkStructure>(*c.st);
   sparse->input.target[0] = sparse->input.target.size() > 1 ? sparse->input.target[1] : 0;
