@@ -187,6 +187,7 @@ struct LayeredTheta : ThetaEngine {
     // the flowed state and the prediction (both describe one trajectory), so only the other
     // neurons need their exact prediction (an atan2).
     const double margin = 1e-7 * (1.0 / a + T);
+    const double tanMargin = std::tan(a * (m.p.eps + margin));
     const Synapses& inp = net.input;
     for (std::size_t l = 0; l < L; ++l) {
       const std::int32_t lo = off[l], hi = off[l + 1];
@@ -211,6 +212,7 @@ struct LayeredTheta : ThetaEngine {
       if (l == 0) layerLast.assign(L, 0.0);
       std::uint64_t* cand = ls.cand.data();
       std::uint64_t anyCand = 0;  // 0: no cand is set (the gather is skipped)
+      double tanNext = kNaN;      // tan(a (tk - tPrev)) of the next event, from the previous one
       for (std::size_t e = 0; e <= E; ++e) {
         const double tNext = e < E ? rec.evTime[e0 + e] : T;
         // A layer-0 spike at an input's time goes first; a spike of layer l >= 1 at the time of a
@@ -266,9 +268,18 @@ struct LayeredTheta : ThetaEngine {
           w = par.recurrent.data() + net.recurrent.start[idx(j)];
         }
         double* pt = rec.pt.data() + ptBase + e * nl;
-        const double tCommon = std::tan(a * (tk - tPrev));
-        // The candidate threshold of the next interval (tk, tAfter).
-        const double cAfter = cutoff(e + 1 < E ? rec.evTime[e0 + e + 1] : T, tk, margin);
+        // tan(a (tk - tPrev)): the previous event computed it (the same expression) for its
+        // candidate threshold.
+        const double tCommon = e == 0 ? std::tan(a * (tk - tPrev)) : tanNext;
+        // The candidate threshold of the next interval (tk, tAfter), cutoff(tAfter, tk, margin),
+        // by the tangent addition from tan(a (tAfter - tk)), which the next event reuses as its
+        // tCommon, and tan(a (eps + margin)): one tan per event less. It differs from cutoff's
+        // 1 / tan by round-off only, far inside the margin (the threshold is conservative).
+        const double tAfter = e + 1 < E ? rec.evTime[e0 + e + 1] : T;
+        tanNext = std::tan(a * (tAfter - tk));
+        const double cAfter = a * (tAfter - tk + m.p.eps + margin) >= kPi
+                                  ? -kInfinity
+                                  : (1.0 - tanNext * tanMargin) / (tanNext + tanMargin);
         // The common path for the whole layer in one pass (kernels::flowKick), then the flagged
         // neurons (left unchanged by it) with the scalar code below.
         const std::uint64_t any =
