@@ -65,10 +65,6 @@ struct Workspace {
   // block cannot be reused by another structure.
   std::weak_ptr<const NetworkStructure> roNet_;
   std::vector<std::int32_t> roNeurons_, roSyn_, roSrc_;
-  // The layered engine's lazy predictions: known_ (tHat_ is exact), else the post-kick state pK_
-  // at tK_ and that event's spike-before-T threshold plK_.
-  std::vector<std::uint8_t> known_;
-  std::vector<double> tK_, pK_, plK_;
   std::vector<double> hT_;  ///< per neuron: H(phi_T, u), the pseudo phase (layered engine)
   // Backward workspace: per event lambda_, per neuron the general engines' adj_ (and g1_ for
   // qif and lif) and, for the pseudo coupling, gu_ and gr_; g0_ and gHat_ are the layered
