@@ -33,6 +33,12 @@ fs.mkdirSync(cacheDir, { recursive: true });
 function log(msg) {
   process.stderr.write(`bench: ${msg}\n`);
 }
+/**
+ * Warm-up runs before each timed series: the first steps of a process page-fault their buffers
+ * in (batch 1000: about 18,000 minor faults in the first step, 3,000 in the second, 500 in the
+ * third, about none after) and ran up to 3x slower, which one warm-up run left inside the median.
+ */
+const WARMUP = 3;
 function median(xs) {
   const a = [...xs].sort((x, y) => x - y);
   return a[Math.floor(a.length / 2)];
@@ -109,13 +115,13 @@ async function mnistStep(net, batch, labels, threads) {
   const loss = s.firstSpikeCrossEntropy();
   const opt = s.adaBelief({ lr: 0 }); // lr 0: the step's cost without changing the network
   const times = [];
-  for (let r = 0; r < reps + 1; r++) {
+  for (let r = 0; r < reps + WARMUP; r++) {
     const t0 = process.hrtime.bigint();
     const { grad } = await net.lossAndGradient(batch, loss, labels, { threads });
     opt.step(net.parameterList(), s.Network.gradientList(grad));
     net.constrain();
     const t1 = process.hrtime.bigint();
-    if (r > 0) times.push(Number(t1 - t0) / 1e3 / batch.samples); // the first run warms up
+    if (r >= WARMUP) times.push(Number(t1 - t0) / 1e3 / batch.samples);
   }
   return median(times);
 }
@@ -130,10 +136,10 @@ async function trainerStep(net, B, threads) {
   const train = s.imageDataset({ images: data.train.images.subarray(0, B * 784), labels: data.train.labels.subarray(0, B), pixels: 784, T: 2, flipProbability: 0.02 });
   const indices = Int32Array.from({ length: B }, (_, k) => k);
   const times = [];
-  for (let r = 0; r < reps + 1; r++) {
+  for (let r = 0; r < reps + WARMUP; r++) {
     const t0 = process.hrtime.bigint();
     await trainer.trainBatch(train, indices);
-    if (r > 0) times.push(Number(process.hrtime.bigint() - t0) / 1e3 / B);
+    if (r >= WARMUP) times.push(Number(process.hrtime.bigint() - t0) / 1e3 / B);
   }
   return median(times);
 }
@@ -226,12 +232,12 @@ async function main() {
     const opt = s.adaBelief({ lr: 0 });
     (async () => {
       const times = [];
-      for (let r = 0; r < ${reps} + 1; r++) {
+      for (let r = 0; r < ${reps} + ${WARMUP}; r++) {
         const t0 = process.hrtime.bigint();
         const { grad } = await net.lossAndGradient(batch, loss, labels, { threads: 1 });
         opt.step(net.parameterList(), s.Network.gradientList(grad));
         net.constrain();
-        if (r > 0) times.push(Number(process.hrtime.bigint() - t0) / 1e3 / batch.samples);
+        if (r >= ${WARMUP}) times.push(Number(process.hrtime.bigint() - t0) / 1e3 / batch.samples);
       }
       times.sort((a, b) => a - b);
       console.log(JSON.stringify({ step: times[Math.floor(times.length / 2)] }));
