@@ -20,6 +20,11 @@ export interface BatchContext {
 /** A dataset of `size` samples with targets of type Targets (for a batch). */
 export interface Dataset<Targets> {
   readonly size: number;
+  /**
+   * The encoded inputs and the targets of the samples `indices`. Return new arrays (or arrays
+   * left unchanged until the call after next): `Trainer.fit` calls `batch` for the next batch
+   * while the current one is still being computed. Draw any augmentation from `context.rng`.
+   */
   batch(indices: Int32Array, context: BatchContext): { inputs: InputBatch; targets: Targets };
   /** Optional integer class labels (enables accuracy metrics). */
   labels?(indices: Int32Array): Int32Array;

@@ -7,6 +7,7 @@
 import { argumentError, codedError, describe, rangeError } from '../base/errors';
 import { expectInteger, optionNames, readOptions } from '../base/validate';
 import { Network, type NetworkOutput, type RunOptions } from '../network/network';
+import type { InputBatch } from '../network/inputs';
 import { Random } from '../base/random';
 import type { Dataset } from '../data/datasets';
 import type { Loss } from './losses/loss';
@@ -161,6 +162,17 @@ const LOAD_OPTIONS = optionNames<LoadOptions<unknown>>()(['loss', 'threads', 'lr
  * const result = await trainer.fit({ train, test, epochs: 5 });
  * ```
  */
+/**
+ * A training batch gathered and encoded ahead (Trainer.fit): its augmentation draws come from a
+ * copy of the stream at `from`; `after` is the stream's state once they are drawn.
+ */
+function prepareBatch<Targets>(dataset: Dataset<Targets>, indices: Int32Array, from: number[]): { inputs: InputBatch; targets: Targets; after: number[] } {
+  const rng = new Random();
+  rng.setState(from);
+  const { inputs, targets } = dataset.batch(indices, { training: true, rng });
+  return { inputs, targets, after: rng.getState() };
+}
+
 /** Throws ERR_SPIKEGRAD_ARG unless `value` is a Dataset with at least one sample. */
 function expectNonEmptyDataset(value: unknown, name: string): void {
   const d = value as Partial<Dataset<unknown>> | undefined;
@@ -227,6 +239,11 @@ export class Trainer<Targets> {
   /** One optimiser step on a batch; returns the batch loss (before the step). */
   async trainBatch(dataset: Dataset<Targets>, indices: Int32Array): Promise<{ loss: number; output: NetworkOutput }> {
     const { inputs, targets } = dataset.batch(indices, { training: true, rng: this.augmentRng });
+    return this.stepOn(inputs, targets);
+  }
+
+  /** The optimiser step of trainBatch on an encoded batch. */
+  private async stepOn(inputs: InputBatch, targets: Targets): Promise<{ loss: number; output: NetworkOutput }> {
     const { loss, output, grad } = await this.network.lossAndGradient(inputs, this.loss, targets, this.runOptions());
     if (!Number.isFinite(loss.value)) throw codedError(`The loss is ${loss.value} at step ${this.step}`, 'ERR_SPIKEGRAD_NONFINITE');
     this.optimizer.step(this.network.parameterList(), Network.gradientList(grad));
@@ -394,10 +411,28 @@ export class Trainer<Targets> {
       let lossSum = 0;
       let lossCount = 0;
       progress?.beginTraining();
+      const batchIndices = (b: number) => order.subarray(b * this.batchSize, Math.min((b + 1) * this.batchSize, train.size));
+      // The next batch of the epoch is gathered and encoded (on this thread) while the core
+      // computes the current one. Its draws come from a copy of the augmentation stream, taken
+      // over when that batch starts, so a checkpoint or an abort in between saves the stream of
+      // the batches done; the draws are the same, in the same order, as trainBatch's.
+      let ahead: { inputs: InputBatch; targets: Targets; after: number[] } | undefined;
       for (let b = this.batchInEpoch; b < batches; b++) {
         await abortIfNeeded();
-        const indices = order.subarray(b * this.batchSize, Math.min((b + 1) * this.batchSize, train.size));
-        const { loss } = await this.trainBatch(train, indices);
+        const indices = batchIndices(b);
+        const current = ahead ?? prepareBatch(train, indices, this.augmentRng.getState());
+        ahead = undefined;
+        this.augmentRng.setState(current.after);
+        const pending = this.stepOn(current.inputs, current.targets);
+        if (b + 1 < batches) {
+          try {
+            ahead = prepareBatch(train, batchIndices(b + 1), current.after);
+          } catch {
+            // The next iteration gathers that batch again and reports the error in order.
+            ahead = undefined;
+          }
+        }
+        const { loss } = await pending;
         lossSum += loss;
         lossCount++;
         this.batchInEpoch = b + 1;

@@ -3,6 +3,7 @@ import os = require('os');
 import path = require('path');
 import { Trainer, adaBelief, exponentialDecay, firstSpikeCrossEntropy, imageDataset, loadModel } from '../../lib';
 import { smallImageTask, twoClassImages } from '../helpers/tasks';
+import { Random } from '../../lib/base/random';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'spikegrad-trainer-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -70,6 +71,20 @@ describe('Trainer', () => {
     const c = makeTrainer(8, 2);
     await c.trainer.fit({ train: c.train, epochs: 2, progress: false });
     expect(params(c.trainer)).not.toEqual(params(a.trainer));
+  });
+
+  it('fit, which encodes the next batch while the core runs, equals trainBatch over the same order, flips included', async () => {
+    const fitted = makeTrainer(5);
+    await fitted.trainer.fit({ train: fitted.train, epochs: 2, progress: false });
+    const manual = makeTrainer(5);
+    // fit's order: the shuffle of 0..size-1 by a Random of the seed, continued from epoch to epoch.
+    const shuffle = new Random(5);
+    for (let epoch = 0; epoch < 2; epoch++) {
+      const order = shuffle.shuffle(Int32Array.from({ length: manual.train.size }, (_, k) => k));
+      for (let b = 0; b * 16 < order.length; b++) await manual.trainer.trainBatch(manual.train, order.subarray(b * 16, (b + 1) * 16));
+    }
+    expect(params(manual.trainer)).toEqual(params(fitted.trainer));
+    expect(manual.trainer.trainingState().augmentState).toEqual(fitted.trainer.trainingState().augmentState);
   });
 
   it('save -> load -> continue gives the same parameters as uninterrupted training', async () => {
