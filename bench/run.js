@@ -144,6 +144,23 @@ async function trainerStep(net, B, threads) {
   return median(times);
 }
 
+/**
+ * Trainer.fit over the bundled training digits (8,000, batch 1000, the paper's flips; lr 0), as a
+ * user's epoch runs: unlike trainBatch, fit encodes the next batch while the core computes the
+ * current one. Median over the repetitions of one epoch each, after a warm-up epoch; us/sample.
+ */
+async function fitEpoch(net, threads) {
+  const trainer = new s.Trainer({ network: inEngine(net, net.engine), loss: s.firstSpikeCrossEntropy(), optimizer: s.adaBelief({ lr: 0 }), batchSize: 1000, seed: 0, threads });
+  const train = s.imageDataset({ ...data.train, T: 2, flipProbability: 0.02 });
+  const times = [];
+  for (let r = 0; r < (quick ? 1 : reps) + 1; r++) {
+    const t0 = process.hrtime.bigint();
+    await trainer.fit({ train, epochs: r + 1, progress: false });
+    if (r > 0) times.push(Number(process.hrtime.bigint() - t0) / 1e3 / train.size);
+  }
+  return median(times);
+}
+
 /** Event-loop responsiveness during a forward run of `batch` (medians over the repetitions). */
 async function eventLoop(net, batch) {
   const { monitorEventLoopDelay } = require('perf_hooks');
@@ -192,6 +209,8 @@ async function main() {
   const stepN = await mnistStep(net, batch, labels, 0);
   const trainer1 = await trainerStep(net, B, 1);
   const trainerN = await trainerStep(net, B, 0);
+  const fit1 = await fitEpoch(net, 1);
+  const fitN = await fitEpoch(net, 0);
   const general = inEngine(net, 'general');
   const stepGeneral1 = await mnistStep(general, batch, labels, 1);
   const out = net.forward(batch);
@@ -285,6 +304,10 @@ async function main() {
       trainer_step_us_per_sample_all: trainerN,
       trainer_thread_speedup: trainer1 / trainerN,
       trainer_epoch60k_seconds: (trainerN * 60000) / 1e6,
+      fit_us_per_sample_1thread: fit1,
+      fit_us_per_sample_all: fitN,
+      fit_thread_speedup: fit1 / fitN,
+      fit_epoch60k_seconds: (fitN * 60000) / 1e6,
       engine_us_per_sample_1thread: native.engine1_us,
       engine_us_per_sample_all: native.engineN_us,
       dense_us_per_sample_1thread: native.dense_us,
@@ -329,6 +352,7 @@ async function main() {
   console.log(`MNIST 784-100-100-10 theta, batch ${B}, activity ${f(activity, 3)} spikes/hidden neuron, ${f(m.synaptic_events_per_sample, 0)} synaptic events + ${f(m.bundle_reads_per_sample, 0)} bundled weight reads per sample`);
   console.log(`  step (fwd+bwd+AdaBelief), public API   1 thread ${f(step1)} us/sample   all threads ${f(stepN)} us/sample   (x${f(m.thread_speedup, 2)})`);
   console.log(`  Trainer.trainBatch (+ encoding, flips)  1 thread ${f(trainer1)} us/sample   all threads ${f(trainerN)} us/sample   (x${f(m.trainer_thread_speedup, 2)}; epoch ${f(m.trainer_epoch60k_seconds, 2)} s)`);
+  console.log(`  Trainer.fit epochs (8,000 digits)       1 thread ${f(fit1)} us/sample   all threads ${f(fitN)} us/sample   (x${f(m.fit_thread_speedup, 2)}; 60,000 samples ${f(m.fit_epoch60k_seconds, 2)} s)`);
   console.log(`  60,000-sample epoch                    ${f(m.epoch60k_seconds, 2)} s   (engine: ${m.engine})`);
   if (wasmStep !== null) console.log(`  the same step on WebAssembly (1 thread) ${f(wasmStep)} us/sample   (x${f(m.wasm_over_native_step_1thread, 2)} the native 1-thread step)`);
   console.log(`  the same step in the general engine    1 thread ${f(stepGeneral1)} us/sample   -> the ${m.engine} engine's step is x${f(m.step_speedup_vs_general_1thread, 2)} faster`);
