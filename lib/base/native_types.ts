@@ -98,4 +98,10 @@ export interface NativeBinding {
    * `state` (Random's four state words; null when flipProbability is 0) is advanced in place.
    */
   ttfsEncode(images: Uint8Array, pixels: number, bins: number, flipProbability: number, state: Uint32Array | null): { channels: Int32Array; eventStart: Int32Array };
+  /**
+   * One Adam or AdaBelief step of one parameter array (core/optim.hpp): constants [b1, b2, eps,
+   * epsRoot, bc1, bc2, scale, belief, usePrevious]; writes mNext, vNext and out; true if they and
+   * every params[k] + out[k] are finite.
+   */
+  adamStep(constants: Float64Array, g: Float64Array, m: Float64Array, v: Float64Array, mNext: Float64Array, vNext: Float64Array, out: Float64Array, params: Float64Array | null): boolean;
 }

@@ -7,6 +7,7 @@
 #include "binding/models.hpp"
 #include "binding/native_batch.hpp"
 #include "binding/native_network.hpp"
+#include "binding/optim.hpp"
 #include "binding/pin.hpp"
 #include "binding/simulate.hpp"
 #include "core/engine/engine_base.hpp"
@@ -21,6 +22,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   registerNetwork(env, exports);
   registerModels(env, exports);
   registerEncoding(env, exports);
+  registerOptim(env, exports);
   exports.Set("napiVersion", Napi::Number::New(env, NAPI_VERSION));
   // The most neuron updates one trial records (lib/trial/simulate.ts bounds maxEvents by it).
   exports.Set("maxRecordUpdates",

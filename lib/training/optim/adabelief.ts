@@ -2,6 +2,7 @@
  * AdaBelief with optax semantics, in the two optax versions that differ (method.md section 6
  * intro and 7 item 19).
  */
+import { native } from '../../base/native';
 import { BaseOptimizer, type OptionValue } from './optimizer';
 import { expectInRange, expectOneOf, readOptions } from '../../base/validate';
 import { resolveSchedule, type Schedule } from './schedule';
@@ -65,6 +66,8 @@ export interface AdaBeliefOptions {
 export class AdaBelief extends BaseOptimizer {
   readonly name = 'adabelief';
   protected readonly momentNames = ['mu', 'nu'] as const;
+  /** The constants of coreStep (core/optim.hpp), reused from step to step. */
+  private readonly constants = new Float64Array(9);
   readonly b1: number;
   readonly b2: number;
   readonly eps: number;
@@ -83,6 +86,20 @@ export class AdaBelief extends BaseOptimizer {
 
   protected options(): Record<string, OptionValue> {
     return { b1: this.b1, b2: this.b2, eps: this.eps, epsRoot: this.epsRoot, variant: this.variant };
+  }
+
+  protected override coreStep(g: Float64Array, current: Float64Array[], next: Float64Array[], lr: number, t: number, out: Float64Array, params: Float64Array | null): boolean {
+    const k = this.constants;
+    k[0] = this.b1;
+    k[1] = this.b2;
+    k[2] = this.eps;
+    k[3] = this.epsRoot;
+    k[4] = 1 - Math.pow(this.b1, t);
+    k[5] = 1 - Math.pow(this.b2, t);
+    k[6] = -lr;
+    k[7] = 1;
+    k[8] = this.variant === 'optax-0.2.3' ? 1 : 0;
+    return native.adamStep(k, g, current[0], current[1], next[0], next[1], out, params);
   }
 
   protected updateArray(g: Float64Array, moments: Float64Array[], lr: number, t: number, out: Float64Array): void {

@@ -1,6 +1,7 @@
 /**
  * Adam with optax semantics (optax.adam / scale_by_adam followed by the learning rate).
  */
+import { native } from '../../base/native';
 import { BaseOptimizer, type OptionValue } from './optimizer';
 import { expectInRange, readOptions } from '../../base/validate';
 import { resolveSchedule, type Schedule } from './schedule';
@@ -43,6 +44,8 @@ export interface AdamOptions {
 export class Adam extends BaseOptimizer {
   readonly name = 'adam';
   protected readonly momentNames = ['mu', 'nu'] as const;
+  /** The constants of coreStep (core/optim.hpp), reused from step to step. */
+  private readonly constants = new Float64Array(9);
   readonly b1: number;
   readonly b2: number;
   readonly eps: number;
@@ -59,6 +62,20 @@ export class Adam extends BaseOptimizer {
 
   protected options(): Record<string, OptionValue> {
     return { b1: this.b1, b2: this.b2, eps: this.eps, epsRoot: this.epsRoot };
+  }
+
+  protected override coreStep(g: Float64Array, current: Float64Array[], next: Float64Array[], lr: number, t: number, out: Float64Array, params: Float64Array | null): boolean {
+    const k = this.constants;
+    k[0] = this.b1;
+    k[1] = this.b2;
+    k[2] = this.eps;
+    k[3] = this.epsRoot;
+    k[4] = 1 - Math.pow(this.b1, t);
+    k[5] = 1 - Math.pow(this.b2, t);
+    k[6] = -lr;
+    k[7] = 0;
+    k[8] = 0;
+    return native.adamStep(k, g, current[0], current[1], next[0], next[1], out, params);
   }
 
   protected updateArray(g: Float64Array, moments: Float64Array[], lr: number, t: number, out: Float64Array): void {

@@ -9,6 +9,7 @@
 import { argumentError, describe, rangeError } from '../../base/errors';
 import { expectFloat64Array, expectFloat64Arrays, expectNumber, isFloat64Array, unknownOptionError } from '../../base/validate';
 import type { ScheduleSpec } from './schedule';
+import { backend } from '../../base/native';
 
 /**
  * A value stored in {@link OptimizerState.options}.
@@ -200,6 +201,14 @@ export abstract class BaseOptimizer implements Optimizer {
    */
   protected abstract updateArray(g: Float64Array, moments: Float64Array[], lr: number, t: number, out: Float64Array): void;
 
+  /**
+   * Optional (the built-in Adam and AdaBelief): updateArray in the core, reading the moments from
+   * `current` and writing them to `next`; returns false if a next moment, an update or (with
+   * `params`) an updated parameter is not finite, and the step is then redone by updateArray for
+   * its exact error. The results must be updateArray's, bit for bit.
+   */
+  protected coreStep?(g: Float64Array, current: Float64Array[], next: Float64Array[], lr: number, t: number, out: Float64Array, params: Float64Array | null): boolean;
+
   get stepCount(): number {
     return this.count;
   }
@@ -254,6 +263,21 @@ export abstract class BaseOptimizer implements Optimizer {
     const next = this.spareFor(current);
     const t = this.count + 1;
     const updates = out ?? grads.map((g) => new Float64Array(g.length));
+    if (this.coreStep !== undefined && backend === 'native') {
+      let ok = true;
+      for (let i = 0; i < grads.length && ok; i++) ok = this.coreStep(grads[i], current[i], next[i], lr, t, updates[i], params === undefined ? null : params[i]);
+      if (ok) {
+        if (shapes === null) this.shapes = grads.map((g) => g.length);
+        this.spare = current;
+        this.moments = next;
+        this.count = t;
+        return updates;
+      }
+      // Something is not finite: the checked path below finds it and reports it.
+    }
+    // updateArray writes every element; reused buffers are zeroed anyway, for a subclass that
+    // writes only some.
+    if (out !== undefined) for (const u of out) u.fill(0);
     let bad = false;
     for (let i = 0; i < grads.length; i++) {
       const ms = next[i];
@@ -318,8 +342,6 @@ export abstract class BaseOptimizer implements Optimizer {
     });
     const reuse = this.stepUpdates.length === grads.length && this.stepUpdates.every((u, i) => u.length === grads[i].length);
     if (!reuse) this.stepUpdates = grads.map((g) => new Float64Array(g.length));
-    // updateArray writes every element; zeroed anyway, for a subclass that writes only some.
-    for (const u of this.stepUpdates) u.fill(0);
     const updates = this.updates(grads, params, this.stepUpdates);
     for (let i = 0; i < params.length; i++) {
       const p = params[i];
