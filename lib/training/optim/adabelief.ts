@@ -2,7 +2,7 @@
  * AdaBelief with optax semantics, in the two optax versions that differ (method.md section 6
  * intro and 7 item 19).
  */
-import { native } from '../../base/native';
+import { adamFamilyCoreStep } from './adam';
 import { BaseOptimizer, type OptionValue } from './optimizer';
 import { expectInRange, expectOneOf, readOptions } from '../../base/validate';
 import { resolveSchedule, type Schedule } from './schedule';
@@ -89,17 +89,7 @@ export class AdaBelief extends BaseOptimizer {
   }
 
   protected override coreStep(g: Float64Array, current: Float64Array[], next: Float64Array[], lr: number, t: number, out: Float64Array, params: Float64Array | null): boolean {
-    const k = this.constants;
-    k[0] = this.b1;
-    k[1] = this.b2;
-    k[2] = this.eps;
-    k[3] = this.epsRoot;
-    k[4] = 1 - Math.pow(this.b1, t);
-    k[5] = 1 - Math.pow(this.b2, t);
-    k[6] = -lr;
-    k[7] = 1;
-    k[8] = this.variant === 'optax-0.2.3' ? 1 : 0;
-    return native.adamStep(k, g, current[0], current[1], next[0], next[1], out, params);
+    return adamFamilyCoreStep(this.constants, this, true, this.variant === 'optax-0.2.3', g, current, next, lr, t, out, params);
   }
 
   protected updateArray(g: Float64Array, moments: Float64Array[], lr: number, t: number, out: Float64Array): void {

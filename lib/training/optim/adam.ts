@@ -28,6 +28,36 @@ export interface AdamOptions {
 }
 
 /**
+ * The core step of the Adam family (Adam, AdaBelief; core/optim.hpp): its constants written into
+ * `k` (nine values, reused between steps), the bias corrections by Math.pow as updateArray
+ * computes them, then the core's step of one parameter array.
+ */
+export function adamFamilyCoreStep(
+  k: Float64Array,
+  o: { readonly b1: number; readonly b2: number; readonly eps: number; readonly epsRoot: number },
+  belief: boolean,
+  usePrevious: boolean,
+  g: Float64Array,
+  current: Float64Array[],
+  next: Float64Array[],
+  lr: number,
+  t: number,
+  out: Float64Array,
+  params: Float64Array | null,
+): boolean {
+  k[0] = o.b1;
+  k[1] = o.b2;
+  k[2] = o.eps;
+  k[3] = o.epsRoot;
+  k[4] = 1 - Math.pow(o.b1, t);
+  k[5] = 1 - Math.pow(o.b2, t);
+  k[6] = -lr;
+  k[7] = belief ? 1 : 0;
+  k[8] = usePrevious ? 1 : 0;
+  return native.adamStep(k, g, current[0], current[1], next[0], next[1], out, params);
+}
+
+/**
  * Adam (optax semantics). With t = step count + 1 and element-wise operations:
  *
  *     m_t = b1 m_{t-1} + (1 - b1) g
@@ -65,17 +95,7 @@ export class Adam extends BaseOptimizer {
   }
 
   protected override coreStep(g: Float64Array, current: Float64Array[], next: Float64Array[], lr: number, t: number, out: Float64Array, params: Float64Array | null): boolean {
-    const k = this.constants;
-    k[0] = this.b1;
-    k[1] = this.b2;
-    k[2] = this.eps;
-    k[3] = this.epsRoot;
-    k[4] = 1 - Math.pow(this.b1, t);
-    k[5] = 1 - Math.pow(this.b2, t);
-    k[6] = -lr;
-    k[7] = 0;
-    k[8] = 0;
-    return native.adamStep(k, g, current[0], current[1], next[0], next[1], out, params);
+    return adamFamilyCoreStep(this.constants, this, false, false, g, current, next, lr, t, out, params);
   }
 
   protected updateArray(g: Float64Array, moments: Float64Array[], lr: number, t: number, out: Float64Array): void {
