@@ -2,7 +2,7 @@
 // libm-free atan2(1, -y), within 2 ulp of std::atan2 on random arguments of every magnitude and
 // sign, exact at the special values, identical to its element function phaseOfTangentOne at
 // every length (vector body and tail); the four-at-a-time sums equal the one-at-a-time ones bit
-// for bit; gatherFlags lists the flagged indices in order.
+// for bit; gatherFlags lists the flagged indices in order (8-bit and 64-bit flags).
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -140,6 +140,11 @@ void flags() {
     const std::size_t c = kernels::gatherFlags(f.data(), n, list.data());
     list.resize(c);
     CHECK(list == want);
+    // The same flags as 64-bit words.
+    std::vector<std::uint64_t> f64(f.begin(), f.end());
+    std::vector<std::int32_t> list64(n + 1);
+    list64.resize(kernels::gatherFlags(f64.data(), n, list64.data()));
+    CHECK(list64 == want);
   }
 }
 

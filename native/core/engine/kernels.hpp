@@ -261,31 +261,22 @@ SPIKEGRAD_KERNEL double kickAdjointsSumAdd(const double* __restrict pt, const do
 }
 
 /// The indices q < count with flag[q] != 0 (flags 0 or 1), in increasing order, into list; their
-/// number. Eight flags are tested at once (the flagged neurons are few).
-inline std::size_t gatherFlags(const std::uint8_t* flag, std::size_t count, std::int32_t* list) {
+/// number. The flags are tested a block at a time (the flagged neurons are few): eight 8-bit
+/// flags as one 64-bit word, or four 64-bit flags.
+template <class Flag>
+inline std::size_t gatherFlags(const Flag* flag, std::size_t count, std::int32_t* list) {
+  static_assert(sizeof(Flag) == 1 || sizeof(Flag) == 8, "8-bit or 64-bit flags");
+  constexpr std::size_t kBlock = sizeof(Flag) == 1 ? 8 : 4;
   std::size_t c = 0, q = 0;
-  for (; q + 8 <= count; q += 8) {
-    std::uint64_t word;
-    std::memcpy(&word, flag + q, sizeof word);
-    if (word == 0) continue;
-    for (std::size_t k = q; k < q + 8; ++k) {
-      list[c] = static_cast<std::int32_t>(k);
-      c += flag[k];
+  for (; q + kBlock <= count; q += kBlock) {
+    std::uint64_t any;
+    if constexpr (sizeof(Flag) == 1) {
+      std::memcpy(&any, flag + q, sizeof any);
+    } else {
+      any = flag[q] | flag[q + 1] | flag[q + 2] | flag[q + 3];
     }
-  }
-  for (; q < count; ++q) {
-    list[c] = static_cast<std::int32_t>(q);
-    c += flag[q];
-  }
-  return c;
-}
-
-/// The same for 64-bit flags (0 or 1), four tested at once.
-inline std::size_t gatherFlags(const std::uint64_t* flag, std::size_t count, std::int32_t* list) {
-  std::size_t c = 0, q = 0;
-  for (; q + 4 <= count; q += 4) {
-    if ((flag[q] | flag[q + 1] | flag[q + 2] | flag[q + 3]) == 0) continue;
-    for (std::size_t k = q; k < q + 4; ++k) {
+    if (any == 0) continue;
+    for (std::size_t k = q; k < q + kBlock; ++k) {
       list[c] = static_cast<std::int32_t>(k);
       c += flag[k];
     }
