@@ -8,7 +8,7 @@
  */
 import { argumentError, describe, rangeError } from '../base/errors';
 import type { InputBatch } from './inputs';
-import { Random } from '../base/random';
+import type { Random } from '../base/random';
 import { isUint8Array, optionNames, readOptions } from '../base/validate';
 import { native } from '../base/native';
 
@@ -55,7 +55,12 @@ export function ttfsBatch(images: Uint8Array, pixels: number, given: TtfsOptions
   const p = options.flipProbability ?? 0;
   if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw rangeError(`Expected a probability in [0, 1] for flipProbability but received ${describe(p)}`);
   if (p > 0 && options.rng === undefined) throw argumentError('flipProbability > 0 needs an rng');
-  if (p > 0 && !(options.rng instanceof Random)) throw argumentError(`Expected a Random for rng but received ${describe(options.rng)}`);
+  // The flips are drawn in the core from the rng's state words: a Random (checked by its methods,
+  // not instanceof, so that a Random of another copy of the package works too).
+  const rngLike = options.rng as Partial<Random> | undefined;
+  if (p > 0 && (typeof rngLike?.getState !== 'function' || typeof rngLike.setState !== 'function')) {
+    throw argumentError(`Expected a Random (with getState and setState) for rng but received ${describe(options.rng)}`);
+  }
   const samples = images.length / pixels;
   const times = ttfsTimes(options.T, bins);
   // The pixels of each (sample, bin) event, in increasing order, and the flips: native

@@ -170,6 +170,8 @@ describe('ttfsBatch', () => {
     expect(() => ttfsBatch(img, 4, { T: NaN })).toThrow(coded('ERR_SPIKEGRAD_RANGE', /\bT\b/));
     expect(() => ttfsBatch(img, 4, { T: 2, flipProbability: 1.5, rng: new Random(1) })).toThrow(coded('ERR_SPIKEGRAD_RANGE', /flipProbability/));
     expect(() => ttfsBatch(img, 4, { T: 2, flipProbability: 0.5 })).toThrow(coded('ERR_SPIKEGRAD_ARG', /rng/));
+    // The flips are drawn in the core from a Random's state words: an object with only uniform() is refused.
+    expect(() => ttfsBatch(img, 4, { T: 2, flipProbability: 0.5, rng: { uniform: () => 0.5 } as never })).toThrow(coded('ERR_SPIKEGRAD_ARG', /Random \(with getState and setState\)/));
   });
 });
 
