@@ -13,6 +13,7 @@ void TrialRun::run() {
   sim.forward(net, inputs, readout, trial, &tape, &fwd);
   if (wantEvents) events = tape.events;
   requireFiniteResult(fwd.outputTimes, "output times");
+  requireFiniteResult(fwd.stateAtT, "state at T");
   if (traceRequest.dt != 0.0) {
     traces = computeTraces(net, tape, trial.T, traceRequest.dt, traceRequest.neurons);
     requireFiniteResult(traces.V, "traces");

@@ -1,5 +1,5 @@
 /**
- * Regression tests of the bugs the robustness and fuzz suites found (issue 7; K1 to K18 in
+ * Regression tests of the bugs the robustness and fuzz suites found (issue 7; K1 to K20 in
  * docs/robustness.md). All are fixed: each test states the correct behaviour, its title says
  * what the bug did before the fix ("was: ..."), and a regression fails it like any other test;
  * the fuzz suites tolerate none of their symptoms (test/fuzz/support.ts). A bug found later and
@@ -340,5 +340,52 @@ describe('K17 binding: trace values are checked for overflow', () => {
       return;
     }
     expect(nonFinitePath(r)).toBe('');
+  });
+});
+
+describe('K19 core: a period that overflows is a parameter error', () => {
+  it.each([
+    ['osclif', { tau: 1.7976931348623157e308 }],
+    ['theta', { tau: 1e308 }],
+  ])('%s with %j: ERR_SPIKEGRAD_DOMAIN naming tau (was: modelConstants gave period = Infinity)', (model, params) => {
+    let caught: unknown;
+    try {
+      native.modelConstants(model, params);
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toEqual(expect.objectContaining({ message: expect.stringMatching(/tau must give a finite, positive period/) }));
+    expect((caught as { code?: string }).code).toBe('ERR_SPIKEGRAD_DOMAIN');
+  });
+});
+
+describe('K20 binding: the state at T is checked for overflow', () => {
+  it('a LIF network with an initial current of -1.8e308 gives ERR_SPIKEGRAD_NONFINITE (was: stateAtT = -Infinity)', () => {
+    // The fuzz suite's counterexample (seed 76027891).
+    const spec: TrialSpec = {
+      model: 'lif',
+      params: { alpha: 1 },
+      n: 2,
+      nIn: 3,
+      weights: Float64Array.from([-1.4947797221353756e-55, 3.317339742818676e-67, -5.4e-323, 3.49323030150405e-187]),
+      weightMask: Uint8Array.from([1, 1, 1, 1]),
+      inputWeights: Float64Array.from([2.3846626009120944e-89, 7.013752282410283e-152, -5.016103450194681e-262, 1.6605561723833893e-158, -1e300, -3.9999999999999996]),
+      initial: Float64Array.from([-0.00004225304202234805, 0.999999, -1.7976931348623157e308, 0.25]),
+      inputTimes: Float64Array.from([49.99999999999999, 2.3667362710167262e-296, 1.200648365545934e-220, 7.657760955761648e-268, 4.679331642305102e-124, 2.205719482774754e-302]),
+      inputChannels: Int32Array.from([0, 2, 0, 1, 1, 1]),
+      readoutNeurons: Int32Array.from([1, 1]),
+      readoutCounts: Int32Array.from([2, 0]),
+      T: 50,
+      maxEvents: 423,
+    };
+    let r: unknown;
+    try {
+      r = simulate(spec);
+    } catch (err) {
+      expect((err as { code?: string }).code).toBe('ERR_SPIKEGRAD_NONFINITE');
+      expect((err as Error).message).toMatch(/state at T/);
+      return;
+    }
+    throw new Error(`expected ERR_SPIKEGRAD_NONFINITE, got ${JSON.stringify(nonFinitePath(r) || r)}`);
   });
 });

@@ -49,7 +49,7 @@ struct OscLifParams {
   double eps = 1e-6;
 
   /// Throws std::invalid_argument naming the field unless tau > 0 and finite, vth > 0 and
-  /// finite, I0 > vth and finite, and 0 < eps < 0.01.
+  /// finite, I0 > vth and finite, and 0 < eps < 0.01, and the period is finite and positive.
   void validate() const {
     detail::checkPositiveFinite("osclif", "tau", tau);
     detail::checkPositiveFinite("osclif", "vth", vth);
@@ -57,6 +57,12 @@ struct OscLifParams {
       detail::throwInvalidParam("osclif", "I0", "be finite and greater than vth", I0);
     }
     detail::checkEps("osclif", eps);
+    // A tau so large (or small) that the period overflows (or underflows to 0).
+    const double Theta = period();
+    if (!(std::isfinite(Theta) && Theta > 0.0)) {
+      detail::throwInvalidParam("osclif", "tau",
+                                "give a finite, positive period tau ln(I0 / (I0 - vth))", tau);
+    }
   }
 
   /// The period Theta = tau ln(I0 / (I0 - vth)) = tau log1p(vth / (I0 - vth)).

@@ -55,13 +55,18 @@ struct ThetaParams {
   double eps = 1e-6;
 
   /// Throws std::invalid_argument naming the field unless tau > 0 and finite, I0 > 1/4 and
-  /// finite, and 0 < eps < 0.01.
+  /// finite, and 0 < eps < 0.01, and the period is finite and positive.
   void validate() const {
     detail::checkPositiveFinite("theta", "tau", tau);
     if (!(I0 > 0.25 && std::isfinite(I0))) {
       detail::throwInvalidParam("theta", "I0", "be greater than 1/4", I0);
     }
     detail::checkEps("theta", eps);
+    // A tau so large (or small) that the period overflows (or underflows to 0).
+    const double Theta = period();
+    if (!(std::isfinite(Theta) && Theta > 0.0)) {
+      detail::throwInvalidParam("theta", "tau", "give a finite, positive period tau pi / r", tau);
+    }
   }
 
   /// r = sqrt(I0 - 1/4), the angular scale of the phase (r = 1 for I0 = 5/4).
