@@ -188,6 +188,22 @@ SPIKEGRAD_KERNEL void flagNaN(const double* __restrict x, std::uint8_t* __restri
   for (std::size_t q = 0; q < count; ++q) flag[q] = static_cast<std::uint8_t>(x[q] != x[q]);
 }
 
+/// The reverse of a kick for one kicked neuron (kickAdjoints, kickAdjointsSumBody): its phase
+/// adjoint *g0 times dH/dphi, *gHat cleared, g dH/dw into *dw; returns its event-time adjoint.
+SPIKEGRAD_BODY double kickAdjointOne(double ptk, double wq, double* __restrict g0,
+                                     double* __restrict gHat, double invR, double tauOverR2,
+                                     double* __restrict dw) {
+  const double y = ptk + wq * invR;
+  const double inv = 1.0 / (1.0 + y * y);
+  const double gs = *g0, gh = *gHat;
+  const double g = gs - gh;
+  const double ga = g * ((1.0 + ptk * ptk) * inv);
+  *dw = g * (tauOverR2 * inv);
+  *g0 = ga;
+  *gHat = 0.0;
+  return gh + (ga - gs);
+}
+
 /// The reverse of one input event of a layer for kicked neurons (pt not NaN; the caller restores
 /// the others): a kicked neuron passes gHat to the event, multiplies its phase adjoint by
 /// dH/dphi and gives g dH/dw for its weight. contrib[q]: the event-time adjoint. invR = 1/r,
@@ -197,16 +213,9 @@ SPIKEGRAD_KERNEL void kickAdjoints(const double* __restrict pt, const double* __
                                    double* __restrict gw, double* __restrict contrib,
                                    std::size_t count, double invR, double tauOverR2) {
   for (std::size_t q = 0; q < count; ++q) {
-    const double ptk = pt[q];
-    const double y = ptk + w[q] * invR;
-    const double inv = 1.0 / (1.0 + y * y);
-    const double gs = g0[q], gh = gHat[q];
-    const double g = gs - gh;
-    const double ga = g * ((1.0 + ptk * ptk) * inv);
-    gw[q] = g * (tauOverR2 * inv);
-    contrib[q] = gh + (ga - gs);
-    g0[q] = ga;
-    gHat[q] = 0.0;
+    double dw;
+    contrib[q] = kickAdjointOne(pt[q], w[q], g0 + q, gHat + q, invR, tauOverR2, &dw);
+    gw[q] = dw;
   }
 }
 
@@ -222,20 +231,14 @@ SPIKEGRAD_BODY double kickAdjointsSumBody(const double* __restrict pt, const dou
   double acc[4] = {0.0, 0.0, 0.0, 0.0};
   std::size_t q = 0;
   const auto one = [&](std::size_t i) {
-    const double ptk = pt[i];
-    const double y = ptk + w[i] * invR;
-    const double inv = 1.0 / (1.0 + y * y);
-    const double gs = g0[i], gh = gHat[i];
-    const double g = gs - gh;
-    const double ga = g * ((1.0 + ptk * ptk) * inv);
+    double dw;
+    const double contribution = kickAdjointOne(pt[i], w[i], g0 + i, gHat + i, invR, tauOverR2, &dw);
     if constexpr (kAdd) {
-      out[i] += g * (tauOverR2 * inv);
+      out[i] += dw;
     } else {
-      out[i] = g * (tauOverR2 * inv);
+      out[i] = dw;
     }
-    g0[i] = ga;
-    gHat[i] = 0.0;
-    return gh + (ga - gs);
+    return contribution;
   };
   for (; q + 4 <= count; q += 4) {
     for (std::size_t k = 0; k < 4; ++k) acc[k] += one(q + k);
