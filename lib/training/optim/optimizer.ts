@@ -10,6 +10,7 @@ import { argumentError, describe, rangeError } from '../../base/errors';
 import { expectFloat64Array, expectFloat64Arrays, expectNumber, isFloat64Array, unknownOptionError } from '../../base/validate';
 import type { ScheduleSpec } from './schedule';
 import { backend } from '../../base/native';
+import { firstNonFinite } from '../../base/binary';
 
 /**
  * A value stored in {@link OptimizerState.options}.
@@ -123,15 +124,6 @@ export function checkStateKeys(state: object): void {
   for (const key of Object.keys(state)) {
     if (!STATE_KEYS.includes(key)) throw loadError(unknownOptionError(key, 'the optimizer state', STATE_KEYS, 'key').message);
   }
-}
-
-/** The index of the first element of `a` that is not finite, or -1. */
-function firstNonFinite(a: Float64Array): number {
-  for (let k = 0; k < a.length; k++) {
-    // x - x is 0 for a finite x and NaN for +-Infinity and NaN: one subtraction and compare.
-    if (a[k] - a[k] !== 0) return k;
-  }
-  return -1;
 }
 
 function loadError(message: string): RangeError {
