@@ -68,14 +68,14 @@ std::size_t checkedProduct(std::size_t rows, std::size_t cols, const char* what)
   return rows * cols;
 }
 
-namespace {
-
 Napi::Float64Array float64Array(const Napi::Value& v, const char* name) {
   if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float64_array) {
     fail(ErrorCode::kArgument, std::string(name) + " must be a Float64Array");
   }
   return v.As<Napi::Float64Array>();
 }
+
+namespace {
 
 std::vector<double> copyFloat64s(const Napi::Float64Array& arr, const char* name,
                                  std::size_t length, bool requireFinite) {

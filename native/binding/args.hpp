@@ -50,6 +50,9 @@ std::size_t checkedProduct(std::size_t rows, std::size_t cols, const char* what)
 
 // ---- Typed arrays (copied) ---------------------------------------------------------------------
 
+/// v as a Float64Array (a view of its memory, no copy); a coded error naming `name` otherwise.
+Napi::Float64Array float64Array(const Napi::Value& v, const char* name);
+
 /// A Float64Array of exactly `length` values, all finite when requireFinite.
 std::vector<double> getFloat64s(const Napi::Value& v, const char* name, std::size_t length,
                                 bool requireFinite = true);

@@ -81,11 +81,7 @@ Napi::Value ProjectInitial(const Napi::CallbackInfo& info) {
   return guarded(info.Env(), [&]() -> Napi::Value {
     requireArgs(info, 3, "projectInitial");
     const NeuronModel model = getModelNamed(info[0], info[1], "name", "params");
-    const Napi::Value v = info[2];
-    if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float64_array) {
-      fail(ErrorCode::kArgument, "initial must be a Float64Array");
-    }
-    auto arr = v.As<Napi::Float64Array>();
+    auto arr = float64Array(info[2], "initial");
     const auto D = static_cast<std::size_t>(model.stateDim());
     const std::size_t length = arr.ElementLength();
     if (length % D != 0) {

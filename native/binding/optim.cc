@@ -18,22 +18,16 @@
 namespace spikegrad::binding {
 namespace {
 
-Napi::Float64Array float64s(const Napi::Value& v, const char* name) {
-  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float64_array) {
-    fail(ErrorCode::kArgument, std::string(name) + " must be a Float64Array");
-  }
-  return v.As<Napi::Float64Array>();
-}
-
 Napi::Value AdamStepFn(const Napi::CallbackInfo& info) {
   return guarded(info.Env(), [&]() -> Napi::Value {
     requireArgs(info, 8, "adamStep");
-    auto k = float64s(info[0], "constants");
+    auto k = float64Array(info[0], "constants");
     if (k.ElementLength() != 9) fail(ErrorCode::kShape, "constants must hold 9 values");
     AdamStep c{k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7] != 0.0, k[8] != 0.0};
     const char* names[6] = {"g", "m", "v", "mNext", "vNext", "out"};
     Napi::Float64Array a[6];
-    for (int i = 0; i < 6; ++i) a[i] = float64s(info[static_cast<std::size_t>(i) + 1], names[i]);
+    for (int i = 0; i < 6; ++i)
+      a[i] = float64Array(info[static_cast<std::size_t>(i) + 1], names[i]);
     const std::size_t n = a[0].ElementLength();
     for (int i = 1; i < 6; ++i) {
       if (a[i].ElementLength() != n) {
@@ -43,7 +37,7 @@ Napi::Value AdamStepFn(const Napi::CallbackInfo& info) {
     const double* params = nullptr;
     Napi::Float64Array p;
     if (present(info[7])) {
-      p = float64s(info[7], "params");
+      p = float64Array(info[7], "params");
       if (p.ElementLength() != n) fail(ErrorCode::kShape, "params must have the length of g");
       params = p.Data();
     }

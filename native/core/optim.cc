@@ -1,23 +1,15 @@
 #include "core/optim.hpp"
 
 #include <cmath>
-#include <cstdint>
 
 namespace spikegrad {
-namespace {
-
-/// 0 for a finite x, else 1 (x - x is NaN for +-inf and NaN).
-inline std::uint64_t notFinite(double x) { return static_cast<std::uint64_t>(!(x - x == 0.0)); }
-
-}  // namespace
-
 bool adamArrayStep(const AdamStep& c, std::size_t n, const double* g, const double* m,
                    const double* v, double* mNext, double* vNext, double* out,
                    const double* params) {
   const double b1 = c.b1, b2 = c.b2, a1 = 1.0 - c.b1, a2 = 1.0 - c.b2;
   const double bc1 = c.bc1, bc2 = c.bc2, eps = c.eps, epsRoot = c.epsRoot, scale = c.scale;
   const bool usePrevious = c.usePrevious;
-  std::uint64_t bad = 0;
+  bool ok = true;
   if (!c.belief) {
     for (std::size_t k = 0; k < n; ++k) {
       const double gk = g[k];
@@ -27,7 +19,7 @@ bool adamArrayStep(const AdamStep& c, std::size_t n, const double* g, const doub
       mNext[k] = mk;
       vNext[k] = vk;
       out[k] = u;
-      bad |= notFinite(mk) | notFinite(vk) | notFinite(u);
+      ok = ok && std::isfinite(mk) && std::isfinite(vk) && std::isfinite(u);
     }
   } else {
     for (std::size_t k = 0; k < n; ++k) {
@@ -40,13 +32,13 @@ bool adamArrayStep(const AdamStep& c, std::size_t n, const double* g, const doub
       mNext[k] = mk;
       vNext[k] = vk;
       out[k] = u;
-      bad |= notFinite(mk) | notFinite(vk) | notFinite(u);
+      ok = ok && std::isfinite(mk) && std::isfinite(vk) && std::isfinite(u);
     }
   }
-  if (bad == 0 && params != nullptr) {
-    for (std::size_t k = 0; k < n; ++k) bad |= notFinite(params[k] + out[k]);
+  if (ok && params != nullptr) {
+    for (std::size_t k = 0; k < n && ok; ++k) ok = std::isfinite(params[k] + out[k]);
   }
-  return bad == 0;
+  return ok;
 }
 
 }  // namespace spikegrad
