@@ -133,14 +133,16 @@ struct LayeredTheta : ThetaEngine {
   /// (newPrediction): computed only when needed, from the post-kick state at the kick and the
   /// spike-before-T threshold of that event. ls.known[i]: 1 the prediction tHat_ is exact; 0 the
   /// neuron was kicked at the layer's previous event (tLast_ = tPrev) and not touched since, so
-  /// the post-kick state is x0_ at tLast_ and the threshold is pLimPrev, that event's; 2 it was
-  /// kicked earlier, and that kick's state and threshold were saved in ls.pK at ls.tK and ls.plK
-  /// (by a later event that flowed it without a kick, forward()).
-  double prediction(std::size_t i, double pLimPrev) {
+  /// the post-kick state is x0_ at tLast_ and the threshold is that event's, pLimPrev() (a tan,
+  /// computed when first needed); 2 it was kicked earlier, and that kick's state and threshold were
+  /// saved in ls.pK at ls.tK and ls.plK (by a later event that flowed it without a kick,
+  /// forward()).
+  template <class Limit>
+  double prediction(std::size_t i, Limit& pLimPrev) {
     if (ls.known[i] != 1) {
       const bool atLast = ls.known[i] == 0;
       const double pK = atLast ? s.x0_[i] : ls.pK[i];
-      const double plK = atLast ? pLimPrev : ls.plK[i];
+      const double plK = atLast ? pLimPrev() : ls.plK[i];
       const double tK = atLast ? s.tLast_[i] : ls.tK[i];
       ls.known[i] = 1;
       s.tHat_[i] = (pK > plK || plK == -kInfinity) ? tK + std::atan2(1.0, pK) / a : kInfinity;
@@ -207,8 +209,18 @@ struct LayeredTheta : ThetaEngine {
       double* tK = ls.tK.data() + lo;
       double* pK = ls.pK.data() + lo;
       double* plK = ls.plK.data() + lo;
-      double tPrev = 0.0;      // the time of the layer's previous input event (0 before the first)
-      double pLimPrev = kNaN;  // its spike-before-T threshold (no neuron has known 0 before it)
+      double tPrev = 0.0;  // the time of the layer's previous input event (0 before the first)
+      // Its spike-before-T threshold limitAt(tPrev), computed when first needed (a tan: most
+      // events need none), NaN before the first event (no neuron has known 0 before it).
+      double pLimPrevValue = kNaN;
+      bool pLimPrevDone = true;
+      const auto pLimPrev = [&]() {
+        if (!pLimPrevDone) {
+          pLimPrevValue = limitAt(tPrev);
+          pLimPrevDone = true;
+        }
+        return pLimPrevValue;
+      };
       if (l == 0) layerLast.assign(L, 0.0);
       std::uint64_t* cand = ls.cand.data();
       std::uint64_t anyCand = 0;  // 0: no cand is set (the gather is skipped)
@@ -243,7 +255,6 @@ struct LayeredTheta : ThetaEngine {
         }
         if (e == E) break;
         const double tk = tNext;
-        const double pLim = limitAt(tk);
         const double* w = nullptr;
         if (l == 0) {
           const auto k = idx(rec.evSource[e0 + e]);
@@ -308,7 +319,7 @@ struct LayeredTheta : ThetaEngine {
               // (tLast = tPrev) and threshold are saved before the flow overwrites them.
               tK[q] = tLast[q];
               pK[q] = p0;
-              plK[q] = pLimPrev;
+              plK[q] = pLimPrev();
               known[q] = 2;
             }
           }
@@ -321,7 +332,7 @@ struct LayeredTheta : ThetaEngine {
         }
         rec.allKicked[e0 + e] = unkicked == 0;
         tPrev = tk;
-        pLimPrev = pLim;
+        pLimPrevDone = false;
       }
       layerLast[l] = tPrev;
       rec.ptStart.push_back(rec.pt.size());
