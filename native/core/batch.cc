@@ -4,6 +4,7 @@
 #include <cmath>
 #include <functional>
 #include <limits>
+#include <utility>
 
 namespace spikegrad {
 
@@ -26,6 +27,30 @@ void storeSample(const ForwardResult& r, std::size_t s, std::size_t slots,
     ++c[j];
     if (beforeFirst) ++c[n + j];
   }
+}
+
+// grad's recurrent, input and initial gradients += the chunks' partial gradients, in chunk order:
+// every element is the same sum in the same order as a loop over the chunks, so the result does
+// not depend on the thread count. Blocks of elements are spread over the threads (each block is
+// small enough to stay in the cache while every chunk is added to it).
+void addPartials(const std::vector<Gradient>& partial, unsigned threads, Gradient* grad) {
+  constexpr std::size_t kBlock = 2048;
+  std::vector<double> Gradient::*const fields[] = {&Gradient::recurrent, &Gradient::input,
+                                                   &Gradient::initial};
+  std::vector<std::pair<std::size_t, std::size_t>> blocks;  // (field, first element)
+  for (std::size_t f = 0; f < 3; ++f) {
+    for (std::size_t lo = 0; lo < (grad->*fields[f]).size(); lo += kBlock)
+      blocks.emplace_back(f, lo);
+  }
+  parallelFor(blocks.size(), resolveThreads(threads, blocks.size()), [&](std::size_t b, unsigned) {
+    std::vector<double>& out = grad->*fields[blocks[b].first];
+    const std::size_t lo = blocks[b].second, hi = std::min(lo + kBlock, out.size());
+    double* y = out.data();
+    for (const Gradient& g : partial) {
+      const double* x = (g.*fields[blocks[b].first]).data();
+      for (std::size_t k = lo; k < hi; ++k) y[k] += x[k];
+    }
+  });
 }
 
 std::size_t capacityBytes(const Tape& t) {
@@ -180,11 +205,7 @@ void Batch::backward(const double* cot, unsigned threads, Gradient* grad) const 
                 trainable.begin() + static_cast<std::ptrdiff_t>(s * m));
     }
   });
-  for (const Gradient& g : partial) {
-    for (std::size_t k = 0; k < g.recurrent.size(); ++k) grad->recurrent[k] += g.recurrent[k];
-    for (std::size_t k = 0; k < g.input.size(); ++k) grad->input[k] += g.input[k];
-    for (std::size_t k = 0; k < g.initial.size(); ++k) grad->initial[k] += g.initial[k];
-  }
+  addPartials(partial, threads, grad);
   for (std::size_t s = 0; s < B; ++s) {
     for (std::size_t k = 0; k < m; ++k) grad->trainableTimes[k] += trainable[s * m + k];
   }
@@ -284,11 +305,7 @@ void Batch::forwardBackward(const NativeLoss& loss, const std::int32_t* labels, 
     }
   });
   if (pool_) pool_->give(std::move(tapes));
-  for (const Gradient& g : partial) {
-    for (std::size_t k = 0; k < g.recurrent.size(); ++k) grad->recurrent[k] += g.recurrent[k];
-    for (std::size_t k = 0; k < g.input.size(); ++k) grad->input[k] += g.input[k];
-    for (std::size_t k = 0; k < g.initial.size(); ++k) grad->initial[k] += g.initial[k];
-  }
+  addPartials(partial, threads, grad);
   for (std::size_t s = 0; s < B; ++s) {
     for (std::size_t k = 0; k < m; ++k) grad->trainableTimes[k] += trainable[s * m + k];
   }
