@@ -82,13 +82,17 @@ class NativeNetwork : public Napi::ObjectWrap<NativeNetwork> {
       if (fused) {
         batch->forwardBackward(loss, labels.data(), threads, &step);
         out = std::move(step.forward);
-        requireFiniteResult(out.outputTimes, "output times");
+      } else {
+        batch->forward(threads, keepTapes, &out);
+      }
+      // The batch's copies of the inputs and parameters are freed here, on the worker thread
+      // of an async call, not on the JavaScript thread (only a kept batch outlives the call).
+      if (!keepTapes) batch.reset();
+      requireFiniteResult(out.outputTimes, "output times");
+      if (fused) {
         requireFiniteResult(step.lossPerSample, "losses");
         requireFiniteGradient(step.grad);
-        return;
       }
-      batch->forward(threads, keepTapes, &out);
-      requireFiniteResult(out.outputTimes, "output times");
     }
     Napi::Value result(Napi::Env env) {
       Napi::Object o = Napi::Object::New(env);
