@@ -17,9 +17,9 @@
       "include_dirs": ["native"],
       "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except_all"],
       "defines": ["NAPI_VERSION=8", "NDEBUG", "NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS"],
-      "cflags_cc": ["-O3", "-fvisibility=hidden", "-ffp-contract=off"],
+      "cflags_cc": ["-O3", "-fvisibility=hidden", "-ffp-contract=off", "-fno-math-errno"],
       "xcode_settings": {
-        "OTHER_CPLUSPLUSFLAGS": ["$(inherited)", "-ffp-contract=off"],
+        "OTHER_CPLUSPLUSFLAGS": ["$(inherited)", "-ffp-contract=off", "-fno-math-errno"],
         "GCC_OPTIMIZATION_LEVEL": "3",
         "GCC_SYMBOLS_PRIVATE_EXTERN": "YES",
         "CLANG_CXX_LANGUAGE_STANDARD": "c++17",

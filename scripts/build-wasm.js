@@ -51,8 +51,9 @@ const compileFlags = [
   // 128-bit SIMD (Node >= 16.4, Chrome 91, Firefox 89, Safari 16.4): the dense loops two doubles wide,
   // with the scalar build's results (no reassociation).
   '-msimd128',
-  // No multiply-add contraction, as in binding.gyp and CMakeLists.txt.
+  // No multiply-add contraction and no errno from math functions, as in binding.gyp and CMakeLists.txt.
   '-ffp-contract=off',
+  '-fno-math-errno',
   `-I${path.join(emnapi, 'include', 'node')}`,
   `-I${addonApi}`,
   `-I${path.join(root, 'native')}`,

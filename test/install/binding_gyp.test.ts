@@ -67,6 +67,7 @@ maybe('binding.gyp on macOS and Windows (generated here)', () => {
     expect(cflags).toEqual(expect.arrayContaining(['-O3', '-fvisibility=hidden', '-mmacosx-version-min=11.0']));
     expect(cxxflags).toContain('-std=c++17');
     expect(cxxflags).toContain('-ffp-contract=off');
+    expect(cxxflags).toContain('-fno-math-errno');
     // node-addon-api's except target turns C++ exceptions on; -fno-exceptions must not appear.
     expect(cxxflags).not.toContain('-fno-exceptions');
     if (isX64) expect(cxxflags).toEqual(expect.arrayContaining(['-march=x86-64-v2', '-mtune=generic']));
@@ -80,8 +81,8 @@ maybe('binding.gyp on macOS and Windows (generated here)', () => {
       expect(pbx).toContain(line);
     }
     expect(pbx).toMatch(/HEADER_SEARCH_PATHS = \([^)]*\bnative,/);
-    if (isX64) expect(pbx).toMatch(/OTHER_CPLUSPLUSFLAGS = \(\s*"\$\(inherited\)",\s*"-ffp-contract=off",\s*"-march=x86-64-v2",/);
-    else expect(pbx).toMatch(/OTHER_CPLUSPLUSFLAGS = \(\s*"\$\(inherited\)",\s*"-ffp-contract=off",/);
+    if (isX64) expect(pbx).toMatch(/OTHER_CPLUSPLUSFLAGS = \(\s*"\$\(inherited\)",\s*"-ffp-contract=off",\s*"-fno-math-errno",\s*"-march=x86-64-v2",/);
+    else expect(pbx).toMatch(/OTHER_CPLUSPLUSFLAGS = \(\s*"\$\(inherited\)",\s*"-ffp-contract=off",\s*"-fno-math-errno",/);
   });
 
   it('MSVS 2022 project: full optimisation, C++17, /EHsc, no /analyze, native include dir', () => {
