@@ -77,36 +77,53 @@ Napi::Float64Array float64Array(const Napi::Value& v, const char* name) {
 
 namespace {
 
-std::vector<double> copyFloat64s(const Napi::Float64Array& arr, const char* name,
-                                 std::size_t length, bool requireFinite) {
-  std::vector<double> out(arr.Data(), arr.Data() + length);
+// Into *out, reusing its memory (assign keeps the capacity).
+void copyFloat64s(const Napi::Float64Array& arr, const char* name, std::size_t length,
+                  bool requireFinite, std::vector<double>* out) {
+  out->assign(arr.Data(), arr.Data() + length);
   if (requireFinite) {
     for (std::size_t i = 0; i < length; ++i) {
-      if (!std::isfinite(out[i])) {
+      if (!std::isfinite((*out)[i])) {
         fail(ErrorCode::kNonFinite,
              std::string(name) + "[" + std::to_string(i) + "] must be finite");
       }
     }
   }
-  return out;
+}
+
+void getFloat64sInto(const Napi::Value& v, const char* name, std::size_t length, bool requireFinite,
+                     std::vector<double>* out) {
+  auto arr = float64Array(v, name);
+  if (arr.ElementLength() != length) {
+    fail(ErrorCode::kShape, std::string(name) + " must have length " + std::to_string(length) +
+                                " but has length " + std::to_string(arr.ElementLength()));
+  }
+  copyFloat64s(arr, name, length, requireFinite, out);
+}
+
+void getInt32sInto(const Napi::Value& v, const std::string& name, std::vector<std::int32_t>* out) {
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) {
+    fail(ErrorCode::kArgument, name + " must be an Int32Array");
+  }
+  auto arr = v.As<Napi::Int32Array>();
+  out->assign(arr.Data(), arr.Data() + arr.ElementLength());
 }
 
 }  // namespace
 
 std::vector<double> getFloat64s(const Napi::Value& v, const char* name, std::size_t length,
                                 bool requireFinite) {
-  auto arr = float64Array(v, name);
-  if (arr.ElementLength() != length) {
-    fail(ErrorCode::kShape, std::string(name) + " must have length " + std::to_string(length) +
-                                " but has length " + std::to_string(arr.ElementLength()));
-  }
-  return copyFloat64s(arr, name, length, requireFinite);
+  std::vector<double> out;
+  getFloat64sInto(v, name, length, requireFinite, &out);
+  return out;
 }
 
 std::vector<double> getFloat64sAnyLength(const Napi::Value& v, const char* name,
                                          bool requireFinite) {
   auto arr = float64Array(v, name);
-  return copyFloat64s(arr, name, arr.ElementLength(), requireFinite);
+  std::vector<double> out;
+  copyFloat64s(arr, name, arr.ElementLength(), requireFinite, &out);
+  return out;
 }
 
 std::vector<std::uint8_t> getUint8s(const Napi::Value& v, const std::string& name,
@@ -123,11 +140,9 @@ std::vector<std::uint8_t> getUint8s(const Napi::Value& v, const std::string& nam
 }
 
 std::vector<std::int32_t> getInt32s(const Napi::Value& v, const std::string& name) {
-  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) {
-    fail(ErrorCode::kArgument, name + " must be an Int32Array");
-  }
-  auto arr = v.As<Napi::Int32Array>();
-  return std::vector<std::int32_t>(arr.Data(), arr.Data() + arr.ElementLength());
+  std::vector<std::int32_t> out;
+  getInt32sInto(v, name, &out);
+  return out;
 }
 
 NeuronModel getModelNamed(const Napi::Value& kind, const Napi::Value& pv, const char* nameWhat,
@@ -257,24 +272,34 @@ InputSpikes BatchArrays::sample(std::size_t s) const {
 }
 
 BatchArrays getBatchArrays(const Napi::Value& v, const char* what, bool sampleStartOptional) {
+  BatchArrays out;
+  getBatchArrays(v, what, sampleStartOptional, &out);
+  return out;
+}
+
+void getBatchArrays(const Napi::Value& v, const char* what, bool sampleStartOptional,
+                    BatchArrays* into) {
   const std::string w(what);
   if (!v.IsObject()) fail(ErrorCode::kArgument, w + " must be an object");
   const Napi::Object b = v.As<Napi::Object>();
-  BatchArrays out;
+  BatchArrays& out = *into;
   // Input times may be +infinity (never processed); NaN and negative times are rejected by
   // InputSpikes::validate.
-  out.times = getFloat64sAnyLength(field(b, "times", true, what), (w + ".times").c_str(), false);
-  out.channels = getInt32s(field(b, "channels", true, what), w + ".channels");
+  const std::string timesName = w + ".times";
+  const auto times = float64Array(field(b, "times", true, what), timesName.c_str());
+  copyFloat64s(times, timesName.c_str(), times.ElementLength(), false, &out.times);
+  getInt32sInto(field(b, "channels", true, what), w + ".channels", &out.channels);
   Napi::Value sv = field(b, "sampleStart", !sampleStartOptional, what);
   if (present(sv)) {
-    out.sampleStart = getInt32s(sv, w + ".sampleStart");
+    getInt32sInto(sv, w + ".sampleStart", &out.sampleStart);
   } else {
-    out.sampleStart = {0, static_cast<std::int32_t>(out.times.size())};
+    out.sampleStart.assign({0, static_cast<std::int32_t>(out.times.size())});
   }
   Napi::Value ev = field(b, "eventStart", false, what);
   out.bundled = present(ev);
+  out.eventStart.clear();
   if (out.bundled) {
-    out.eventStart = getInt32s(ev, w + ".eventStart");
+    getInt32sInto(ev, w + ".eventStart", &out.eventStart);
     if (out.eventStart.size() != out.times.size() + 1 || out.eventStart.front() != 0 ||
         static_cast<std::size_t>(out.eventStart.back()) != out.channels.size()) {
       fail(ErrorCode::kShape,
@@ -299,24 +324,29 @@ BatchArrays getBatchArrays(const Napi::Value& v, const char* what, bool sampleSt
   if (out.bundled) {
     checkOffsets(out.eventStart, out.channels.size(), w + ".eventStart", "channels.length");
   }
-  return out;
 }
 
 NetworkParams getParams(const Napi::Value& v, const NetworkStructure& st) {
+  NetworkParams p;
+  getParams(v, st, &p);
+  return p;
+}
+
+void getParams(const Napi::Value& v, const NetworkStructure& st, NetworkParams* into) {
   if (!v.IsObject()) fail(ErrorCode::kArgument, "params must be an object");
   const Napi::Object params = v.As<Napi::Object>();
-  NetworkParams p;
-  p.recurrent =
-      getFloat64s(field(params, "weights", true, "params"), "params.weights", st.recurrent.size());
-  p.input = getFloat64s(field(params, "inputWeights", true, "params"), "params.inputWeights",
-                        st.input.size());
-  p.initial =
-      getFloat64s(field(params, "initial", true, "params"), "params.initial", st.stateSize());
+  NetworkParams& p = *into;
+  getFloat64sInto(field(params, "weights", true, "params"), "params.weights", st.recurrent.size(),
+                  true, &p.recurrent);
+  getFloat64sInto(field(params, "inputWeights", true, "params"), "params.inputWeights",
+                  st.input.size(), true, &p.input);
+  getFloat64sInto(field(params, "initial", true, "params"), "params.initial", st.stateSize(), true,
+                  &p.initial);
   const std::size_t m = st.trainableChannels.size();
   Napi::Value tv = field(params, "inputTimes", m > 0, "params");
   // +infinity is allowed (never processed); NaN and negative times are rejected by the core.
-  if (present(tv)) p.trainableTimes = getFloat64s(tv, "params.inputTimes", m, false);
-  return p;
+  p.trainableTimes.clear();
+  if (present(tv)) getFloat64sInto(tv, "params.inputTimes", m, false, &p.trainableTimes);
 }
 
 TraceRequest getTraces(const Napi::Object& o, const char* what, std::int32_t allNeurons) {

@@ -101,10 +101,15 @@ struct BatchArrays {
   InputSpikes sample(std::size_t s) const;
 };
 BatchArrays getBatchArrays(const Napi::Value& v, const char* what, bool sampleStartOptional);
+/// getBatchArrays into *out, reusing the memory of its arrays.
+void getBatchArrays(const Napi::Value& v, const char* what, bool sampleStartOptional,
+                    BatchArrays* out);
 
 /// The per-call parameters of a network of structure st: params.weights, params.inputWeights,
 /// params.initial and, when st has trainable input spikes, params.inputTimes (their times).
 NetworkParams getParams(const Napi::Value& v, const NetworkStructure& st);
+/// getParams into *out, reusing the memory of its arrays.
+void getParams(const Napi::Value& v, const NetworkStructure& st, NetworkParams* out);
 
 /// Trace options: dt (0 when no traces are wanted) and the neurons to trace.
 struct TraceRequest {

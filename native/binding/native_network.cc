@@ -10,6 +10,8 @@
 #include "binding/native_network.hpp"
 
 #include <memory>
+#include <mutex>
+#include <vector>
 
 #include "binding/args.hpp"
 #include "binding/async.hpp"
@@ -69,7 +71,43 @@ class NativeNetwork : public Napi::ObjectWrap<NativeNetwork> {
  private:
   // ---- forward ------------------------------------------------------------------------------
 
+  /// The copies of a call's parameters and input arrays (about 1.2 MB for the MNIST network and
+  /// a batch of 1000 digits).
+  struct InputCopies {
+    NetworkParams params;
+    BatchArrays arrays;
+  };
+  /// Copies whose call has finished, for the next call to copy into: fresh buffers of that size
+  /// come from the kernel page by page (a page fault each), reused ones do not.
+  class CopyPool {
+   public:
+    InputCopies take() {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (free_.empty()) return {};
+      InputCopies c = std::move(free_.back());
+      free_.pop_back();
+      return c;
+    }
+    void give(InputCopies&& c) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (free_.size() < kKeep) free_.push_back(std::move(c));
+    }
+
+   private:
+    static constexpr std::size_t kKeep = 2;
+    std::mutex mutex_;
+    std::vector<InputCopies> free_;
+  };
+
   struct ForwardBaton {
+    // The inputs as copied from JavaScript; run() splits them into samples and builds the Batch
+    // (which validates the network and every sample), on the worker thread of an async call.
+    std::shared_ptr<const NetworkStructure> structure;
+    InputCopies in;
+    std::shared_ptr<CopyPool> copies;
+    Readout readout;
+    TrialSpec trial;
+    std::shared_ptr<TapePool> pool;
     std::shared_ptr<Batch> batch;
     unsigned threads = 0;
     bool keepTapes = false;
@@ -78,16 +116,27 @@ class NativeNetwork : public Napi::ObjectWrap<NativeNetwork> {
     std::vector<std::int32_t> labels;
     FusedStep step;
     BatchForward out;
+    void build() {
+      std::vector<InputSpikes> samples(in.arrays.samples());
+      for (std::size_t s = 0; s < samples.size(); ++s) samples[s] = in.arrays.sample(s);
+      batch = std::make_shared<Batch>(Network{structure, std::move(in.params)}, std::move(samples),
+                                      std::move(readout), trial, std::move(pool));
+    }
     void run() {
+      build();
       if (fused) {
         batch->forwardBackward(loss, labels.data(), threads, &step);
         out = std::move(step.forward);
       } else {
         batch->forward(threads, keepTapes, &out);
       }
-      // The batch's copies of the inputs and parameters are freed here, on the worker thread
-      // of an async call, not on the JavaScript thread (only a kept batch outlives the call).
-      if (!keepTapes) batch.reset();
+      // A batch that is not kept is freed here, on the worker thread of an async call, not on
+      // the JavaScript thread, and the copies of the inputs go back to the pool.
+      if (!keepTapes) {
+        in.params = batch->releaseParams();
+        batch.reset();
+        copies->give(std::move(in));
+      }
       requireFiniteResult(out.outputTimes, "output times");
       if (fused) {
         requireFiniteResult(step.lossPerSample, "losses");
@@ -116,16 +165,20 @@ class NativeNetwork : public Napi::ObjectWrap<NativeNetwork> {
   /// Copies parameters and inputs into a new Batch sharing the structure.
   ForwardBaton forwardBaton(const Napi::CallbackInfo& info) {
     requireArgs(info, 2, "forward");
-    Network net{structure_, getParams(info[0], *structure_)};
-    const BatchArrays arrays = getBatchArrays(info[1], "batch", false);
-    std::vector<InputSpikes> samples(arrays.samples());
-    for (std::size_t s = 0; s < samples.size(); ++s) samples[s] = arrays.sample(s);
-    if (static_cast<double>(samples.size()) * static_cast<double>(readout_.totalCount()) >
+    ForwardBaton b;
+    b.structure = structure_;
+    b.copies = copies_;
+    b.in = copies_->take();
+    getParams(info[0], *structure_, &b.in.params);
+    getBatchArrays(info[1], "batch", false, &b.in.arrays);
+    const std::size_t samples = b.in.arrays.samples();
+    if (static_cast<double>(samples) * static_cast<double>(readout_.totalCount()) >
         static_cast<double>(kMaxElements)) {
       fail(ErrorCode::kRange, "batch too large: samples x output times exceeds 2^31");
     }
-    ForwardBaton b;
-    b.batch = std::make_shared<Batch>(std::move(net), std::move(samples), readout_, trial_, pool_);
+    b.readout = readout_;
+    b.trial = trial_;
+    b.pool = pool_;
     const Napi::Value options = info.Length() > 2 ? info[2] : info.Env().Undefined();
     b.threads = getThreads(options);
     b.keepTapes = getFlag(options, "keepTapes");
@@ -147,7 +200,7 @@ class NativeNetwork : public Napi::ObjectWrap<NativeNetwork> {
       if (b.keepTapes)
         fail(ErrorCode::kArgument, "options.loss and options.keepTapes exclude each other");
       b.labels = getInt32s(field(o, "labels", true, "options"), "options.labels");
-      if (b.labels.size() != b.batch->samples()) {
+      if (b.labels.size() != samples) {
         fail(ErrorCode::kShape, "options.labels must have one label per sample");
       }
       b.fused = true;
@@ -224,6 +277,7 @@ class NativeNetwork : public Napi::ObjectWrap<NativeNetwork> {
 
   std::shared_ptr<const NetworkStructure> structure_;
   std::shared_ptr<TapePool> pool_ = std::make_shared<TapePool>();
+  std::shared_ptr<CopyPool> copies_ = std::make_shared<CopyPool>();
   Readout readout_;
   TrialSpec trial_;
 };

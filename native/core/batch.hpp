@@ -99,6 +99,9 @@ class Batch {
                        FusedStep* out);
 
   std::size_t samples() const { return samples_.size(); }
+  /// Moves the parameters out, for the caller to reuse their memory; the batch must not run
+  /// again afterwards.
+  NetworkParams releaseParams() { return std::move(net_.params); }
   std::size_t slots() const { return readout_.totalCount(); }
   /// Bytes held by the tapes.
   std::size_t tapeBytes() const;
