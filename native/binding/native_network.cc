@@ -71,24 +71,27 @@ class NativeNetwork : public Napi::ObjectWrap<NativeNetwork> {
  private:
   // ---- forward ------------------------------------------------------------------------------
 
-  /// The copies of a call's parameters and input arrays (about 1.2 MB for the MNIST network and
-  /// a batch of 1000 digits).
-  struct InputCopies {
+  /// A call's buffers: the copies of its parameters and input arrays, and its results before they
+  /// are copied to JavaScript (for the MNIST network and a batch of 1000 digits about 1.2 MB and
+  /// 1 MB).
+  struct CallBuffers {
     NetworkParams params;
     BatchArrays arrays;
+    FusedStep step;    ///< the results of a fused call (step.forward its forward results)
+    BatchForward out;  ///< the results of a forward call
   };
-  /// Copies whose call has finished, for the next call to copy into: fresh buffers of that size
-  /// come from the kernel page by page (a page fault each), reused ones do not.
+  /// The buffers of finished calls, for the next calls to fill: fresh buffers of that size come
+  /// from the kernel page by page (a page fault each), reused ones do not.
   class CopyPool {
    public:
-    InputCopies take() {
+    CallBuffers take() {
       std::lock_guard<std::mutex> lock(mutex_);
       if (free_.empty()) return {};
-      InputCopies c = std::move(free_.back());
+      CallBuffers c = std::move(free_.back());
       free_.pop_back();
       return c;
     }
-    void give(InputCopies&& c) {
+    void give(CallBuffers&& c) {
       std::lock_guard<std::mutex> lock(mutex_);
       if (free_.size() < kKeep) free_.push_back(std::move(c));
     }
@@ -96,14 +99,14 @@ class NativeNetwork : public Napi::ObjectWrap<NativeNetwork> {
    private:
     static constexpr std::size_t kKeep = 2;
     std::mutex mutex_;
-    std::vector<InputCopies> free_;
+    std::vector<CallBuffers> free_;
   };
 
   struct ForwardBaton {
     // The inputs as copied from JavaScript; run() splits them into samples and builds the Batch
     // (which validates the network and every sample), on the worker thread of an async call.
     std::shared_ptr<const NetworkStructure> structure;
-    InputCopies in;
+    CallBuffers in;
     std::shared_ptr<CopyPool> copies;
     Readout readout;
     TrialSpec trial;
@@ -114,8 +117,7 @@ class NativeNetwork : public Napi::ObjectWrap<NativeNetwork> {
     bool fused = false;  ///< options.loss: forward, loss and backward sample by sample
     NativeLoss loss;
     std::vector<std::int32_t> labels;
-    FusedStep step;
-    BatchForward out;
+    BatchForward& out() { return fused ? in.step.forward : in.out; }
     void build() {
       std::vector<InputSpikes> samples(in.arrays.samples());
       for (std::size_t s = 0; s < samples.size(); ++s) samples[s] = in.arrays.sample(s);
@@ -125,30 +127,29 @@ class NativeNetwork : public Napi::ObjectWrap<NativeNetwork> {
     void run() {
       build();
       if (fused) {
-        batch->forwardBackward(loss, labels.data(), threads, &step);
-        out = std::move(step.forward);
+        batch->forwardBackward(loss, labels.data(), threads, &in.step);
       } else {
-        batch->forward(threads, keepTapes, &out);
+        batch->forward(threads, keepTapes, &in.out);
       }
       // A batch that is not kept is freed here, on the worker thread of an async call, not on
-      // the JavaScript thread, and the copies of the inputs go back to the pool.
+      // the JavaScript thread; its parameters' buffers are kept for the pool (result()).
       if (!keepTapes) {
         in.params = batch->releaseParams();
         batch.reset();
-        copies->give(std::move(in));
       }
-      requireFiniteResult(out.outputTimes, "output times");
+      requireFiniteResult(out().outputTimes, "output times");
       if (fused) {
-        requireFiniteResult(step.lossPerSample, "losses");
-        requireFiniteGradient(step.grad);
+        requireFiniteResult(in.step.lossPerSample, "losses");
+        requireFiniteGradient(in.step.grad);
       }
     }
     Napi::Value result(Napi::Env env) {
       Napi::Object o = Napi::Object::New(env);
+      const BatchForward& out = this->out();
       if (fused) {
-        o.Set("lossPerSample", toFloat64Array(env, step.lossPerSample));
-        o.Set("cotangent", toFloat64Array(env, step.cotangent));
-        o.Set("grad", gradientObject(env, step.grad));
+        o.Set("lossPerSample", toFloat64Array(env, in.step.lossPerSample));
+        o.Set("cotangent", toFloat64Array(env, in.step.cotangent));
+        o.Set("grad", gradientObject(env, in.step.grad));
       }
       o.Set("outputTimes", toFloat64Array(env, out.outputTimes));
       o.Set("outputIsPseudo", toUint8Array(env, out.isPseudo));
@@ -158,6 +159,8 @@ class NativeNetwork : public Napi::ObjectWrap<NativeNetwork> {
       o.Set("samples", Napi::Number::New(env, static_cast<double>(out.samples)));
       o.Set("slots", Napi::Number::New(env, static_cast<double>(out.slots)));
       if (keepTapes) o.Set("batch", wrapBatch(env, batch));
+      // The results are copied to JavaScript: the buffers go back to the pool.
+      copies->give(std::move(in));
       return o;
     }
   };

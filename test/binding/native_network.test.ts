@@ -1,7 +1,7 @@
 /**
  * native/binding/native_network.cc: a NativeNetwork copies each call's parameters and input
- * arrays into buffers that it reuses for later calls (its CopyPool), and builds the batch from
- * them on the worker thread. Nothing of one call may leak into the next: a sequence of calls of
+ * arrays into buffers that it reuses for later calls (its CopyPool), builds the batch from them
+ * on the worker thread, and reuses the buffers of the results too. Nothing of one call may leak into the next: a sequence of calls of
  * different shapes (plain and bundled inputs, batch sizes, parameters changed in between, the
  * fused loss step, sync and async, a call that fails) must give, call for call, exactly what a
  * fresh network gives for that call alone.
