@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__) && \
     defined(__GLIBC__) && !defined(__AVX2__)
@@ -289,6 +290,63 @@ inline std::size_t gatherFlags(const Flag* flag, std::size_t count, std::int32_t
     c += flag[q];
   }
   return c;
+}
+
+// ---- The pseudo coupling at T (LayeredTheta::couple) ------------------------------------------
+// The common path of a neuron, computed for a whole layer without branches, the same IEEE
+// operations as couple()'s scalar code; the other neurons are flagged for it.
+
+/// The tangent at T by the tangent addition from the state p at the neuron's last update:
+/// pt[q] = (p + t) / (1 - p t) where the neuron was last updated at tEnd (the layer's last
+/// event, t = tCommon = tan(a (T - tEnd))), p is finite and the denominator positive, else NaN;
+/// y[q] = pt[q] + u[q] / r. Returns 1 if some u[q] is 0.
+SPIKEGRAD_KERNEL std::uint64_t tangentsAtT(const double* __restrict p,
+                                           const double* __restrict tLast,
+                                           const double* __restrict u, double tEnd, double tCommon,
+                                           double r, double* __restrict pt, double* __restrict y,
+                                           std::size_t count) {
+  std::uint64_t anyZero = 0;
+  for (std::size_t q = 0; q < count; ++q) {
+    const double p0 = p[q];
+    const double den = 1.0 - p0 * tCommon;
+    const double v = (p0 + tCommon) / den;
+    const bool ok = (tLast[q] == tEnd) & (p0 != -HUGE_VAL) & (den > 0.0);
+    const double ptv =
+        pick(0 - static_cast<std::uint64_t>(ok), v, std::numeric_limits<double>::quiet_NaN());
+    pt[q] = ptv;
+    y[q] = ptv + u[q] / r;
+    anyZero |= static_cast<std::uint64_t>(u[q] == 0.0);
+  }
+  return anyZero;
+}
+
+/// H(phi_T, u) / Theta and its slopes / Theta where |pt| < 1e4, u != 0 and |y| < 1e150 (y = pt +
+/// u / r, angle = atan2(1, -y)): hT = tauOverR angle, the slopes from q = 1 / (1 + y^2) as
+/// theta::detail::kickSlopes gives them. flag[q] = 1 for the other neurons, whose four outputs
+/// are the caller's to write. Returns 1 if some flag is set.
+SPIKEGRAD_KERNEL std::uint64_t pseudoRates(const double* __restrict pt, const double* __restrict y,
+                                           const double* __restrict angle,
+                                           const double* __restrict u, double tauOverR,
+                                           double tauOverR2, double Theta, double* __restrict hT,
+                                           double* __restrict rate, double* __restrict drdx0,
+                                           double* __restrict drdx1, std::uint64_t* __restrict flag,
+                                           std::size_t count) {
+  std::uint64_t any = 0;
+  for (std::size_t q = 0; q < count; ++q) {
+    const double ptv = pt[q], yv = y[q];
+    const double phi = tauOverR * angle[q];
+    const double inv = 1.0 / (1.0 + yv * yv);
+    const double dphi = (1.0 + ptv * ptv) * inv;
+    const double dw = tauOverR2 * inv;
+    const bool common = (ptv > -1e4) & (ptv < 1e4) & (u[q] != 0.0) & (std::fabs(yv) < 1e150);
+    hT[q] = phi;
+    rate[q] = phi / Theta;
+    drdx0[q] = dphi / Theta;
+    drdx1[q] = dw / Theta;
+    flag[q] = static_cast<std::uint64_t>(!common);
+    any |= flag[q];
+  }
+  return any;
 }
 
 // ---- The phase of a tangent state, atan2(1, -y), without a libm call -------------------------

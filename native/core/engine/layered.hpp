@@ -533,19 +533,9 @@ struct LayeredTheta : ThetaEngine {
       // needed, atan2(1, -x0) for the whole layer (kernels::phaseOfTangent, vectorised).
       double* ptT = ls.tangentT.data();
       double* yT = ls.kickedT.data();
-      bool anyZero = false;
-      for (std::size_t q = 0; q < nl; ++q) {
-        const auto ui = idx(lo) + q;
-        const double p0 = s.x0_[ui];
-        double pt = kNaN;
-        if (s.tLast_[ui] == layerLast[l] && p0 != -kInfinity) {
-          const double den = 1.0 - p0 * tCommon;
-          if (den > 0.0) pt = (p0 + tCommon) / den;
-        }
-        ptT[q] = pt;
-        yT[q] = pt + s.u_[ui] / m.r;
-        anyZero |= s.u_[ui] == 0.0;
-      }
+      const bool anyZero =
+          kernels::tangentsAtT(s.x0_.data() + lo, s.tLast_.data() + lo, s.u_.data() + lo,
+                               layerLast[l], tCommon, m.r, ptT, yT, nl) != 0;
       double* angle = ls.angle.data();
       kernels::phaseOfTangent(yT, angle, nl);
       double* angle0 = ls.angle0.data();
@@ -555,11 +545,18 @@ struct LayeredTheta : ThetaEngine {
         const auto ui = idx(lo) + q;
         return angle0[q] / a + (T - s.tLast_[ui]);
       };
+      // The common path of the layer in one pass (kernels::pseudoRates), then the flagged
+      // neurons (no tangent at T, u = 0, |pt| >= 1e4) and the phases at T with the scalar code.
+      const std::uint64_t anyRare = kernels::pseudoRates(
+          ptT, yT, angle, s.u_.data() + lo, tauOverR, tauOverR2, m.Theta, s.hT_.data() + lo,
+          s.r_.data() + lo, s.drdx0_.data() + lo, s.drdx1_.data() + lo, ls.flag.data(), nl);
+      if (!(wantState || l == 0 || anyZero || anyRare)) continue;
       for (std::int32_t i = lo; i < hi; ++i) {
         const auto ui = idx(i);
         const auto q = idx(i - lo);
         const double uu = s.u_[ui];
         if (wantState || l == 0 || uu == 0.0) phiT[ui] = phaseAt(q);
+        if (ls.flag[q] == 0) continue;
         const double pt = ptT[q];
         Kick h;
         if (pt > -1e4 && pt < 1e4) {
