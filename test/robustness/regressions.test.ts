@@ -1,5 +1,5 @@
 /**
- * Regression tests of the bugs the robustness and fuzz suites found (issue 7; K1 to K20 in
+ * Regression tests of the bugs the robustness and fuzz suites found (issue 7; K1 to K21 in
  * docs/robustness.md). All are fixed: each test states the correct behaviour, its title says
  * what the bug did before the fix ("was: ..."), and a regression fails it like any other test;
  * the fuzz suites tolerate none of their symptoms (test/fuzz/support.ts). A bug found later and
@@ -387,5 +387,55 @@ describe('K20 binding: the state at T is checked for overflow', () => {
       return;
     }
     throw new Error(`expected ERR_SPIKEGRAD_NONFINITE, got ${JSON.stringify(nonFinitePath(r) || r)}`);
+  });
+});
+
+describe('K21 core: pseudospike times are at or after T', () => {
+  it('osclif with tau = 1e300: no pseudospike before T (was: at 0 before T = 0.82, (T + Theta) - H cancelled)', () => {
+    // The fuzz suite's counterexample (seed 1832910215), sample 3 of its batch.
+    const NativeNetwork = native.NativeNetwork as unknown as new (spec: unknown) => { trial(params: unknown, batch: unknown, options: unknown): { outputTimes: Float64Array; outputIsPseudo: Uint8Array } };
+    const T = 0.8176596760246064;
+    const net = new NativeNetwork({
+      model: 'osclif',
+      params: { tau: 1e300 },
+      n: 4,
+      nIn: 2,
+      recurrentSource: Int32Array.from([0, 0, 0, 0, 1, 1, 2, 3]),
+      recurrentTarget: Int32Array.from([0, 1, 2, 3, 1, 2, 3, 3]),
+      inputSource: Int32Array.from([0, 1]),
+      inputTarget: Int32Array.from([0, 3]),
+      readoutNeurons: Int32Array.from([2]),
+      readoutCounts: Int32Array.from([1]),
+      T,
+      maxEvents: 1,
+    });
+    const params = {
+      weights: Float64Array.from([-4.973038345955008e-99, 4.577872067456056e-12, 2.1620059917710625e-254, -50, -2.9036277349830942e-204, -1e300, 5.999999999999991, 5.6971308933558196e-198]),
+      inputWeights: Float64Array.from([-1e-300, 1.2025289704592212e-158]),
+      initial: Float64Array.from([-4.4e-323, -5, -1e-323, 0]),
+    };
+    const batch = {
+      times: Float64Array.from([T, 9.601046769888709e-35, 1.1117702614776486e-98, 1.1999808856700934e-83, 6.305694337913405e-157, Infinity]),
+      channels: Int32Array.from([0, 0, 0, 0, 0, 1]),
+      sampleStart: Int32Array.from([0, 0, 3, 5, 6]),
+    };
+    let pseudo = 0;
+    for (let sample = 0; sample < 4; sample++) {
+      let r: { outputTimes: Float64Array; outputIsPseudo: Uint8Array };
+      try {
+        r = net.trial(params, batch, { sample });
+      } catch (err) {
+        // maxEvents = 1 is too small for the samples with more than one input event.
+        expect((err as { code?: string }).code).toBe('ERR_SPIKEGRAD_BUDGET');
+        continue;
+      }
+      r.outputTimes.forEach((t, k) => {
+        if (r.outputIsPseudo[k]) {
+          pseudo++;
+          expect(t).toBeGreaterThanOrEqual(T);
+        }
+      });
+    }
+    expect(pseudo).toBeGreaterThan(0);
   });
 });

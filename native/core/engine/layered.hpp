@@ -36,6 +36,7 @@
 
 #include "core/engine/kernels.hpp"
 #include "core/engine/layered_state.hpp"
+#include "core/engine/output.hpp"
 #include "core/engine/theta_engine.hpp"
 
 namespace spikegrad {
@@ -472,7 +473,7 @@ struct LayeredTheta : ThetaEngine {
         const auto i = idx(ro.neurons[q]);
         tape->slotK[slot] = static_cast<std::int32_t>(k + 1 - filled[q]);
         out->outputIsPseudo[slot] = 1;
-        out->outputTimes[slot] = T + tape->slotK[slot] * m.Theta - s.hT_[i];
+        out->outputTimes[slot] = atOrAfterT(T + tape->slotK[slot] * m.Theta - s.hT_[i], T);
       }
     }
     out->inTrialEvents = inTrial;

@@ -12,6 +12,13 @@
 namespace spikegrad {
 namespace engine {
 
+/// A pseudospike time, at least T: T + k Theta - H(phi_T, u) >= T exactly (H <= Theta), but the
+/// sum (T + k Theta) - H cancels when Theta is huge against T and H is within an ulp of it
+/// (osclif with tau = 1e300 gave a pseudospike at 0 before T = 0.82; docs/robustness.md K21).
+/// Where it is at least T already, which every ordinary run's is, the value is unchanged; NaN
+/// stays NaN (reported as not finite).
+inline double atOrAfterT(double t, double T) { return t < T ? T : t; }
+
 template <typename Engine>
 void decodeOutputs(Engine& engine, ForwardResult* out) {
   Workspace& s = engine.s;
@@ -74,7 +81,8 @@ void decodeOutputs(Engine& engine, ForwardResult* out) {
       const std::size_t slot = offset[q] + k;
       tape.slotK[slot] = static_cast<std::int32_t>(k + 1 - filled[q]);
       out->outputIsPseudo[slot] = 1;
-      out->outputTimes[slot] = engine.pseudoTime(end, idx(ro.neurons[q]), tape.slotK[slot]);
+      out->outputTimes[slot] =
+          atOrAfterT(engine.pseudoTime(end, idx(ro.neurons[q]), tape.slotK[slot]), engine.T);
     }
   }
 }
