@@ -81,7 +81,9 @@ class NativeNetwork : public Napi::ObjectWrap<NativeNetwork> {
     BatchForward out;  ///< the results of a forward call
   };
   /// The buffers of finished calls, for the next calls to fill: fresh buffers of that size come
-  /// from the kernel page by page (a page fault each), reused ones do not.
+  /// from the kernel page by page (a page fault each), reused ones do not. At most two are kept,
+  /// of at most kMaxBytes each (the buffers of a larger call, such as an evaluation of a whole
+  /// dataset in one batch, are freed).
   class CopyPool {
    public:
     CallBuffers take() {
@@ -92,12 +94,31 @@ class NativeNetwork : public Napi::ObjectWrap<NativeNetwork> {
       return c;
     }
     void give(CallBuffers&& c) {
+      if (bytes(c) > kMaxBytes) return;
       std::lock_guard<std::mutex> lock(mutex_);
       if (free_.size() < kKeep) free_.push_back(std::move(c));
     }
 
    private:
+    template <class T>
+    static std::size_t bytes(const std::vector<T>& v) {
+      return v.capacity() * sizeof(T);
+    }
+    static std::size_t bytes(const BatchForward& f) {
+      return bytes(f.outputTimes) + bytes(f.isPseudo) + bytes(f.inTrialEvents) +
+             bytes(f.spikeCount) + bytes(f.spikeCountFirst);
+    }
+    static std::size_t bytes(const CallBuffers& c) {
+      const Gradient& g = c.step.grad;
+      return bytes(c.params.recurrent) + bytes(c.params.input) + bytes(c.params.initial) +
+             bytes(c.params.trainableTimes) + bytes(c.arrays.times) + bytes(c.arrays.channels) +
+             bytes(c.arrays.sampleStart) + bytes(c.arrays.eventStart) + bytes(c.step.forward) +
+             bytes(c.step.lossPerSample) + bytes(c.step.cotangent) + bytes(g.recurrent) +
+             bytes(g.input) + bytes(g.inputTimes) + bytes(g.initial) + bytes(g.trainableTimes) +
+             bytes(c.out);
+    }
     static constexpr std::size_t kKeep = 2;
+    static constexpr std::size_t kMaxBytes = std::size_t{32} << 20;
     std::mutex mutex_;
     std::vector<CallBuffers> free_;
   };
@@ -165,7 +186,8 @@ class NativeNetwork : public Napi::ObjectWrap<NativeNetwork> {
     }
   };
 
-  /// Copies parameters and inputs into a new Batch sharing the structure.
+  /// Copies parameters and inputs into the baton (buffers from the pool); run() builds the Batch,
+  /// sharing the structure.
   ForwardBaton forwardBaton(const Napi::CallbackInfo& info) {
     requireArgs(info, 2, "forward");
     ForwardBaton b;
