@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "core/batch.hpp"
+#include "core/clones.hpp"
 #include "core/neurons/theta.hpp"
 
 using namespace spikegrad;
@@ -320,13 +321,8 @@ struct Dense {
 // kick (an addition) and the record of the pre-kick tangent; backward the slopes (one division),
 // the weight adjoint into the event's weight column, the state adjoint and the event-time adjoint
 // (a sum over the layer). Compiled like the engine's kernels (kernels.hpp): an AVX2 clone (no
-// FMA) next to the build's level on x86-64 Linux with GCC.
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__) && \
-    defined(__GLIBC__) && !defined(__AVX2__)
-#define BENCH_KERNEL __attribute__((target_clones("avx2", "default"), noinline))
-#else
-#define BENCH_KERNEL __attribute__((noinline))
-#endif
+// FMA) next to the build's level where core/clones.hpp provides one.
+#define BENCH_KERNEL SPIKEGRAD_AVX2_CLONES __attribute__((noinline))
 
 BENCH_KERNEL void floorForward(double* __restrict p, double* __restrict pt,
                                const double* __restrict w, double t, double invR, std::size_t n) {

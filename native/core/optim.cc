@@ -3,6 +3,8 @@
 #include <cmath>
 #include <cstdint>
 
+#include "core/clones.hpp"
+
 // The element loops vectorise (they have no loop-carried dependence; m and mNext, v and vNext
 // may be the same array, element for element): the vector division and square root are the
 // same IEEE operations as the scalar ones, so the results are bit-identical. GCC needs the
@@ -15,19 +17,11 @@
 #define SPIKEGRAD_IVDEP
 #endif
 
-// Compiled for the build's instruction-set level and for AVX2 on x86-64 Linux with GCC, as the
-// layered kernels are (engine/kernels.hpp): 4-wide loops in the portable prebuild too, with no FMA.
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__) && \
-    defined(__GLIBC__) && !defined(__AVX2__)
-#define SPIKEGRAD_CLONES __attribute__((target_clones("avx2", "default")))
-#else
-#define SPIKEGRAD_CLONES
-#endif
-
 namespace spikegrad {
-SPIKEGRAD_CLONES bool adamArrayStep(const AdamStep& c, std::size_t n, const double* g,
-                                    const double* m, const double* v, double* mNext, double* vNext,
-                                    double* out, const double* params) {
+// With an AVX2 clone (core/clones.hpp): 4-wide loops in the portable prebuild too.
+SPIKEGRAD_AVX2_CLONES bool adamArrayStep(const AdamStep& c, std::size_t n, const double* g,
+                                         const double* m, const double* v, double* mNext,
+                                         double* vNext, double* out, const double* params) {
   const double b1 = c.b1, b2 = c.b2, a1 = 1.0 - c.b1, a2 = 1.0 - c.b2;
   const double bc1 = c.bc1, bc2 = c.bc2, eps = c.eps, epsRoot = c.epsRoot, scale = c.scale;
   const bool usePrevious = c.usePrevious;

@@ -1,13 +1,11 @@
 // The dense per-event kernels of the layered engine (layered.hpp): contiguous vector operations
 // on a layer's state and weight columns.
 //
-// On x86-64 Linux with GCC (glibc's ifunc) each kernel is compiled twice, for the build's
-// instruction-set level and for AVX2, and the loader picks the AVX2 clone where the CPU has it,
-// so the portable prebuild (-march=x86-64-v2) runs the 4-wide loops too. The AVX2 clone does
-// not enable FMA: every element is computed by the same IEEE multiply and add as in the default
-// clone and the partial sums keep their order, so the results are bit-identical on every CPU.
-// Elsewhere (aarch64, macOS, wasm, clang) the kernels are plain loops for the compiler's
-// auto-vectoriser.
+// Each kernel has an AVX2 clone next to the build's instruction-set level where core/clones.hpp
+// provides one (x86-64 Linux with GCC): every element is computed by the same IEEE multiply and
+// add in both clones and the partial sums keep their order, so the results are bit-identical on
+// every CPU. Elsewhere (aarch64, macOS, wasm, clang) the kernels are plain loops for the
+// compiler's auto-vectoriser.
 #pragma once
 
 #include <cmath>
@@ -16,9 +14,10 @@
 #include <cstring>
 #include <limits>
 
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__) && \
-    defined(__GLIBC__) && !defined(__AVX2__)
-#define SPIKEGRAD_KERNEL __attribute__((target_clones("avx2", "default"))) static
+#include "core/clones.hpp"
+
+#if SPIKEGRAD_HAS_AVX2_CLONES
+#define SPIKEGRAD_KERNEL SPIKEGRAD_AVX2_CLONES static
 #else
 #define SPIKEGRAD_KERNEL static inline
 #endif
