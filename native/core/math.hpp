@@ -77,5 +77,14 @@ inline void checkEps(const char* model, double eps) {
   if (!(eps > 0.0 && eps < 0.01)) throwInvalidParam(model, "eps", "satisfy 0 < eps < 0.01", eps);
 }
 
+/// A period that a tau so large (or small) makes overflow (or underflow to 0) is an error naming
+/// tau; `formula` is how the model's period follows from tau.
+inline void checkPeriod(const char* model, double period, double tau, const char* formula) {
+  if (!(std::isfinite(period) && period > 0.0)) {
+    throwInvalidParam(model, "tau",
+                      (std::string("give a finite, positive period ") + formula).c_str(), tau);
+  }
+}
+
 }  // namespace detail
 }  // namespace spikegrad

@@ -57,12 +57,7 @@ struct OscLifParams {
       detail::throwInvalidParam("osclif", "I0", "be finite and greater than vth", I0);
     }
     detail::checkEps("osclif", eps);
-    // A tau so large (or small) that the period overflows (or underflows to 0).
-    const double Theta = period();
-    if (!(std::isfinite(Theta) && Theta > 0.0)) {
-      detail::throwInvalidParam("osclif", "tau",
-                                "give a finite, positive period tau ln(I0 / (I0 - vth))", tau);
-    }
+    detail::checkPeriod("osclif", period(), tau, "tau ln(I0 / (I0 - vth))");
   }
 
   /// The period Theta = tau ln(I0 / (I0 - vth)) = tau log1p(vth / (I0 - vth)).

@@ -62,11 +62,7 @@ struct ThetaParams {
       detail::throwInvalidParam("theta", "I0", "be greater than 1/4", I0);
     }
     detail::checkEps("theta", eps);
-    // A tau so large (or small) that the period overflows (or underflows to 0).
-    const double Theta = period();
-    if (!(std::isfinite(Theta) && Theta > 0.0)) {
-      detail::throwInvalidParam("theta", "tau", "give a finite, positive period tau pi / r", tau);
-    }
+    detail::checkPeriod("theta", period(), tau, "tau pi / r");
   }
 
   /// r = sqrt(I0 - 1/4), the angular scale of the phase (r = 1 for I0 = 5/4).
